@@ -1,0 +1,5 @@
+"""Public checkers for derivative code: observed convergence order and more."""
+
+from dfdx.testing._order import observed_order
+
+__all__ = ["observed_order"]
