@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -63,17 +64,18 @@ def _univariate(s: Any, n: int) -> Any:
     return type(last)._from_tck((t, np.zeros_like(c), k0), ext=last.ext)
 
 
-def _handlers() -> list[tuple[type, Callable[[Any, int], Any]]]:
+@functools.cache
+def _handlers() -> tuple[tuple[type, Callable[[Any, int], Any]], ...]:
     from scipy.interpolate import BPoly, BSpline, PPoly, UnivariateSpline
 
-    return [
+    return (
         (np.poly1d, _poly1d),
         (ABCPolyBase, _polybase),
         (BSpline, _bspline),
         (PPoly, _piecewise),
         (BPoly, _piecewise),
         (UnivariateSpline, _univariate),
-    ]
+    )
 
 
 def _handler_for(obj: Any) -> Callable[[Any, int], Any] | None:

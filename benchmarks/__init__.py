@@ -1,0 +1,1 @@
+"""Benchmarks of dfdx against its peers; run ``python -m benchmarks <suite>``."""
