@@ -42,7 +42,7 @@ class Status(enum.IntEnum):
 
 
 def _as_array(value: Any, dtype: Any = None) -> np.ndarray:
-    arr = np.asarray(value, dtype=dtype)
+    arr = np.asarray(value, dtype=dtype).view()  # a view: the caller's array stays writeable
     arr.flags.writeable = False
     return arr
 
