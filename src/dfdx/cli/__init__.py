@@ -1,0 +1,1 @@
+"""The ``dfdx`` command-line tool (``dfdx`` or ``python -m dfdx``)."""
