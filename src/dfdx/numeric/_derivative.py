@@ -17,7 +17,7 @@ from dfdx.numeric._validate import as_point_array, check_function, options, spli
 __all__ = ["derivative", "first_step", "summarise"]
 
 # First step, as a fraction of max(|x|, 1), per derivative order (then a power of 2).
-_H0 = {1: 0.1, 2: 0.3, 3: 0.4, 4: 0.5, 5: 0.5, 6: 0.5}
+_H0 = {1: 0.1, 2: 0.5, 3: 0.4, 4: 0.5, 5: 0.5, 6: 0.5}
 
 
 def first_step(scale: np.ndarray, n: int) -> np.ndarray:

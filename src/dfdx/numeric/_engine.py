@@ -147,6 +147,7 @@ def refine(
     window: int,
     eps: float,
     step_dtype: np.dtype,
+    f0: np.ndarray | None = None,
 ) -> Outcome:
     """Refine all points; ``evaluate(idx, offsets)`` returns ``(values, raised)``.
 
@@ -154,6 +155,7 @@ def refine(
     and ``raised`` shape ``(a,)`` (True where ``f`` raised for that point).
     ``h0`` is the first step per point, ``xabs`` the magnitude of the point
     (for the shrink rule and the floor at the spacing of floating numbers).
+    ``f0``, shape ``(q, N)``, gives ``f`` at the points when already known.
     """
     N = h0.size
     out = Outcome(
@@ -189,6 +191,12 @@ def refine(
     first = {md: first_level(md, n) for md in (CENTRAL, 1, -1)}
     cohorts = [_Cohort.start(np.arange(N), h0.astype(np.float64), floor, mode, q, window)]
     upgraded = False
+    if f0 is not None:
+        if np.iscomplexobj(f0):
+            upgraded = state["complex"] = True
+            _upgrade(cohorts)
+        cohorts[0].V[0] = f0
+        cohorts[0].has_f0 = True
 
     while True:
         cohorts = [c for c in cohorts if c.idx.size]
@@ -358,28 +366,41 @@ def _advance(co, T, vals, raised, n, first, fallback, rtol, atol, window, eps, x
     np.maximum(tol, rnd, out=tol)
     ok_q = d <= tol
     conv = ok_q[0] if q == 1 else ok_q.all(axis=0)
-    if conv.all():
-        finish(co, conv, status, E, err)
-        return new
     tot = err[0] if q == 1 else err.max(axis=0)
     better = tot < co.best_tot
     if better.any():
         np.copyto(co.best_tot, tot, where=better)
         np.copyto(co.best_E, E, where=better)
         np.copyto(co.best_err, err, where=better)
+    if conv.all():
+        finish(co, conv, status)
+        return new
     excess = d - 10 * rnd
     dmax = excess[0] if q == 1 else excess.max(axis=0)
     diverging = ~conv & (dmax > 0.5 * co.d_prev)
     if m < first[co.mode] + 2:
         diverging[:] = False
+    growing = diverging & (dmax > 2.0 * co.d_prev)
     co.d_prev = np.maximum(dmax, 0.0)
     if conv.any():
         keep = ~conv
-        finish(co, conv, status, E, err)
-        diverging = diverging[keep]
-    if diverging.any():
-        smallest = co.H[diverging] * (2.0 ** (1 - m) if co.mode == CENTRAL else 4.0 ** (1 - m) / 2)
-        new.append(co.split(diverging, co.mode, smallest * _JUMP, window))
+        finish(co, conv, status)
+        diverging, growing = diverging[keep], growing[keep]
+    per = 1 if co.mode == CENTRAL else 2
+    top_last = co.H * (2.0 ** (1 - m) if co.mode == CENTRAL else 4.0 ** (1 - m))
+    stalled = diverging & ~growing
+    if stalled.any():
+        # levels agree too slowly: forget the larger steps, keep the last level
+        last = co.V[1 + per * (m - 1) : 1 + per * m][..., stalled]
+        fresh = co.split(stalled, co.mode, top_last[stalled], window)
+        fresh.V[1 : 1 + per] = last
+        fresh.m = 1
+        new.append(fresh)
+        growing, top_last = growing[~stalled], top_last[~stalled]
+    if growing.any():
+        # levels disagree more as the step shrinks: the step is far too large
+        smallest = top_last[growing] / (1.0 if co.mode == CENTRAL else 2.0)
+        new.append(co.split(growing, co.mode, smallest * _JUMP, window))
     if co.ints.shape[1] and co.m >= window:
         per = 1 if co.mode == CENTRAL else 2
         co.V[1:-per] = co.V[1 + per :].copy()
