@@ -219,7 +219,9 @@ def derivative(
             )
             k = np.ones(good.size, dtype=np.intp)
         elif opt.method == "complex":
-            d, e, s, fe = complex_step(evaluate, scale, eps=eps, dtype=xf.dtype.type(1j).dtype)
+            d, e, s, fe = complex_step(
+                evaluate, scale, eps=eps, dtype=np.result_type(xf.dtype, np.complex64)
+            )
             k = np.ones(good.size, dtype=np.intp)
         else:
             out = refine(
@@ -239,10 +241,10 @@ def derivative(
             )
             d, e, s, fe, k = out.df, out.error, out.status, out.nfev, out.nit
         df[good], err[good], status[good], nfev[good], nit[good] = d[:, 0], e[:, 0], s, fe, k
-    out_dtype = xf.dtype if np.iscomplexobj(df) and np.any(df.imag) else real
-    if np.iscomplexobj(df) and not np.any(df.imag) and xf.dtype.kind != "c":
-        df = df.real
-    df = df.astype(np.result_type(out_dtype, real), copy=False)
+    if xf.dtype.kind == "c" or np.any(df.imag):
+        df = df.astype(np.result_type(real, np.complex64), copy=False)
+    else:
+        df = df.real.astype(real)
     return DerivativeResult(
         df=df.reshape(shape),
         error=err.astype(real).reshape(shape),

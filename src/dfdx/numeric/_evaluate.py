@@ -21,12 +21,12 @@ __all__ = ["Caller", "make_mapper"]
 
 def make_mapper(workers: Any) -> Callable[[Callable, Iterable], Iterable]:
     """Turn ``workers`` (None, int, executor or map-like callable) into a ``map``."""
-    if workers is None or workers == 1:
-        return map
-    if isinstance(workers, bool):
+    if isinstance(workers, bool | np.bool_):
         raise ValueError(
             f"`workers` must be an int, an executor or a map-like callable, got {workers!r}"
         )
+    if workers is None or (isinstance(workers, int) and workers == 1):
+        return map
     if isinstance(workers, int):
         if workers < 1:
             raise ValueError(f"`workers` must be a positive integer, got {workers}")
