@@ -180,7 +180,9 @@ def test_calling_contract_with_broadcast_args():
     assert res.df.shape == (2, 3)
     assert np.allclose(res.df, [[2, 4, 6], [4, 8, 12]], rtol=1e-13)
     for xs, cs, label in seen:
-        assert len(xs) == 2 and cs == (xs[0], 1) and label == "tag"
+        assert len(xs) == 2
+        assert cs == (xs[0], 1)
+        assert label == "tag"
 
 
 def test_callers_array_untouched_and_never_passed():
@@ -189,7 +191,8 @@ def test_callers_array_untouched_and_never_passed():
     keep = x.copy()
 
     def mutating(t):
-        assert t is not x and not np.shares_memory(t, x)
+        assert t is not x
+        assert not np.shares_memory(t, x)
         out = np.sin(t)
         t[...] = 1e300  # a hostile f
         return out
