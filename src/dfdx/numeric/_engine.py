@@ -252,7 +252,21 @@ def refine(
         new_cohorts = []
         for (co, T), (vals, raised) in zip(live, results, strict=True):
             new_cohorts += _advance(
-                co, T, vals, raised, n, first, fallback, rtol, atol, window, eps, xabs, finish, mode
+                co,
+                T,
+                vals,
+                raised,
+                n,
+                first,
+                fallback,
+                rtol,
+                atol,
+                window,
+                eps,
+                xabs,
+                finish,
+                mode,
+                maxiter,
             )
         for co in cohorts:
             if co.idx.size:
@@ -286,7 +300,9 @@ def _merge(cohorts, q, window):
     return others
 
 
-def _advance(co, T, vals, raised, n, first, fallback, rtol, atol, window, eps, xabs, finish, mode0):
+def _advance(
+    co, T, vals, raised, n, first, fallback, rtol, atol, window, eps, xabs, finish, mode0, maxiter
+):
     """Store one level of a cohort, test convergence; return cohorts split off."""
     new = []
     co.nfev += 2
@@ -334,15 +350,18 @@ def _advance(co, T, vals, raised, n, first, fallback, rtol, atol, window, eps, x
             return new
     # -- store the level ------------------------------------------------------
     m = co.m
-    vt = np.ascontiguousarray(np.moveaxis(vals, 0, -1))  # (2, q, a)
-    fp, fm = vt[0], vt[1]
+    if vals.shape[2] == 1:
+        fp, fm = vals[None, :, 0, 0], vals[None, :, 1, 0]  # (1, a) views
+    else:
+        fp, fm = np.ascontiguousarray(np.moveaxis(vals, 0, -1))  # (q, a) each
     if co.mode == CENTRAL:
         if n % 2:
             np.subtract(fp, fm, out=co.V[1 + m])
         else:
             np.add(fp, fm, out=co.V[1 + m])
     else:
-        co.V[1 + 2 * m : 3 + 2 * m] = vt
+        co.V[1 + 2 * m] = fp
+        co.V[2 + 2 * m] = fm
     co.m = m = m + 1
     if m < first[co.mode] + 1:
         return new
@@ -351,41 +370,48 @@ def _advance(co, T, vals, raised, n, first, fallback, rtol, atol, window, eps, x
     nv = coef.shape[1]
     _, q, a = co.V.shape
     ED = (coef @ co.V[:nv].reshape(nv, q * a)).reshape(2, q, a)
-    inv_hn = 1.0 / co.H**n
+    inv_hn = 1.0 / co.H if n == 1 else 1.0 / co.H**n
     E = ED[0]
     E *= inv_hn
-    d = np.abs(ED[1])
+    d = np.abs(ED[1]) if ED.dtype.kind == "c" else np.abs(ED[1], out=ED[1])
     d *= inv_hn
     rnd = np.abs(fp)
-    np.maximum(rnd, np.abs(fm), out=rnd)
-    rnd *= inv_hn * (_ROUND * eps * sabs)
-    err = d + rnd
+    rnd += np.abs(fm)
+    rnd *= inv_hn
+    rnd *= 0.5 * _ROUND * eps * sabs
     tol = np.abs(E)
     tol *= rtol
     np.maximum(tol, atol, out=tol)
     np.maximum(tol, rnd, out=tol)
     ok_q = d <= tol
     conv = ok_q[0] if q == 1 else ok_q.all(axis=0)
+    nconv = int(np.count_nonzero(conv))
+    if 0 < nconv < a // 16 and a > 4096 and m + 1 < window and int(co.nit.max()) + 1 < maxiter:
+        # a few early finishers in a large cohort refine one more level rather
+        # than paying for compacting every array now
+        conv[:] = False
+        nconv = 0
+    if nconv:
+        err = d + rnd
+        finish(co, conv, status, E, err)
+        if nconv == a:
+            return new
+        keep = ~conv
+        E, d, rnd = E[:, keep], d[:, keep], rnd[:, keep]
+    err = d + rnd
     tot = err[0] if q == 1 else err.max(axis=0)
     better = tot < co.best_tot
     if better.any():
         np.copyto(co.best_tot, tot, where=better)
         np.copyto(co.best_E, E, where=better)
         np.copyto(co.best_err, err, where=better)
-    if conv.all():
-        finish(co, conv, status)
-        return new
     excess = d - 10 * rnd
     dmax = excess[0] if q == 1 else excess.max(axis=0)
-    diverging = ~conv & (dmax > 0.5 * co.d_prev)
+    diverging = dmax > 0.5 * co.d_prev
     if m < first[co.mode] + 2:
         diverging[:] = False
     growing = diverging & (dmax > 2.0 * co.d_prev)
     co.d_prev = np.maximum(dmax, 0.0)
-    if conv.any():
-        keep = ~conv
-        finish(co, conv, status)
-        diverging, growing = diverging[keep], growing[keep]
     per = 1 if co.mode == CENTRAL else 2
     top_last = co.H * (2.0 ** (1 - m) if co.mode == CENTRAL else 4.0 ** (1 - m))
     stalled = diverging & ~growing
