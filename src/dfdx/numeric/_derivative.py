@@ -202,18 +202,14 @@ def derivative(
             vals, raised = _scalar_calls(caller, X, argi, per_point)
         return vals[..., None], raised
 
-    df = np.full(N, np.nan, dtype=np.complex128)
-    err = np.full(N, np.nan)
-    status = np.full(N, Status.NONFINITE_INPUT, dtype=np.int8)
-    nfev = np.zeros(N, dtype=np.intp)
-    nit = np.zeros(N, dtype=np.intp)
     scale = np.maximum(np.abs(xg), 1.0)
     used = opt.method
     if good.size:
         if step is not None:
             h = np.broadcast_to(np.asarray(step, dtype=np.float64), shape).reshape(-1)[good]
-            for v in np.unique(h):
-                check_positive(float(v), "step")
+            bad = ~(np.isfinite(h) & (h > 0))
+            if bad.any():
+                check_positive(float(h[bad][0]), "step")
             d, e, s, fe = fixed_step(
                 evaluate, h, n=opt.n, mode=opt.mode, order=opt.order or 2, eps=eps, dtype=real
             )
@@ -240,11 +236,20 @@ def derivative(
                 step_dtype=real,
             )
             d, e, s, fe, k = out.df, out.error, out.status, out.nfev, out.nit
-        df[good], err[good], status[good], nfev[good], nit[good] = d[:, 0], e[:, 0], s, fe, k
-    if xf.dtype.kind == "c" or np.any(df.imag):
-        df = df.astype(np.result_type(real, np.complex64), copy=False)
     else:
-        df = df.real.astype(real)
+        d, e = np.zeros((0, 1)), np.zeros((0, 1))
+        s = fe = k = np.zeros(0, dtype=np.intp)
+    cplx = xf.dtype.kind == "c" or d.dtype.kind == "c"
+    out_dtype = np.result_type(real, np.complex64) if cplx else real
+    if good.size == N:  # the common case: no scatter
+        df, err, status, nfev, nit = d[:, 0].astype(out_dtype), e[:, 0], s, fe, k
+    else:
+        df = np.full(N, np.nan, dtype=out_dtype)
+        err = np.full(N, np.nan)
+        status = np.full(N, Status.NONFINITE_INPUT, dtype=np.int8)
+        nfev = np.zeros(N, dtype=np.intp)
+        nit = np.zeros(N, dtype=np.intp)
+        df[good], err[good], status[good], nfev[good], nit[good] = d[:, 0], e[:, 0], s, fe, k
     return DerivativeResult(
         df=df.reshape(shape),
         error=err.astype(real).reshape(shape),

@@ -159,7 +159,7 @@ def refine(
     """
     N = h0.size
     out = Outcome(
-        np.full((N, q), np.nan, dtype=np.complex128),
+        np.full((N, q), np.nan),
         np.full((N, q), np.nan),
         np.full(N, Status.NOT_CONVERGED, dtype=np.int8),
         np.zeros(N, dtype=np.intp),
@@ -171,19 +171,31 @@ def refine(
 
     def call(idx, T):
         vals, raised = evaluate(idx, T.astype(step_dtype, copy=False))
-        if vals.dtype.kind == "c":
+        if vals.dtype.kind == "c" and not state["complex"]:
             state["complex"] = True
+            out.df = out.df.astype(np.complex128)
         return vals, raised
 
     def finish(co, done, status, E=None, err=None):
+        src_E = co.best_E if E is None else E
+        src_err = co.best_err if err is None else err
+        a = done.size
+        idx = co.idx
+        if a == N and idx[0] == 0 and idx[-1] == N - 1 and done.all():
+            # every point, in order: plain copies, no gathers or scatters
+            out.status[:] = status
+            out.nfev[:] = co.nfev
+            out.nit[:] = co.nit
+            out.df[:] = src_E.T
+            out.error[:] = src_err.T
+            co.take(~done)
+            return
         if not done.any():
             return
-        ii = co.idx[done]
+        ii = idx[done]
         out.status[ii] = status
         out.nfev[ii] = co.nfev[done]
         out.nit[ii] = co.nit[done]
-        src_E = co.best_E if E is None else E
-        src_err = co.best_err if err is None else err
         out.df[ii] = src_E[:, done].T
         out.error[ii] = src_err[:, done].T
         co.take(~done)
@@ -194,6 +206,7 @@ def refine(
     if f0 is not None:
         if np.iscomplexobj(f0):
             upgraded = state["complex"] = True
+            out.df = out.df.astype(np.complex128)
             _upgrade(cohorts)
         cohorts[0].V[0] = f0
         cohorts[0].has_f0 = True
@@ -273,8 +286,6 @@ def refine(
                 finish(co, co.nit >= maxiter, Status.NOT_CONVERGED)
         cohorts = _merge(cohorts + new_cohorts, q, window)
 
-    if not state["complex"]:
-        out.df = out.df.real.copy()
     return out
 
 
