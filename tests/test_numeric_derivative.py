@@ -275,7 +275,7 @@ def test_fixed_step_is_exactly_the_stencil():
 
 @pytest.mark.parametrize(
     "workers",
-    [2, "executor", "map"],
+    [2, "executor", "map", "process"],
 )
 def test_scalar_functions_with_workers(workers):
     import math
@@ -288,6 +288,11 @@ def test_scalar_functions_with_workers(workers):
         return math.exp(t)
 
     x = [0.0, 0.5, 1.0]
+    if workers == "process":  # f must be picklable: a builtin here
+        with concurrent.futures.ProcessPoolExecutor(2) as pool:
+            res = derivative(math.exp, x, vectorized=False, workers=pool)
+        assert np.allclose(res.df, np.exp(x), rtol=1e-13)
+        return
     if workers == "executor":
         with concurrent.futures.ThreadPoolExecutor(2) as pool:
             res = derivative(f, x, vectorized=False, workers=pool)
