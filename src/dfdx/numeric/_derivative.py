@@ -17,7 +17,7 @@ from dfdx.numeric._validate import as_point_array, check_function, options, spli
 __all__ = ["derivative", "first_step", "summarise"]
 
 # First step, as a fraction of max(|x|, 1), per derivative order (then a power of 2).
-_H0 = {1: 0.1, 2: 0.5, 3: 0.4, 4: 0.5, 5: 0.5, 6: 0.5}
+_H0 = {1: 0.05, 2: 0.5, 3: 0.4, 4: 0.5, 5: 0.5, 6: 0.5}
 
 
 def first_step(scale: np.ndarray, n: int) -> np.ndarray:
@@ -131,11 +131,17 @@ def derivative(
 
     Notes
     -----
-    ``'auto'`` starts with a step of about ``0.1 * max(|x|, 1)`` (a power of
-    two, so that ``x +- h`` are exact) and halves it level by level, two
-    evaluations per level, extrapolating over the levels (Richardson's method,
-    via Fornberg weights).  The error estimate is the change from the
-    previous extrapolation plus a rounding term.  Levels that disagree more as
+    ``'auto'`` starts with a step of about ``0.05 * max(|x|, 1)`` for ``n=1``
+    (larger for higher ``n``; a power of two, so that ``x +- h`` are exact)
+    and halves it level by level, two evaluations per level, extrapolating
+    over the levels (Richardson's method, via Fornberg weights).  The error
+    estimate is the change from the previous extrapolation plus rounding
+    terms: of the values of ``f``, and of the argument inside ``f``
+    (``eps * |x| * |f'|`` per value, which dominates far from 0: for ``sin``
+    at ``1e8`` the estimate is about ``1e-6`` although the value is usually
+    far more accurate, because ``np.sin`` itself does not round its
+    argument).  A feature much narrower than the first step, hidden under a
+    larger smooth part of ``f``, cannot be seen.  Levels that disagree more as
     the step shrinks (``f`` varies on a much smaller scale) restart the
     sequence 16 times below; non-finite values shrink the step and then, for
     ``'auto'``, switch to a one-sided stencil (status ``ONE_SIDED``).
@@ -147,7 +153,7 @@ def derivative(
     >>> res = derivative(np.exp, [0.0, 1.0])
     >>> bool(np.allclose(res.df, np.exp([0.0, 1.0]), rtol=1e-13))
     True
-    >>> bool(res.success.all()), bool((res.error < 1e-12).all())
+    >>> bool(res.success.all()), bool((res.error < 1e-11).all())
     (True, True)
 
     A domain edge: ``log`` at ``1e-3`` and ``sqrt`` at 0 (forward differences):

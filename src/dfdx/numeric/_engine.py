@@ -92,18 +92,18 @@ class _Cohort:
     """
 
     idx, shrinks, nfev, nit = (_row("ints", i) for i in range(4))
-    H, floor, d_prev, best_tot = (_row("R", i) for i in range(4))
+    H, floor, d_prev, best_tot, xabs = (_row("R", i) for i in range(5))
 
     def __init__(self, ints, R, mode, V, best_E, best_err, has_f0):
         self.ints, self.R, self.mode, self.m = ints, R, mode, 0
         self.V, self.best_E, self.best_err, self.has_f0 = V, best_E, best_err, has_f0
 
     @classmethod
-    def start(cls, idx, H, floor, mode, q, window):
+    def start(cls, idx, H, floor, mode, q, window, xabs):
         a = idx.size
         ints = np.zeros((4, a), dtype=np.intp)
         ints[0] = idx
-        R = np.stack([H, floor, np.full(a, np.inf), np.full(a, np.inf)])
+        R = np.stack([H, floor, np.full(a, np.inf), np.full(a, np.inf), xabs])
         per = 1 if mode == CENTRAL else 2
         V = np.zeros((1 + per * window, q, a))
         return cls(ints, R, mode, V, np.full((q, a), np.nan), np.full((q, a), np.nan), False)
@@ -168,6 +168,7 @@ def refine(
     floor = 8.0 * np.spacing(xabs.astype(step_dtype)).astype(np.float64)
     floor = np.maximum(floor, float(np.finfo(step_dtype).tiny) * 64)
     state = {"complex": False}
+    subnormal = float(np.finfo(step_dtype).smallest_subnormal)
 
     def call(idx, T):
         vals, raised = evaluate(idx, T.astype(step_dtype, copy=False))
@@ -201,7 +202,11 @@ def refine(
         co.take(~done)
 
     first = {md: first_level(md, n) for md in (CENTRAL, 1, -1)}
-    cohorts = [_Cohort.start(np.arange(N), h0.astype(np.float64), floor, mode, q, window)]
+    cohorts = [
+        _Cohort.start(
+            np.arange(N), h0.astype(np.float64), floor, mode, q, window, xabs.astype(np.float64)
+        )
+    ]
     upgraded = False
     if f0 is not None:
         if np.iscomplexobj(f0):
@@ -280,6 +285,7 @@ def refine(
                 finish,
                 mode,
                 maxiter,
+                subnormal,
             )
         for co in cohorts:
             if co.idx.size:
@@ -312,7 +318,22 @@ def _merge(cohorts, q, window):
 
 
 def _advance(
-    co, T, vals, raised, n, first, fallback, rtol, atol, window, eps, xabs, finish, mode0, maxiter
+    co,
+    T,
+    vals,
+    raised,
+    n,
+    first,
+    fallback,
+    rtol,
+    atol,
+    window,
+    eps,
+    xabs,
+    finish,
+    mode0,
+    maxiter,
+    subnormal,
 ):
     """Store one level of a cohort, test convergence; return cohorts split off."""
     new = []
@@ -361,6 +382,7 @@ def _advance(
             return new
     # -- store the level ------------------------------------------------------
     m = co.m
+    last_step = co.H * (2.0**-m if co.mode == CENTRAL else 4.0**-m / 4)
     if vals.shape[2] == 1:
         fp, fm = vals[None, :, 0, 0], vals[None, :, 1, 0]  # (1, a) views
     else:
@@ -386,8 +408,10 @@ def _advance(
     E *= inv_hn
     d = np.abs(ED[1]) if ED.dtype.kind == "c" else np.abs(ED[1], out=ED[1])
     d *= inv_hn
+    # rounding of the values themselves (sets the floor of convergence)
     rnd = np.abs(fp)
     rnd += np.abs(fm)
+    rnd += 2.0 * subnormal / eps  # subnormal values carry an absolute, not relative, error
     rnd *= inv_hn
     rnd *= 0.5 * _ROUND * eps * sabs
     tol = np.abs(E)
@@ -402,14 +426,20 @@ def _advance(
         # than paying for compacting every array now
         conv[:] = False
         nconv = 0
+    # reported error: also the rounding of the argument inside f, which moves
+    # each value by about eps * |x| * |f'| (f' from this level's two nodes)
+    spread = np.abs(co.V[m]) if co.mode == CENTRAL and n % 2 else np.abs(fp - fm)
+    spread *= co.xabs * (0.5 * eps * sabs) / (2.0 * last_step)
+    spread *= inv_hn
+    spread += rnd
     if nconv:
-        err = d + rnd
+        err = d + spread
         finish(co, conv, status, E, err)
         if nconv == a:
             return new
         keep = ~conv
-        E, d, rnd = E[:, keep], d[:, keep], rnd[:, keep]
-    err = d + rnd
+        E, d, rnd, spread = E[:, keep], d[:, keep], rnd[:, keep], spread[:, keep]
+    err = d + spread
     tot = err[0] if q == 1 else err.max(axis=0)
     better = tot < co.best_tot
     if better.any():
