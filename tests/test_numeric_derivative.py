@@ -9,7 +9,7 @@ import pytest
 
 from dfdx import DerivativeResult
 from dfdx._core.result import Status
-from dfdx.numeric import derivative
+from dfdx.numeric import derivative, hessian
 
 SMOOTH = [
     (np.exp, np.exp, np.linspace(-2, 2, 20)),
@@ -348,3 +348,20 @@ def test_validation_of_f_and_x():
         derivative(lambda x: np.full(x.shape, "a"), 1.0)
     with pytest.raises(TypeError, match="must return a scalar number"):
         derivative(lambda t: [t, t], 1.0, vectorized=False)
+
+
+def test_blocks_of_points_give_the_same_results(monkeypatch):
+    import dfdx.numeric._engine as engine
+
+    x = np.concatenate([np.linspace(-3, 3, 23), [0.0, 1e-4, np.nan, 1e8]])
+    f = lambda t: np.where(t >= 0, np.sqrt(np.abs(t)), np.sin(t))  # noqa: E731
+    whole = derivative(f, x)
+    monkeypatch.setattr(engine, "_CHUNK", 4)
+    blocks = derivative(f, x)
+    np.testing.assert_allclose(whole.df, blocks.df, rtol=1e-14)  # BLAS may sum differently
+    np.testing.assert_array_equal(whole.status, blocks.status)
+    np.testing.assert_array_equal(whole.nfev, blocks.nfev)
+    cplx = derivative(lambda t: np.exp(1j * t), x[:9])
+    assert np.allclose(cplx.df, 1j * np.exp(1j * x[:9]), rtol=1e-12)
+    h = hessian(lambda z: np.sum(np.sin(z) * z[::-1], axis=0), [0.1, 0.2, 0.3])
+    assert h.success.all()
