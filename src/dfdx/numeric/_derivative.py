@@ -68,7 +68,9 @@ def derivative(
         passed as the matching rows, shape ``(p, 1)``, so ``f(x, c)`` written
         with NumPy broadcasting works as is; other ``args`` (scalars, objects)
         and ``kwargs`` are passed unchanged.  ``f`` must return an array that
-        broadcasts to ``(p, k)``.  With ``vectorized=False`` ``f`` gets one
+        broadcasts to ``(p, k)``.  Inputs larger than 32768 points are
+        refined in blocks of that size (one call per block and level), which
+        keeps the work in cache.  With ``vectorized=False`` ``f`` gets one
         Python float (and the matching scalar ``args``) per call.
     x : array_like
         Points, any shape.  Integers become float64; float32 gives float32
