@@ -365,3 +365,16 @@ def test_blocks_of_points_give_the_same_results(monkeypatch):
     assert np.allclose(cplx.df, 1j * np.exp(1j * x[:9]), rtol=1e-12)
     h = hessian(lambda z: np.sum(np.sin(z) * z[::-1], axis=0), [0.1, 0.2, 0.3])
     assert h.success.all()
+
+
+def test_late_failure_of_the_last_active_point_is_flagged_not_raised():
+    def f(x):
+        if np.any(np.abs(x - 5.0) < 0.01):
+            raise ValueError("too close to 5")
+        return np.exp(x)
+
+    res = derivative(f, [1.0, 5.02])
+    assert res.status.tolist() == [Status.SUCCESS, Status.FUNCTION_ERROR]
+    assert float(res.df[0]) == pytest.approx(np.e, rel=1e-13)
+    scalar = derivative(lambda t: f(np.asarray(t)), [1.0, 5.02], vectorized=False)
+    assert scalar.status.tolist() == [Status.SUCCESS, Status.FUNCTION_ERROR]

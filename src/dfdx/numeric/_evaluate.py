@@ -87,6 +87,7 @@ class Caller:
         self.vectorized = vectorized
         self.mapper = mapper
         self.point = _PointCall(f, kwargs)
+        self.ever_ok = False  # once f has worked somewhere, failures are per point
 
     def batch(
         self, X: np.ndarray, args: Sequence[Any], per_point: Sequence[bool], shape: tuple
@@ -100,11 +101,14 @@ class Caller:
         """
         a = X.shape[0]
         try:
-            return self._call(X, args, shape), np.zeros(a, dtype=bool)
+            out = self._call(X, args, shape)
         except Exception as exc:
-            if a <= 1:
+            if a <= 1 and not self.ever_ok:
                 raise
             first = exc
+        else:
+            self.ever_ok = True
+            return out, np.zeros(a, dtype=bool)
         # A failure at both ends with the same exception is a bug, not a domain issue.
         ends = []
         for i in (0, a - 1):
@@ -112,14 +116,15 @@ class Caller:
                 self._call(*self._rows(X, args, per_point, slice(i, i + 1)), (1, *shape[1:]))
             except Exception as exc:
                 ends.append(type(exc))
-        if len(ends) == 2 and all(e is type(first) for e in ends):
+        if not self.ever_ok and len(ends) == 2 and all(e is type(first) for e in ends):
             raise first
         values = np.full(shape, np.nan, dtype=complex)
         raised = np.zeros(a, dtype=bool)
         kinds: set[str] = set()
         self._bisect(X, args, per_point, shape, 0, a, values, raised, kinds)
-        if raised.all():
+        if raised.all() and not self.ever_ok:
             raise first
+        self.ever_ok = self.ever_ok or not raised.all()
         return (values if "c" in kinds else values.real.copy()), raised
 
     def _bisect(self, X, args, per_point, shape, lo, hi, values, raised, kinds) -> None:
@@ -151,8 +156,9 @@ class Caller:
         """Call ``f`` once per ``(x, args)`` item through the mapper."""
         results = list(self.mapper(self.point, items))
         raised = np.array([isinstance(r, _Raised) for r in results], dtype=bool)
-        if raised.all() and results:
+        if raised.all() and results and not self.ever_ok:
             raise results[0].exc
+        self.ever_ok = self.ever_ok or not raised.all()
         return results, raised
 
     @staticmethod

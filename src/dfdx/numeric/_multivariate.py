@@ -50,6 +50,8 @@ class _Columns:
         else:
             items = [(X[:, j].copy(), self.args) for j in range(K)]
             results, raised = self.caller.scalars(items)
+            if raised.all():
+                return np.full((int(np.prod(self.qshape)), K), np.nan).T, raised
             good = next(r for r, bad in zip(results, raised, strict=True) if not bad)
             good = np.asarray(good)
             self._set_shape(good.shape)
@@ -65,10 +67,11 @@ class _Columns:
             with np.errstate(all="ignore"):
                 out = np.asarray(self.caller.f(X, *self.args, **self.caller.kwargs))
         except Exception as exc:
-            if K <= 1:
+            if K <= 1 and not self.caller.ever_ok:
                 raise
             first = exc
         else:
+            self.caller.ever_ok = True
             if out.shape[-1:] != (K,):
                 raise ValueError(
                     f"`f` must return an array whose last axis has length {K} (one value "
@@ -90,7 +93,10 @@ class _Columns:
                 raised[j] = True
                 cols.append(None)
         if raised.all():
-            raise first
+            if not self.caller.ever_ok or self.qshape is None:
+                raise first
+            nan = np.full((*self.qshape, K), np.nan)
+            return nan, raised
         good = next(c for c in cols if c is not None)
         self._set_shape(good.shape[:-1])
         nan = np.full(good.shape, np.nan)
