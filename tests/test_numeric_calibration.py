@@ -56,16 +56,30 @@ def _f1(x, a, b, c, w, ph, p, r, x0, s, scale):
     return d / scale
 
 
-@pytest.mark.parametrize("seed", [0, 1])
-def test_error_estimate_bounds_true_error(seed):
+def _f2(x, a, b, c, w, ph, p, r, x0, s, scale):
+    u = x / scale
+    t = np.tanh(u)
+    v = u - x0
+    d = (
+        a * np.exp(b * t) * b * (1 - t * t) * (b * (1 - t * t) - 2 * t)
+        - c * w * w * np.sin(w * u + ph)
+        + 6 * p[3] * u
+        + 2 * p[2]
+        - 2 * r * s * (1 - 3 * s * v * v) / (1 + s * v * v) ** 3
+    )
+    return d / scale**2
+
+
+@pytest.mark.parametrize(("seed", "n"), [(0, 1), (1, 1), (2, 2)])
+def test_error_estimate_bounds_true_error(seed, n):
     x, params = _family(N_CASES, seed)
 
     def f(x, a, b, c, w, ph, p0, p1, p2, p3, r, x0, s, scale):
         return _f(x, a, b, c, w, ph, (p0, p1, p2, p3), r, x0, s, scale)
 
     flat = (*params[:5], *params[5], *params[6:])
-    res = derivative(f, x, args=flat)
-    true = _f1(x, *params)
+    res = derivative(f, x, args=flat, n=n)
+    true = (_f1 if n == 1 else _f2)(x, *params)
     err = np.abs(res.df - true)
     ok = res.success
     assert ok.mean() > 0.99
@@ -73,5 +87,5 @@ def test_error_estimate_bounds_true_error(seed):
     assert np.mean(ratio > 1) <= 0.02
     assert ratio.max() <= 10
     # and the values are accurate, at the cost the issue asks for
-    assert np.median(err / np.abs(true)) < 1e-12
-    assert np.median(res.nfev) <= 12
+    assert np.median(err / np.abs(true)) < (1e-12 if n == 1 else 1e-10)
+    assert np.median(res.nfev) <= (10 if n == 1 else 16)
