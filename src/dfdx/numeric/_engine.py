@@ -39,6 +39,7 @@ _JUMP = 1.0 / 16.0  # restart factor below the smallest step of a failed window
 _ROUND = 4.0  # safety factor on the rounding estimate (f's own error is a few ulps)
 _MAX_SHRINK = 6  # step reductions allowed for non-finite values
 _CHUNK = 1 << 15  # points refined together (a cache-sized block)
+_COUNTS = np.array([[2], [1]])
 
 
 @dataclass
@@ -373,8 +374,7 @@ def _advance(
 ):
     """Store one level of a cohort, test convergence; return cohorts split off."""
     new = []
-    co.nfev += 2
-    co.nit += 1
+    co.ints[2:4] += _COUNTS  # two evaluations, one level
     if raised.any():
         finish(co, raised, Status.FUNCTION_ERROR)
         keep = ~raised
@@ -462,6 +462,12 @@ def _advance(
         # than paying for compacting every array now
         conv[:] = False
         nconv = 0
+    if nconv == 0 and m == first[co.mode] + 1:
+        # the first estimate (two windows) rarely converges: only remember how
+        # far apart the windows are, for the divergence test of the next level
+        d -= 10 * rnd
+        co.d_prev = np.maximum(d[0] if q == 1 else d.max(axis=0), 0.0)
+        return new
     # reported error: also the rounding of the argument inside f, which moves
     # each value by about eps * |x| * |f'| (f' from this level's two nodes)
     spread = np.abs(co.V[m]) if co.mode == CENTRAL and n % 2 else np.abs(fp - fm)
