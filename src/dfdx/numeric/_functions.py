@@ -43,8 +43,8 @@ _PARAMS = """
 
 
 def _doc(func: Callable) -> Callable:
-    func.__doc__ = func.__doc__.replace("{contract}", _CONTRACT.strip("\n")).replace(
-        "{params}", _PARAMS.strip("\n")
+    func.__doc__ = func.__doc__.replace("    {contract}", _CONTRACT.strip("\n")).replace(
+        "    {params}", _PARAMS.strip("\n")
     )
     return func
 
@@ -73,35 +73,35 @@ def jacobian(
 ) -> DerivativeResult:
     """Jacobian of ``f: R^m -> R^k`` at one point.
 
-        Parameters
-        ----------
-        f : callable
-            ``f(x, *args, **kwargs)``; see the calling contract below.
-        x : array_like, shape (m,)
-            The point.
+    Parameters
+    ----------
+    f : callable
+        ``f(x, *args, **kwargs)``; see the calling contract below.
+    x : array_like, shape (m,)
+        The point.
     {params}
 
-        Returns
-        -------
-        DerivativeResult
-            ``df`` of shape ``(*out, m)`` (``out`` the shape of one output of
-            ``f``), ``error``, ``status`` (per entry), ``nfev``, ``nit``.
+    Returns
+    -------
+    DerivativeResult
+        ``df`` of shape ``(*out, m)`` (``out`` the shape of one output of
+        ``f``), ``error``, ``status`` (per entry), ``nfev``, ``nit``.
 
-        Notes
-        -----
+    Notes
+    -----
     {contract}
 
-        Examples
-        --------
-        >>> import numpy as np
-        >>> from dfdx.numeric import jacobian
-        >>> def f(x):  # R^2 -> R^3; x has shape (2, K)
-        ...     return np.stack([x[0] * x[1], np.sin(x[0]), x[1] ** 2])
-        >>> res = jacobian(f, [1.0, 2.0])
-        >>> res.df.shape
-        (3, 2)
-        >>> bool(np.allclose(res.df, [[2, 1], [np.cos(1), 0], [0, 4]], rtol=1e-12, atol=1e-14))
-        True
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from dfdx.numeric import jacobian
+    >>> def f(x):  # R^2 -> R^3; x has shape (2, K)
+    ...     return np.stack([x[0] * x[1], np.sin(x[0]), x[1] ** 2])
+    >>> res = jacobian(f, [1.0, 2.0])
+    >>> res.df.shape
+    (3, 2)
+    >>> bool(np.allclose(res.df, [[2, 1], [np.cos(1), 0], [0, 4]], rtol=1e-12, atol=1e-14))
+    True
     """
     opt = parse(1, method, order, step, rtol, atol, maxiter, kwargs, vectorized)
     V = np.eye(point_array(x).size)
@@ -140,42 +140,42 @@ def gradient(
 ) -> DerivativeResult:
     """Gradient of a scalar function ``f: R^m -> R`` at one point.
 
-        Parameters
-        ----------
-        f : callable
-            ``f(x, *args, **kwargs)``; see the calling contract below.
-        x : array_like, shape (m,)
-            The point.
+    Parameters
+    ----------
+    f : callable
+        ``f(x, *args, **kwargs)``; see the calling contract below.
+    x : array_like, shape (m,)
+        The point.
     {params}
 
-        Returns
-        -------
-        DerivativeResult
-            ``df`` of shape ``(m,)`` with ``error``, ``status``, ``nfev`` and
-            ``nit`` per component.
+    Returns
+    -------
+    DerivativeResult
+        ``df`` of shape ``(m,)`` with ``error``, ``status``, ``nfev`` and
+        ``nit`` per component.
 
-        Raises
-        ------
-        ValueError
-            If ``f`` does not return one value per point.
+    Raises
+    ------
+    ValueError
+        If ``f`` does not return one value per point.
 
-        Notes
-        -----
+    Notes
+    -----
     {contract}
 
-        Examples
-        --------
-        The batch of points arrives as the columns of ``x``:
+    Examples
+    --------
+    The batch of points arrives as the columns of ``x``:
 
-        >>> import numpy as np
-        >>> from dfdx.numeric import gradient
-        >>> def f(x):  # x has shape (3, K): K points of R^3
-        ...     return x[0] ** 2 + np.sin(x[1]) * x[2]
-        >>> res = gradient(f, [1.0, 0.0, 2.0])
-        >>> res.df.round(12).tolist()
-        [2.0, 2.0, 0.0]
-        >>> int(res.nfev.max()) < 20
-        True
+    >>> import numpy as np
+    >>> from dfdx.numeric import gradient
+    >>> def f(x):  # x has shape (3, K): K points of R^3
+    ...     return x[0] ** 2 + np.sin(x[1]) * x[2]
+    >>> res = gradient(f, [1.0, 0.0, 2.0])
+    >>> res.df.round(12).tolist()
+    [2.0, 2.0, 0.0]
+    >>> int(res.nfev.max()) < 20
+    True
     """
     res = jacobian(
         f,
@@ -217,30 +217,30 @@ def hessdiag(
 ) -> DerivativeResult:
     """Diagonal of the Hessian of ``f: R^m -> R``: ``d^2 f / dx_i^2``.
 
-        Parameters
-        ----------
-        f : callable
-            ``f(x, *args, **kwargs)``, scalar; see the calling contract below.
-        x : array_like, shape (m,)
-            The point.
+    Parameters
+    ----------
+    f : callable
+        ``f(x, *args, **kwargs)``, scalar; see the calling contract below.
+    x : array_like, shape (m,)
+        The point.
     {params}
 
-        Returns
-        -------
-        DerivativeResult
-            ``df`` of shape ``(m,)``.
+    Returns
+    -------
+    DerivativeResult
+        ``df`` of shape ``(m,)``.
 
-        Notes
-        -----
+    Notes
+    -----
     {contract}
 
-        Examples
-        --------
-        >>> import numpy as np
-        >>> from dfdx.numeric import hessdiag
-        >>> res = hessdiag(lambda x: np.sum(x**3, axis=0), [1.0, 2.0])
-        >>> res.df.round(9).tolist()
-        [6.0, 12.0]
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from dfdx.numeric import hessdiag
+    >>> res = hessdiag(lambda x: np.sum(x**3, axis=0), [1.0, 2.0])
+    >>> res.df.round(9).tolist()
+    [6.0, 12.0]
     """
     opt = parse(2, _no_complex(method), order, step, rtol, atol, maxiter, kwargs, vectorized)
     m = _size(x)
@@ -285,38 +285,41 @@ def hessian(
 ) -> DerivativeResult:
     """Hessian of a scalar function ``f: R^m -> R`` at one point.
 
-        Diagonal entries are second derivatives along ``e_i``; off-diagonal ones
-        come from second derivatives along ``e_i + e_j`` and ``e_i - e_j``
-        (``H_ij = (D_{i+j} - D_{i-j}) / 4``), all ``m**2`` directions refined
-        together in a few calls of ``f`` with ``m**2`` columns each.
+    Diagonal entries are second derivatives along ``e_i``; off-diagonal ones
+    come from second derivatives along ``e_i + e_j`` and ``e_i - e_j``
+    (``H_ij = (D_{i+j} - D_{i-j}) / 4``), all ``m**2`` directions refined
+    together in a few calls of ``f`` with up to ``2 m**2`` columns each (for
+    ``m = 100``, an input of 100 x 20000 floats per call; memory grows like
+    ``m**3``, so for ``m`` in the several hundreds prefer an analytic or
+    automatic gradient and :func:`jacobian` of it).
 
-        Parameters
-        ----------
-        f : callable
-            ``f(x, *args, **kwargs)``, scalar; see the calling contract below.
-        x : array_like, shape (m,)
-            The point.
+    Parameters
+    ----------
+    f : callable
+        ``f(x, *args, **kwargs)``, scalar; see the calling contract below.
+    x : array_like, shape (m,)
+        The point.
     {params}
 
-        Returns
-        -------
-        DerivativeResult
-            ``df`` of shape ``(m, m)``, symmetric, with per-entry ``error``,
-            ``status``, ``nfev`` and ``nit``.
+    Returns
+    -------
+    DerivativeResult
+        ``df`` of shape ``(m, m)``, symmetric, with per-entry ``error``,
+        ``status``, ``nfev`` and ``nit``.
 
-        Notes
-        -----
+    Notes
+    -----
     {contract}
 
-        Examples
-        --------
-        >>> import numpy as np
-        >>> from dfdx.numeric import hessian
-        >>> def f(x):
-        ...     return x[0] ** 2 * x[1] + np.exp(x[1])
-        >>> res = hessian(f, [1.0, 0.0])
-        >>> res.df.round(9).tolist()
-        [[0.0, 2.0], [2.0, 1.0]]
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from dfdx.numeric import hessian
+    >>> def f(x):
+    ...     return x[0] ** 2 * x[1] + np.exp(x[1])
+    >>> res = hessian(f, [1.0, 0.0])
+    >>> res.df.round(9).tolist()
+    [[0.0, 2.0], [2.0, 1.0]]
     """
     opt = parse(2, _no_complex(method), order, step, rtol, atol, maxiter, kwargs, vectorized)
     m = _size(x)
@@ -375,37 +378,37 @@ def directional(
 ) -> DerivativeResult:
     """Directional derivative ``d^n/dt^n f(x + t v)`` at ``t = 0``.
 
-        ``v`` is not normalised: for ``n=1`` the result is ``grad f(x) . v``.
+    ``v`` is not normalised: for ``n=1`` the result is ``grad f(x) . v``.
 
-        Parameters
-        ----------
-        f : callable
-            ``f(x, *args, **kwargs)``; see the calling contract below.  Vector
-            outputs give one value per output.
-        x : array_like, shape (m,)
-            The point.
-        v : array_like, shape (m,)
-            The direction (not all zero).
-        n : int, optional
-            Derivative order (default 1).
+    Parameters
+    ----------
+    f : callable
+        ``f(x, *args, **kwargs)``; see the calling contract below.  Vector
+        outputs give one value per output.
+    x : array_like, shape (m,)
+        The point.
+    v : array_like, shape (m,)
+        The direction (not all zero).
+    n : int, optional
+        Derivative order (default 1).
     {params}
 
-        Returns
-        -------
-        DerivativeResult
-            ``df`` of the shape of one output of ``f`` (a 0-d array for scalar f).
+    Returns
+    -------
+    DerivativeResult
+        ``df`` of the shape of one output of ``f`` (a 0-d array for scalar f).
 
-        Notes
-        -----
+    Notes
+    -----
     {contract}
 
-        Examples
-        --------
-        >>> import numpy as np
-        >>> from dfdx.numeric import directional
-        >>> res = directional(lambda x: x[0] * x[1], [1.0, 2.0], [1.0, 1.0])
-        >>> round(float(res.df), 12)
-        3.0
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from dfdx.numeric import directional
+    >>> res = directional(lambda x: x[0] * x[1], [1.0, 2.0], [1.0, 1.0])
+    >>> round(float(res.df), 12)
+    3.0
     """
     opt = parse(n, method, order, step, rtol, atol, maxiter, kwargs, vectorized)
     m = _size(x)
