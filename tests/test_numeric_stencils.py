@@ -53,3 +53,15 @@ def test_fixed_step_error_estimate_tracks_truncation():
     assert err <= float(res.error) <= 1000 * err
     none = derivative(np.exp, 1.0, step=0.1, order=2)
     assert np.isnan(none.error)
+
+
+def test_complex_step_with_a_fixed_step_is_second_order():
+    steps = 0.2 * 2.0 ** -np.arange(4)
+    errors = [
+        abs(float(derivative(np.sin, 0.7, method="complex", step=h).df) - np.cos(0.7))
+        for h in steps
+    ]
+    assert observed_order(steps, errors) == pytest.approx(2, abs=0.2)
+    res = derivative(np.sin, 0.7, method="complex", step=0.1)
+    assert res.status == 3
+    assert np.isnan(res.error)

@@ -213,18 +213,20 @@ def derivative(
     scale = np.maximum(np.abs(xg), 1.0)
     used = opt.method
     if good.size:
+        h = None
         if step is not None:
             h = np.broadcast_to(np.asarray(step, dtype=np.float64), shape).reshape(-1)[good]
             bad = ~(np.isfinite(h) & (h > 0))
             if bad.any():
                 check_positive(float(h[bad][0]), "step")
-            d, e, s, fe = fixed_step(
-                evaluate, h, n=opt.n, mode=opt.mode, order=opt.order or 2, eps=eps, dtype=real
+        if opt.method == "complex":
+            d, e, s, fe = complex_step(
+                evaluate, scale, eps=eps, dtype=np.result_type(xf.dtype, np.complex64), h=h
             )
             k = np.ones(good.size, dtype=np.intp)
-        elif opt.method == "complex":
-            d, e, s, fe = complex_step(
-                evaluate, scale, eps=eps, dtype=np.result_type(xf.dtype, np.complex64)
+        elif h is not None:
+            d, e, s, fe = fixed_step(
+                evaluate, h, n=opt.n, mode=opt.mode, order=opt.order or 2, eps=eps, dtype=real
             )
             k = np.ones(good.size, dtype=np.intp)
         else:

@@ -55,13 +55,18 @@ def _lower(mode: int, n: int, order: int):
     return keep, wl
 
 
-def complex_step(evaluate: Evaluate, scale: np.ndarray, *, eps: float, dtype) -> tuple:
+def complex_step(
+    evaluate: Evaluate, scale: np.ndarray, *, eps: float, dtype, h: np.ndarray | None = None
+) -> tuple:
     """``Im f(x + i h) / h`` with a tiny ``h``: no subtraction, so no cancellation.
 
     Exact to rounding for functions analytic and real on the real axis whose
     code propagates complex numbers (no ``abs``, ``np.real``, comparisons).
+    A user-fixed ``h`` gives status ``FIXED_STEP`` and no error estimate (the
+    truncation error, ``h**2 / 6`` times the third derivative, is unknown).
     """
-    h = np.asarray(scale * 1e-20, dtype=np.float64)
+    fixed = h is not None
+    h = np.asarray(scale * 1e-20 if h is None else h, dtype=np.float64)
     idx = np.arange(h.size)
     T = (1j * h[:, None]).astype(dtype)
     vals, raised = evaluate(idx, T)
@@ -71,8 +76,8 @@ def complex_step(evaluate: Evaluate, scale: np.ndarray, *, eps: float, dtype) ->
             f"f returned dtype {vals.dtype} (it drops the imaginary part)"
         )
     df = vals[:, 0].imag / h[:, None]
-    err = 4 * eps * np.abs(df)
-    status = np.full(h.size, Status.SUCCESS, dtype=np.int8)
+    err = np.full(df.shape, np.nan) if fixed else 4 * eps * np.abs(df)
+    status = np.full(h.size, Status.FIXED_STEP if fixed else Status.SUCCESS, dtype=np.int8)
     status[~np.isfinite(df).all(axis=1)] = Status.NONFINITE_VALUE
     status[raised] = Status.FUNCTION_ERROR
     return df, err, status, np.ones(h.size, dtype=np.intp)

@@ -156,15 +156,16 @@ def along(
         return vals.reshape(a, k, Q), raised.reshape(a, k).any(axis=1)
 
     dtype = xa.dtype
-    if step is not None:
-        h = np.broadcast_to(np.asarray(step, dtype=np.float64), (p,)).copy()
+    h = None if step is None else np.broadcast_to(np.asarray(step, dtype=np.float64), (p,)).copy()
+    if opt.method == "complex":
+        cdt = np.result_type(dtype, 1j)
+        d, e, s, fe = complex_step(evaluate, scale, eps=eps, dtype=cdt, h=h)
+        return d, e, s, fe + 1, np.ones(p, np.intp), cols.qshape
+    if h is not None:
         d, e, s, fe = fixed_step(
             evaluate, h, n=n, mode=opt.mode, order=opt.order or 2, eps=eps, dtype=dtype
         )
-        return d, e, s, fe, np.ones(p, np.intp), cols.qshape
-    if opt.method == "complex":
-        d, e, s, fe = complex_step(evaluate, scale, eps=eps, dtype=np.result_type(dtype, 1j))
-        return d, e, s, fe, np.ones(p, np.intp), cols.qshape
+        return d, e, s, fe + 1, np.ones(p, np.intp), cols.qshape
     out = refine(
         evaluate,
         first_step(scale, n),
