@@ -168,6 +168,81 @@ def _sin_speed(peers, size):
     return t_sin, rows
 
 
+def _family(n, seed=0):
+    """Random smooth cases (as in tests/test_numeric_calibration.py)."""
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-3, 3, n) * 10 ** rng.uniform(-1, 1, n)
+    scale = np.maximum(np.abs(x), 1) * 10 ** rng.uniform(-0.5, 1.5, n)
+    a, c, r = rng.normal(size=(3, n))
+    b, x0 = rng.uniform(-2, 2, (2, n))
+    w, s = 10 ** rng.uniform(-1, 1, n), 10 ** rng.uniform(-1, 1.5, n)
+    ph = rng.uniform(0, 2 * np.pi, n)
+    p0, p1, p2, p3 = rng.normal(size=(4, n))
+    args = (a, b, c, w, ph, p0, p1, p2, p3, r, x0, s, scale)
+    return x, args
+
+
+def _fam_f(x, a, b, c, w, ph, p0, p1, p2, p3, r, x0, s, scale):
+    u = x / scale
+    poly = ((p3 * u + p2) * u + p1) * u + p0
+    return a * np.exp(b * np.tanh(u)) + c * np.sin(w * u + ph) + poly + r / (1 + s * (u - x0) ** 2)
+
+
+def _fam_f1(x, a, b, c, w, ph, p0, p1, p2, p3, r, x0, s, scale):
+    u = x / scale
+    t = np.tanh(u)
+    d = (
+        a * np.exp(b * t) * b * (1 - t * t)
+        + c * w * np.cos(w * u + ph)
+        + (3 * p3 * u + 2 * p2) * u
+        + p1
+        - r * 2 * s * (u - x0) / (1 + s * (u - x0) ** 2) ** 2
+    )
+    return d / scale
+
+
+def _honesty(n_cases):
+    """How often each library's own error estimate is below its true error."""
+    x, args = _family(n_cases)
+    true = _fam_f1(x, *args)
+    runs = [("dfdx", lambda: (lambda r: (r.df, r.error))(derivative(_fam_f, x, args=args)))]
+    sd = optional("scipy.differentiate")
+    nd = optional("numdifftools")
+    jac = optional("jacobi")
+    if sd is not None:
+        runs.append(
+            ("scipy", lambda: (lambda r: (r.df, r.error))(sd.derivative(_fam_f, x, args=args)))
+        )
+    if nd is not None:
+        runs.append(
+            (
+                "numdifftools",
+                lambda: (lambda r: (r.estimate, r.error_estimate))(
+                    nd.Derivative(_fam_f, full_output=True)(x, *args)
+                ),
+            )
+        )
+    if jac is not None:
+        runs.append(("jacobi", lambda: jac.jacobi(_fam_f, x, *args, diagonal=True)))
+    rows = []
+    for key, run in runs:
+        with np.errstate(all="ignore"):
+            df, est = (np.asarray(v, dtype=float) for v in run())
+        err = np.abs(df - true)
+        ratio = err / np.where(est > 0, est, np.nan)
+        ratio = np.where(np.isnan(ratio) & (err > 0), np.inf, ratio)
+        rows.append(
+            [
+                key,
+                f"{np.mean(ratio > 1):.1%}",
+                f"{np.mean(ratio > 10):.1%}",
+                f"{np.nanmax(ratio):.1e}",
+                f"{np.median(err / np.abs(true)):.1e}",
+            ]
+        )
+    return rows
+
+
 def _rosen(x):
     return np.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1 - x[:-1]) ** 2, axis=0)
 
@@ -238,6 +313,12 @@ def _run(quick: bool) -> None:
             header,
             _accuracy(peers, _higher(n), n=n),
         )
+    n_cases = 500 if quick else 3000
+    table(
+        f"error estimates on {n_cases} random smooth cases (f'): true error > estimate",
+        ["library", "> 1x", "> 10x", "max ratio", "median rel error"],
+        _honesty(n_cases),
+    )
     size = 10**5 if quick else 10**6
     t_sin, rows = _sin_speed(peers, size)
     table(
