@@ -8,6 +8,7 @@ estimated error, and per-point status, evaluation and iteration counts.
 """
 
 from dfdx.numeric._derivative import derivative
-from dfdx.numeric._functions import directional, gradient, hessdiag, hessian, jacobian
+from dfdx.numeric._functions import directional, gradient, jacobian
+from dfdx.numeric._hessian import hessdiag, hessian
 
 __all__ = ["derivative", "directional", "gradient", "hessdiag", "hessian", "jacobian"]

@@ -26,20 +26,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
 
 import numpy as np
 
 from dfdx._core.result import Status
-from dfdx.numeric._stencils import CENTRAL, first_level, needs_centre, window_weights
+from dfdx.numeric._cohort import Cohort, merge, upgrade
+from dfdx.numeric._level import advance
+from dfdx.numeric._stencils import CENTRAL, first_level, needs_centre
 
 __all__ = ["Outcome", "refine"]
 
-_JUMP = 1.0 / 16.0  # restart factor below the smallest step of a failed window
-_ROUND = 4.0  # safety factor on the rounding estimate (f's own error is a few ulps)
-_MAX_SHRINK = 6  # step reductions allowed for non-finite values
 _CHUNK = 1 << 15  # points refined together (a cache-sized block)
-_COUNTS = np.array([[2], [1]])
 
 
 @dataclass
@@ -51,87 +48,6 @@ class Outcome:
     status: np.ndarray
     nfev: np.ndarray
     nit: np.ndarray
-
-
-@cache
-def _coefficients(mode: int, n: int, m: int, window: int) -> tuple[np.ndarray, float]:
-    """Rows ``(E_m, E_m - E_{m-1})`` over the stored vectors, and ``sum |w|``.
-
-    Stored vectors: index 0 is ``f(x)``; central levels store one vector
-    (``f(x+h) - f(x-h)`` for odd ``n``, ``f(x+h) + f(x-h)`` for even ``n``),
-    one-sided levels store both nodes.
-    """
-    per = 1 if mode == CENTRAL else 2
-    c = np.zeros((2, 1 + per * window))
-    w, w0 = window_weights(mode, n, m)
-    v, v0 = window_weights(mode, n, m - 1)
-    full = w[:, 0] if per == 1 else w.ravel()
-    prev = v[:, 0] if per == 1 else v.ravel()
-    c[0, 0], c[0, 1 : 1 + full.size] = w0, full
-    c[1, 0] = w0 - v0
-    c[1, 1 : 1 + full.size] = full
-    c[1, 1 : 1 + prev.size] -= prev
-    used = c[:, : 1 + full.size].copy()
-    return used, float(np.abs(w).sum() + abs(w0))
-
-
-def _row(table: str, i: int) -> property:
-    def get(self):
-        return getattr(self, table)[i]
-
-    def set_(self, value):
-        getattr(self, table)[i] = value
-
-    return property(get, set_)
-
-
-class _Cohort:
-    """Points sharing a stencil kind and window length; arrays are contiguous.
-
-    Per-point integers live in one table ``ints`` (index, shrinks, nfev, nit) and
-    floats in ``R`` (first step, floor, previous difference, best error), so
-    that dropping converged points costs few copies.
-    """
-
-    idx, shrinks, nfev, nit = (_row("ints", i) for i in range(4))
-    H, floor, d_prev, best_tot, xabs = (_row("R", i) for i in range(5))
-
-    def __init__(self, ints, R, mode, V, best_E, best_err, has_f0):
-        self.ints, self.R, self.mode, self.m = ints, R, mode, 0
-        self.V, self.best_E, self.best_err, self.has_f0 = V, best_E, best_err, has_f0
-
-    @classmethod
-    def start(cls, idx, H, floor, mode, q, window, xabs):
-        a = idx.size
-        ints = np.zeros((4, a), dtype=np.intp)
-        ints[0] = idx
-        R = np.stack([H, floor, np.full(a, np.inf), np.full(a, np.inf), xabs])
-        per = 1 if mode == CENTRAL else 2
-        V = np.zeros((1 + per * window, q, a))
-        return cls(ints, R, mode, V, np.full((q, a), np.nan), np.full((q, a), np.nan), False)
-
-    def take(self, keep):
-        """Keep only the points where ``keep`` is True."""
-        ik = np.flatnonzero(keep)
-        self.ints = np.take(self.ints, ik, axis=1)
-        self.R = np.take(self.R, ik, axis=1)
-        used = 1 + self.m * (1 if self.mode == CENTRAL else 2)
-        V = np.zeros((*self.V.shape[:2], ik.size), dtype=self.V.dtype)
-        V[:used] = np.take(self.V[:used], ik, axis=-1)
-        self.V = V
-        self.best_E = np.take(self.best_E, ik, axis=1)
-        self.best_err = np.take(self.best_err, ik, axis=1)
-
-    def split(self, sel, mode, H, window):
-        """A new cohort (window restarted) with the points ``sel``; they leave this one."""
-        ints, R = self.ints[:, sel], self.R[:, sel]
-        R[0], R[2] = H, np.inf
-        per = 1 if mode == CENTRAL else 2
-        V = np.zeros((1 + per * window, *self.V.shape[1:-1], ints.shape[1]), dtype=self.V.dtype)
-        V[0] = self.V[0][:, sel]
-        new = _Cohort(ints, R, mode, V, self.best_E[:, sel], self.best_err[:, sel], self.has_f0)
-        self.take(~sel)
-        return new
 
 
 def refine(
@@ -240,7 +156,7 @@ def refine(
 
     first = {md: first_level(md, n) for md in (CENTRAL, 1, -1)}
     cohorts = [
-        _Cohort.start(
+        Cohort.start(
             np.arange(N), h0.astype(np.float64), floor, mode, q, window, xabs.astype(np.float64)
         )
     ]
@@ -249,7 +165,7 @@ def refine(
         if np.iscomplexobj(f0):
             upgraded = state["complex"] = True
             out.df = out.df.astype(np.complex128)
-            _upgrade(cohorts)
+            upgrade(cohorts)
         cohorts[0].V[0] = f0
         cohorts[0].has_f0 = True
 
@@ -263,7 +179,7 @@ def refine(
                 vals, raised = call(co.idx, np.zeros((co.idx.size, 1)))
                 if not upgraded and state["complex"]:
                     upgraded = True
-                    _upgrade(cohorts)
+                    upgrade(cohorts)
                 co.V[0] = vals[:, 0].T
                 co.has_f0 = True
                 co.nfev += 1
@@ -303,10 +219,10 @@ def refine(
             results = list(zip(np.split(vals, cuts), np.split(raised, cuts), strict=True))
         if not upgraded and state["complex"]:
             upgraded = True
-            _upgrade(cohorts)
+            upgrade(cohorts)
         new_cohorts = []
         for (co, T), (vals, raised) in zip(live, results, strict=True):
-            new_cohorts += _advance(
+            new_cohorts += advance(
                 co,
                 T,
                 vals,
@@ -327,195 +243,9 @@ def refine(
         for co in cohorts:
             if co.idx.size:
                 finish(co, co.nit >= maxiter, Status.NOT_CONVERGED)
-        cohorts = _merge(cohorts + new_cohorts, q, window)
+        cohorts = merge(cohorts + new_cohorts, q, window)
 
     return out
-
-
-def _merge(cohorts, q, window):
-    """Merge fresh cohorts (no levels yet) of the same kind, to keep calls few."""
-    fresh: dict[tuple[int, bool], list[_Cohort]] = {}
-    others = []
-    for co in cohorts:
-        if co.idx.size == 0:
-            continue
-        if co.m == 0:
-            fresh.setdefault((co.mode, co.has_f0), []).append(co)
-        else:
-            others.append(co)
-    for group in fresh.values():
-        if len(group) == 1:
-            others.append(group[0])
-            continue
-        base = group[0]
-        for name in ("ints", "R", "V", "best_E", "best_err"):
-            setattr(base, name, np.concatenate([getattr(c, name) for c in group], axis=-1))
-        others.append(base)
-    return others
-
-
-def _advance(
-    co,
-    T,
-    vals,
-    raised,
-    n,
-    first,
-    fallback,
-    rtol,
-    atol,
-    window,
-    eps,
-    xabs,
-    finish,
-    mode0,
-    maxiter,
-    subnormal,
-):
-    """Store one level of a cohort, test convergence; return cohorts split off."""
-    new = []
-    co.ints[2:4] += _COUNTS  # two evaluations, one level
-    if raised.any():
-        finish(co, raised, Status.FUNCTION_ERROR)
-        keep = ~raised
-        T, vals = T[keep], vals[keep]
-    if not co.idx.size:
-        return new
-    if not np.isfinite(vals).all():
-        finite = np.isfinite(vals).all(axis=2)  # (a, 2)
-        ok = finite.all(axis=1)
-        bad = ~ok
-        smallest = np.abs(T).min(axis=1)
-        xa = xabs[co.idx]
-        can_shrink = (smallest * _JUMP >= xa / 64) & (xa > 0)
-        one_side = bad & (finite.sum(axis=1) == 1) & (co.mode == CENTRAL)
-        switch = one_side & ~can_shrink & fallback
-        shrink = bad & ~switch & (co.shrinks < _MAX_SHRINK)
-        dead = bad & ~switch & ~shrink
-        side = np.where(finite[:, 0], 1, -1)
-        if switch.any():
-            for s in (1, -1):
-                sel = switch & (side == s)
-                if sel.any():
-                    new.append(co.split(sel, s, smallest[sel], window))
-                    keep = ~sel
-                    smallest, shrink, dead, vals, T = (
-                        smallest[keep],
-                        shrink[keep],
-                        dead[keep],
-                        vals[keep],
-                        T[keep],
-                    )
-                    side, switch = side[keep], switch[keep]
-        if shrink.any():
-            co.shrinks[shrink] += 1
-            new.append(co.split(shrink, co.mode, smallest[shrink] * _JUMP, window))
-            keep = ~shrink
-            dead, vals, T = dead[keep], vals[keep], T[keep]
-        finish(co, dead, Status.NONFINITE_VALUE)
-        vals, T = vals[~dead], T[~dead]
-        if not co.idx.size:
-            return new
-    # -- store the level ------------------------------------------------------
-    m = co.m
-    last_step = co.H * (2.0**-m if co.mode == CENTRAL else 4.0**-m / 4)
-    if vals.shape[2] == 1:
-        fp, fm = vals[None, :, 0, 0], vals[None, :, 1, 0]  # (1, a) views
-    else:
-        fp, fm = np.ascontiguousarray(np.moveaxis(vals, 0, -1))  # (q, a) each
-    if co.mode == CENTRAL:
-        if n % 2:
-            np.subtract(fp, fm, out=co.V[1 + m])
-        else:
-            np.add(fp, fm, out=co.V[1 + m])
-    else:
-        co.V[1 + 2 * m] = fp
-        co.V[2 + 2 * m] = fm
-    co.m = m = m + 1
-    if m < first[co.mode] + 1:
-        return new
-    status = Status.SUCCESS if co.mode == mode0 else Status.ONE_SIDED
-    coef, sabs = _coefficients(co.mode, n, m, window)
-    nv = coef.shape[1]
-    _, q, a = co.V.shape
-    ED = (coef @ co.V[:nv].reshape(nv, q * a)).reshape(2, q, a)
-    inv_hn = 1.0 / co.H if n == 1 else 1.0 / co.H**n
-    E = ED[0]
-    E *= inv_hn
-    d = np.abs(ED[1]) if ED.dtype.kind == "c" else np.abs(ED[1], out=ED[1])
-    d *= inv_hn
-    # rounding of the values themselves (sets the floor of convergence)
-    rnd = np.abs(fp)
-    rnd += np.abs(fm)
-    rnd += 2.0 * subnormal / eps  # subnormal values carry an absolute, not relative, error
-    rnd *= inv_hn
-    rnd *= 0.5 * _ROUND * eps * sabs
-    tol = np.abs(E)
-    tol *= rtol
-    np.maximum(tol, atol, out=tol)
-    np.maximum(tol, rnd, out=tol)
-    ok_q = d <= tol
-    conv = ok_q[0] if q == 1 else ok_q.all(axis=0)
-    nconv = int(np.count_nonzero(conv))
-    if 0 < nconv < a // 16 and a > 4096 and m + 1 < window and int(co.nit.max()) + 1 < maxiter:
-        # a few early finishers in a large cohort refine one more level rather
-        # than paying for compacting every array now
-        conv[:] = False
-        nconv = 0
-    if nconv == 0 and m == first[co.mode] + 1:
-        # the first estimate (two windows) rarely converges: only remember how
-        # far apart the windows are, for the divergence test of the next level
-        d -= 10 * rnd
-        co.d_prev = np.maximum(d[0] if q == 1 else d.max(axis=0), 0.0)
-        return new
-    # reported error: also the rounding of the argument inside f, which moves
-    # each value by about eps * |x| * |f'| (f' from this level's two nodes)
-    spread = np.abs(co.V[m]) if co.mode == CENTRAL and n % 2 else np.abs(fp - fm)
-    spread *= co.xabs * (0.5 * eps * sabs) / (2.0 * last_step)
-    spread *= inv_hn
-    spread += rnd
-    if nconv:
-        err = d + spread
-        finish(co, conv, status, E, err)
-        if nconv == a:
-            return new
-        keep = ~conv
-        E, d, rnd, spread = E[:, keep], d[:, keep], rnd[:, keep], spread[:, keep]
-    err = d + spread
-    tot = err[0] if q == 1 else err.max(axis=0)
-    better = tot < co.best_tot
-    if better.any():
-        np.copyto(co.best_tot, tot, where=better)
-        np.copyto(co.best_E, E, where=better)
-        np.copyto(co.best_err, err, where=better)
-    excess = d - 10 * rnd
-    dmax = excess[0] if q == 1 else excess.max(axis=0)
-    diverging = dmax > 0.5 * co.d_prev
-    if m < first[co.mode] + 2:
-        diverging[:] = False
-    growing = diverging & (dmax > 2.0 * co.d_prev)
-    co.d_prev = np.maximum(dmax, 0.0)
-    per = 1 if co.mode == CENTRAL else 2
-    top_last = co.H * (2.0 ** (1 - m) if co.mode == CENTRAL else 4.0 ** (1 - m))
-    stalled = diverging & ~growing
-    if stalled.any():
-        # levels agree too slowly: forget the larger steps, keep the last level
-        last = co.V[1 + per * (m - 1) : 1 + per * m][..., stalled]
-        fresh = co.split(stalled, co.mode, top_last[stalled], window)
-        fresh.V[1 : 1 + per] = last
-        fresh.m = 1
-        new.append(fresh)
-        growing, top_last = growing[~stalled], top_last[~stalled]
-    if growing.any():
-        # levels disagree more as the step shrinks: the step is far too large
-        smallest = top_last[growing] / (1.0 if co.mode == CENTRAL else 2.0)
-        new.append(co.split(growing, co.mode, smallest * _JUMP, window))
-    if co.ints.shape[1] and co.m >= window:
-        per = 1 if co.mode == CENTRAL else 2
-        co.V[1:-per] = co.V[1 + per :].copy()
-        co.H = co.H / (2.0 if co.mode == CENTRAL else 4.0)
-        co.m -= 1
-    return new
 
 
 def _offset(evaluate, lo):
@@ -525,10 +255,3 @@ def _offset(evaluate, lo):
         return evaluate(idx + lo, T)
 
     return sub
-
-
-def _upgrade(cohorts: list[_Cohort]) -> None:
-    """Store complex values from now on (``f`` returned complex numbers)."""
-    for co in cohorts:
-        co.V = co.V.astype(np.complex128)
-        co.best_E = co.best_E.astype(np.complex128)

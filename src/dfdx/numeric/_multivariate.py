@@ -23,7 +23,17 @@ from dfdx.numeric._evaluate import Caller, make_mapper
 from dfdx.numeric._fixed import complex_step, fixed_step
 from dfdx.numeric._validate import Options, as_point_array, check_function, options
 
-__all__ = ["along", "parse", "point_array", "result"]
+__all__ = [
+    "along",
+    "combine_status",
+    "document",
+    "no_complex",
+    "parse",
+    "point_array",
+    "require_scalar",
+    "result",
+    "size_of",
+]
 
 
 def point_array(x: Any) -> np.ndarray:
@@ -226,3 +236,67 @@ def result(df, err, status, nfev, nit, method: str, params: dict) -> DerivativeR
         message=summarise(np.asarray(status).ravel(), method),
         params=params,
     )
+
+
+_CONTRACT = """
+    Calling contract (``vectorized=True``, the default): ``f`` receives a 2-D
+    array of shape ``(m, K)``, a batch of ``K`` points stacked along a new
+    last axis (column ``j`` is one point of ``R^m``), and must return shape
+    ``(K,)`` for a scalar function or ``(*out, K)`` for a vector one.  Write
+    ``f`` indexing ``x[0], x[1], ...`` or reducing with ``axis=0``, e.g.
+    ``lambda x: x[0] ** 2 * x[1]`` or ``lambda x: np.sum(x**2, axis=0)``.
+    One call evaluates every node of every direction of one refinement level,
+    so the cost is a few calls of ``f``, not ``m``.  ``f`` never receives the
+    caller's own array.  With ``vectorized=False`` ``f`` receives a 1-D array
+    of shape ``(m,)`` per point (one call per node per direction).
+"""
+
+_PARAMS = """
+    method : {'auto', 'central', 'forward', 'backward', 'complex'}, optional
+        As in :func:`derivative`.
+    order, step, rtol, atol, maxiter : optional
+        As in :func:`derivative`, per direction.
+    args : tuple, optional
+        Extra positional arguments, passed to ``f`` unchanged.
+    kwargs : dict, optional
+        Extra keyword arguments of ``f``.
+    vectorized : bool, optional
+        Whether ``f`` accepts a batch of points (see the calling contract).
+    workers : int, executor or callable, optional
+        For ``vectorized=False``: evaluate the points in threads or processes,
+        as in :func:`derivative`.
+"""
+
+
+def document(func: Callable) -> Callable:
+    """Fill the shared ``{params}`` and ``{contract}`` blocks of a docstring."""
+    func.__doc__ = func.__doc__.replace("    {contract}", _CONTRACT.strip("\n")).replace(
+        "    {params}", _PARAMS.strip("\n")
+    )
+    return func
+
+
+def combine_status(*codes: np.ndarray) -> np.ndarray:
+    """Combine per-direction status codes: the worst failure, else the largest code."""
+    stack = np.stack(codes)
+    return np.where((stack < 0).any(axis=0), stack.min(axis=0), stack.max(axis=0))
+
+
+def no_complex(method: Any) -> Any:
+    """Reject the complex step for second derivatives."""
+    if method == "complex":
+        raise ValueError("`method='complex'` gives first derivatives only; not for Hessians")
+    return method
+
+
+def size_of(x: Any) -> int:
+    """Number of variables of the point ``x`` (validated)."""
+    return point_array(x).size
+
+
+def require_scalar(qshape: tuple, name: str) -> None:
+    """Raise unless ``f`` returns one value per point."""
+    if qshape != ():
+        raise ValueError(
+            f"`f` must return one value per point for {name}(), got outputs of shape {qshape}"
+        )
