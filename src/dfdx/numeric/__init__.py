@@ -1,6 +1,14 @@
 """Finite-difference derivatives of black-box callables, with error estimates.
 
-Not built yet: this subpackage is reserved for the adaptive engine (issue 3).
+``derivative`` differentiates an elementwise function at many points at once;
+``gradient``, ``jacobian``, ``hessian``, ``hessdiag`` and ``directional`` handle
+functions of several variables, refining every direction together.  Every
+function returns a :class:`dfdx.DerivativeResult` carrying the values, an
+estimated error, and per-point status, evaluation and iteration counts.
 """
 
-__all__: list[str] = []
+from dfdx.numeric._derivative import derivative
+from dfdx.numeric._functions import directional, gradient, jacobian
+from dfdx.numeric._hessian import hessdiag, hessian
+
+__all__ = ["derivative", "directional", "gradient", "hessdiag", "hessian", "jacobian"]

@@ -1,0 +1,83 @@
+"""The non-adaptive paths: a user-fixed step, and the complex step."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from dfdx._core.result import Status
+from dfdx.numeric._stencils import CENTRAL, fixed_stencil
+
+__all__ = ["complex_step", "fixed_step"]
+
+Evaluate = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+
+
+def fixed_step(
+    evaluate: Evaluate, h: np.ndarray, *, n: int, mode: int, order: int, eps: float, dtype
+) -> tuple[np.ndarray, ...]:
+    """One uniform stencil of accuracy ``order`` with step ``h`` per point.
+
+    The error estimate is the difference from the next lower-order stencil on
+    a subset of the same nodes plus a rounding term; it is only an estimate
+    (status ``FIXED_STEP``).  Returns ``(df, error, status, nfev)``.
+    """
+    nodes, w = fixed_stencil(mode, n, order)
+    N = h.size
+    idx = np.arange(N)
+    T = (h[:, None] * nodes).astype(dtype)
+    vals, raised = evaluate(idx, T)  # (N, k, q)
+    hn = h[:, None].astype(np.float64) ** n
+    df = np.einsum("akq,k->aq", vals, w) / hn
+    rnd = 4 * eps * np.einsum("akq,k->aq", np.abs(vals), np.abs(w)) / hn
+    lower = _lower(mode, n, order)
+    if lower is None:
+        err = np.full(df.shape, np.nan)
+    else:
+        keep, wl = lower
+        dl = np.einsum("akq,k->aq", vals[:, keep], wl) / hn
+        err = np.abs(df - dl) + rnd
+    status = np.full(N, Status.FIXED_STEP, dtype=np.int8)
+    status[~np.isfinite(df).all(axis=1)] = Status.NONFINITE_VALUE
+    status[raised] = Status.FUNCTION_ERROR
+    return df, err, status, np.full(N, nodes.size)
+
+
+def _lower(mode: int, n: int, order: int):
+    """Node subset and weights of the next lower order, or None."""
+    step = 2 if mode == CENTRAL else 1
+    if order - step < 1:
+        return None
+    nodes, _ = fixed_stencil(mode, n, order)
+    low, wl = fixed_stencil(mode, n, order - step)
+    keep = np.array([int(np.nonzero(nodes == v)[0][0]) for v in low])
+    return keep, wl
+
+
+def complex_step(
+    evaluate: Evaluate, scale: np.ndarray, *, eps: float, dtype, h: np.ndarray | None = None
+) -> tuple:
+    """``Im f(x + i h) / h`` with a tiny ``h``: no subtraction, so no cancellation.
+
+    Exact to rounding for functions analytic and real on the real axis whose
+    code propagates complex numbers (no ``abs``, ``np.real``, comparisons).
+    A user-fixed ``h`` gives status ``FIXED_STEP`` and no error estimate (the
+    truncation error, ``h**2 / 6`` times the third derivative, is unknown).
+    """
+    fixed = h is not None
+    h = np.asarray(scale * 1e-20 if h is None else h, dtype=np.float64)
+    idx = np.arange(h.size)
+    T = (1j * h[:, None]).astype(dtype)
+    vals, raised = evaluate(idx, T)
+    if vals.dtype.kind != "c":
+        raise ValueError(
+            "`method='complex'` needs f to return complex values for complex input; "
+            f"f returned dtype {vals.dtype} (it drops the imaginary part)"
+        )
+    df = vals[:, 0].imag / h[:, None]
+    err = np.full(df.shape, np.nan) if fixed else 4 * eps * np.abs(df)
+    status = np.full(h.size, Status.FIXED_STEP if fixed else Status.SUCCESS, dtype=np.int8)
+    status[~np.isfinite(df).all(axis=1)] = Status.NONFINITE_VALUE
+    status[raised] = Status.FUNCTION_ERROR
+    return df, err, status, np.ones(h.size, dtype=np.intp)

@@ -1,0 +1,188 @@
+"""One refinement level of a cohort: store the values, test, restart or slide.
+
+After ``f`` has been evaluated at the two new nodes of every point of a
+cohort, :func:`advance` stores them, handles non-finite values (shrink the
+step; switch to a one-sided stencil on the finite side), extrapolates over the
+window, and decides per point: converged (leave), levels diverging (restart
+far lower), levels agreeing too slowly (restart from the last level), window
+full (slide to smaller steps).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from dfdx._core.result import Status
+from dfdx.numeric._cohort import coefficients
+from dfdx.numeric._stencils import CENTRAL
+
+__all__ = ["advance"]
+
+_JUMP = 1.0 / 16.0  # restart factor below the smallest step of a failed window
+_ROUND = 4.0  # safety factor on the rounding estimate (f's own error is a few ulps)
+_MAX_SHRINK = 6  # step reductions allowed for non-finite values
+_COUNTS = np.array([[2], [1]])
+
+
+def advance(
+    co,
+    T,
+    vals,
+    raised,
+    n,
+    first,
+    fallback,
+    rtol,
+    atol,
+    window,
+    eps,
+    xabs,
+    finish,
+    mode0,
+    maxiter,
+    subnormal,
+):
+    """Store one level of a cohort, test convergence; return cohorts split off."""
+    new = []
+    co.ints[2:4] += _COUNTS  # two evaluations, one level
+    if raised.any():
+        finish(co, raised, Status.FUNCTION_ERROR)
+        keep = ~raised
+        T, vals = T[keep], vals[keep]
+    if not co.idx.size:
+        return new
+    if not np.isfinite(vals).all():
+        finite = np.isfinite(vals).all(axis=2)  # (a, 2)
+        ok = finite.all(axis=1)
+        bad = ~ok
+        smallest = np.abs(T).min(axis=1)
+        xa = xabs[co.idx]
+        can_shrink = (smallest * _JUMP >= xa / 64) & (xa > 0)
+        one_side = bad & (finite.sum(axis=1) == 1) & (co.mode == CENTRAL)
+        switch = one_side & ~can_shrink & fallback
+        shrink = bad & ~switch & (co.shrinks < _MAX_SHRINK)
+        dead = bad & ~switch & ~shrink
+        side = np.where(finite[:, 0], 1, -1)
+        if switch.any():
+            for s in (1, -1):
+                sel = switch & (side == s)
+                if sel.any():
+                    new.append(co.split(sel, s, smallest[sel], window))
+                    keep = ~sel
+                    smallest, shrink, dead, vals, T = (
+                        smallest[keep],
+                        shrink[keep],
+                        dead[keep],
+                        vals[keep],
+                        T[keep],
+                    )
+                    side, switch = side[keep], switch[keep]
+        if shrink.any():
+            co.shrinks[shrink] += 1
+            new.append(co.split(shrink, co.mode, smallest[shrink] * _JUMP, window))
+            keep = ~shrink
+            dead, vals, T = dead[keep], vals[keep], T[keep]
+        finish(co, dead, Status.NONFINITE_VALUE)
+        vals, T = vals[~dead], T[~dead]
+        if not co.idx.size:
+            return new
+    # -- store the level ------------------------------------------------------
+    m = co.m
+    last_step = co.H * (2.0**-m if co.mode == CENTRAL else 4.0**-m / 4)
+    if vals.shape[2] == 1:
+        fp, fm = vals[None, :, 0, 0], vals[None, :, 1, 0]  # (1, a) views
+    else:
+        fp, fm = np.ascontiguousarray(np.moveaxis(vals, 0, -1))  # (q, a) each
+    if co.mode == CENTRAL:
+        if n % 2:
+            np.subtract(fp, fm, out=co.V[1 + m])
+        else:
+            np.add(fp, fm, out=co.V[1 + m])
+    else:
+        co.V[1 + 2 * m] = fp
+        co.V[2 + 2 * m] = fm
+    co.m = m = m + 1
+    if m < first[co.mode] + 1:
+        return new
+    status = Status.SUCCESS if co.mode == mode0 else Status.ONE_SIDED
+    coef, sabs = coefficients(co.mode, n, m, window)
+    nv = coef.shape[1]
+    _, q, a = co.V.shape
+    ED = (coef @ co.V[:nv].reshape(nv, q * a)).reshape(2, q, a)
+    inv_hn = 1.0 / co.H if n == 1 else 1.0 / co.H**n
+    E = ED[0]
+    E *= inv_hn
+    d = np.abs(ED[1]) if ED.dtype.kind == "c" else np.abs(ED[1], out=ED[1])
+    d *= inv_hn
+    # rounding of the values themselves (sets the floor of convergence)
+    rnd = np.abs(fp)
+    rnd += np.abs(fm)
+    rnd += 2.0 * subnormal / eps  # subnormal values carry an absolute, not relative, error
+    rnd *= inv_hn
+    rnd *= 0.5 * _ROUND * eps * sabs
+    tol = np.abs(E)
+    tol *= rtol
+    np.maximum(tol, atol, out=tol)
+    np.maximum(tol, rnd, out=tol)
+    ok_q = d <= tol
+    conv = ok_q[0] if q == 1 else ok_q.all(axis=0)
+    nconv = int(np.count_nonzero(conv))
+    if 0 < nconv < a // 16 and a > 4096 and m + 1 < window and int(co.nit.max()) + 1 < maxiter:
+        # a few early finishers in a large cohort refine one more level rather
+        # than paying for compacting every array now
+        conv[:] = False
+        nconv = 0
+    if nconv == 0 and m == first[co.mode] + 1:
+        # the first estimate (two windows) rarely converges: only remember how
+        # far apart the windows are, for the divergence test of the next level
+        d -= 10 * rnd
+        co.d_prev = np.maximum(d[0] if q == 1 else d.max(axis=0), 0.0)
+        return new
+    # reported error: also the rounding of the argument inside f, which moves
+    # each value by about eps * |x| * |f'| (f' from this level's two nodes)
+    spread = np.abs(co.V[m]) if co.mode == CENTRAL and n % 2 else np.abs(fp - fm)
+    spread *= co.xabs * (0.5 * eps * sabs) / (2.0 * last_step)
+    spread *= inv_hn
+    spread += rnd
+    if nconv:
+        err = d + spread
+        finish(co, conv, status, E, err)
+        if nconv == a:
+            return new
+        keep = ~conv
+        E, d, rnd, spread = E[:, keep], d[:, keep], rnd[:, keep], spread[:, keep]
+    err = d + spread
+    tot = err[0] if q == 1 else err.max(axis=0)
+    better = tot < co.best_tot
+    if better.any():
+        np.copyto(co.best_tot, tot, where=better)
+        np.copyto(co.best_E, E, where=better)
+        np.copyto(co.best_err, err, where=better)
+    excess = d - 10 * rnd
+    dmax = excess[0] if q == 1 else excess.max(axis=0)
+    diverging = dmax > 0.5 * co.d_prev
+    if m < first[co.mode] + 2:
+        diverging[:] = False
+    growing = diverging & (dmax > 2.0 * co.d_prev)
+    co.d_prev = np.maximum(dmax, 0.0)
+    per = 1 if co.mode == CENTRAL else 2
+    top_last = co.H * (2.0 ** (1 - m) if co.mode == CENTRAL else 4.0 ** (1 - m))
+    stalled = diverging & ~growing
+    if stalled.any():
+        # levels agree too slowly: forget the larger steps, keep the last level
+        last = co.V[1 + per * (m - 1) : 1 + per * m][..., stalled]
+        fresh = co.split(stalled, co.mode, top_last[stalled], window)
+        fresh.V[1 : 1 + per] = last
+        fresh.m = 1
+        new.append(fresh)
+        growing, top_last = growing[~stalled], top_last[~stalled]
+    if growing.any():
+        # levels disagree more as the step shrinks: the step is far too large
+        smallest = top_last[growing] / (1.0 if co.mode == CENTRAL else 2.0)
+        new.append(co.split(growing, co.mode, smallest * _JUMP, window))
+    if co.ints.shape[1] and co.m >= window:
+        per = 1 if co.mode == CENTRAL else 2
+        co.V[1:-per] = co.V[1 + per :].copy()
+        co.H = co.H / (2.0 if co.mode == CENTRAL else 4.0)
+        co.m -= 1
+    return new

@@ -1,0 +1,143 @@
+"""Checking and normalising the options shared by the public functions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from dfdx._core.validate import as_float_array, check_choice, check_int, check_positive
+from dfdx.numeric._stencils import BACKWARD, CENTRAL, FORWARD
+
+__all__ = ["METHODS", "Options", "check_function", "options", "split_args"]
+
+METHODS = ("auto", "central", "forward", "backward", "complex")
+_MODE = {"auto": CENTRAL, "central": CENTRAL, "forward": FORWARD, "backward": BACKWARD}
+_MAX_N = 6
+
+
+@dataclass(frozen=True)
+class Options:
+    """Validated options of one call."""
+
+    n: int
+    method: str
+    mode: int
+    order: int | None
+    rtol: float | None
+    atol: float
+    maxiter: int
+    window: int
+    kwargs: dict
+
+
+def check_function(f: Any) -> None:
+    """Raise ``TypeError`` unless ``f`` is callable."""
+    if not callable(f):
+        raise TypeError(f"`f` must be callable, got {type(f).__name__}")
+
+
+def options(
+    *,
+    n: Any,
+    method: Any,
+    order: Any,
+    step: Any,
+    rtol: Any,
+    atol: Any,
+    maxiter: Any,
+    kwargs: Any,
+    vectorized: Any,
+    max_n: int = _MAX_N,
+) -> Options:
+    """Validate the keyword options common to every public function."""
+    n = check_int(n, "n", minimum=1)
+    if n > max_n:
+        raise ValueError(f"`n` must be at most {max_n} (higher orders lose all digits), got {n}")
+    method = check_choice(method, "method", METHODS)
+    if method == "complex" and n != 1:
+        raise ValueError(f"`method='complex'` gives first derivatives only (n=1), got n={n}")
+    if order is not None:
+        if method == "complex":
+            raise ValueError("`order` does not apply to `method='complex'` (always order 2)")
+        if method in ("auto", "central"):
+            order = check_int(order, "order", minimum=2, even=True)
+        else:
+            order = check_int(order, "order", minimum=1)
+    rtol = check_positive(rtol, "rtol", allow_none=True)
+    if atol is None:
+        atol = 0.0
+    elif atol != 0:
+        atol = check_positive(atol, "atol")
+    if maxiter is None:
+        maxiter = 24
+    maxiter = check_int(maxiter, "maxiter", minimum=1)
+    if kwargs is None:
+        kwargs = {}
+    if not isinstance(kwargs, dict):
+        raise TypeError(f"`kwargs` must be a dict, got {type(kwargs).__name__}")
+    if not isinstance(vectorized, bool | np.bool_):
+        raise TypeError(f"`vectorized` must be True or False, got {vectorized!r}")
+    mode = _MODE.get(method, CENTRAL)
+    if order is None:
+        window = 6
+    elif mode == CENTRAL:
+        window = max(2, order // 2)
+    else:
+        window = max(2, (order + 1) // 2)
+    del step
+    return Options(n, method, mode, order, rtol, float(atol), maxiter, window, kwargs)
+
+
+def split_args(args: Any, shape: tuple) -> tuple[list, list[bool], tuple]:
+    """Split ``args`` into per-point arrays (broadcast with ``shape``) and constants.
+
+    Numeric arrays with at least one dimension broadcast against ``x``; their
+    flattened broadcast has shape ``(N, 1)`` so that a slice of points lines up
+    with the node axis.  Anything else (scalars, strings, objects) is passed to
+    ``f`` unchanged.  Returns ``(args, per_point, broadcast_shape)``.
+    """
+    if not isinstance(args, tuple | list):
+        args = (args,)
+    arrays = []
+    for a in args:
+        arr = np.asarray(a) if _numeric(a) else None
+        arrays.append(arr if arr is not None and arr.ndim > 0 else None)
+    try:
+        full = np.broadcast_shapes(shape, *[a.shape for a in arrays if a is not None])
+    except ValueError:
+        shapes = ", ".join(str(a.shape) for a in arrays if a is not None)
+        raise ValueError(
+            f"`args` must broadcast with `x` of shape {shape}, got shapes {shapes}"
+        ) from None
+    out, per_point = [], []
+    for a, arr in zip(args, arrays, strict=True):
+        if arr is None:
+            out.append(a)
+            per_point.append(False)
+        else:
+            out.append(np.broadcast_to(arr, full).reshape(-1, 1))
+            per_point.append(True)
+    return out, per_point, full
+
+
+def _numeric(a: Any) -> bool:
+    if isinstance(a, np.ndarray | list | tuple | int | float | complex | np.generic):
+        try:
+            return np.asarray(a).dtype.kind in "biufc"
+        except Exception:
+            return False
+    return False
+
+
+def as_point_array(x: Any, *, allow_complex: bool) -> np.ndarray:
+    """``x`` as a float (or complex, where allowed) array, copied."""
+    arr = as_float_array(x, "x", allow_complex=True)
+    if arr.dtype.kind == "c" and not allow_complex:
+        raise TypeError(
+            f"`x` must be real for this method, got complex dtype {arr.dtype}; "
+            "complex points are accepted by derivative() with a real-axis stencil "
+            "('auto', 'central', 'forward', 'backward'), for holomorphic f"
+        )
+    return np.array(arr, copy=True)
