@@ -16,6 +16,9 @@ from dfdx.ad._tree import LEAF, as_input, flatten, unflatten
 __all__ = ["grad", "hessian", "hvp", "jacobian", "jvp", "value_and_grad", "vjp"]
 
 
+_NESTED = (tuple, list, dict)
+
+
 def _argnums(argnums: int | tuple[int, ...]) -> tuple[tuple[int, ...], bool]:
     if isinstance(argnums, (int, np.integer)) and not isinstance(argnums, bool):
         return (int(argnums),), False
@@ -60,12 +63,17 @@ def _zeros_like(a: Any) -> Any:
 def _cast(c: Any, like: Any) -> Any:
     if c is None:
         return _zeros_like(like)
-    if type(c) is not Tracer:
+    tc = type(c)
+    if tc is type(like) and (tc is np.float64 or tc is float):
+        return c
+    if tc is not Tracer:
         dt = getattr(like, "dtype", None)
         if dt is not None and getattr(c, "dtype", dt) != dt:
             c = np.asarray(c).astype(dt)
         if shape_of(c) != shape_of(like):
             c = np.broadcast_to(c, shape_of(like)).copy()
+        elif tc is np.ndarray and not c.flags.writeable:
+            c = c.copy()
     return c
 
 
@@ -113,26 +121,34 @@ def value_and_grad(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0) ->
     (5.0, [2.0, 4.0])
     """
     nums, multi = _argnums(argnums)
+    single = None if multi else nums[0]
 
     def vg(*args: Any, **kwargs: Any) -> tuple[Any, Any]:
         trace = ReverseTrace()
         try:
-            targs, specs = _wrap_reverse(trace, args, nums)
+            a = args[single] if single is not None and single < len(args) else None
+            if a is not None and type(a) not in _NESTED:  # fast path: one array argument
+                x = as_input(a)
+                xt = trace.new(x)
+                targs = args[:single] + (xt,) + args[single + 1 :]
+                specs = [(LEAF, [x], [0])]
+            else:
+                targs, specs = _wrap_reverse(trace, args, nums)
             out = _run(f, trace, targs, kwargs)
             if type(out) is Tracer and out._trace is trace:
-                if shape_of(out.value) != ():
-                    raise _not_scalar(out.value)
-                wanted = [k for s in specs for k in s[2]]
-                cts = trace.backward({out.aux: 1.0}, wanted, consume=True)
                 value = out.value
-            else:
-                value = raw(out) if type(out) is Tracer else out
                 if shape_of(value) != ():
                     raise _not_scalar(value)
+                wanted = [k for s in specs for k in s[2]]
+                cts = trace.backward({out.aux: 1.0}, wanted, consume=True)
+            else:
+                value = out
+                if shape_of(raw(out)) != ():
+                    raise _not_scalar(raw(out))
                 cts = [None] * sum(len(s[1]) for s in specs)
-                value = out if type(out) is Tracer else value
         finally:
-            trace.unlock()
+            if trace.locked:
+                trace.unlock()
         return value, _collect(cts, specs, multi)
 
     vg.__name__ = f"value_and_grad({getattr(f, '__name__', 'f')})"

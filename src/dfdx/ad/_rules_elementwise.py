@@ -32,6 +32,10 @@ def _where0(cond: Any, a: Any) -> Any:
 
 def _dpow(x: Any, y: Any) -> Any:
     if type(y) is int or type(y) is float:
+        if y == 2:
+            return 2 * x
+        if y == 1:
+            return 1.0
         return y * x ** (y - 1) if y != 0 else 0.0 * x
     return y * x ** np.where(y == 0, 1.0, y - 1)
 

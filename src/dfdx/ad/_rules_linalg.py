@@ -42,15 +42,15 @@ def _lift_vec(t: Any, x: Any, y: Any) -> Any:
 
 
 def _mm_jvp_x(t: Any, ans: Any, x: Any, y: Any) -> Any:
-    if _nd(x) == 1 and _nd(y) >= 2:
+    if _nd(x) == 1 and _nd(y) > 2:
         return np.squeeze(_lift_vec(t, x, y) @ y, -2)
-    return t @ y
+    return t @ y  # batch axes of t act as extra rows: one matrix product
 
 
 def _mm_jvp_y(t: Any, ans: Any, x: Any, y: Any) -> Any:
     if _nd(y) == 1:
-        if _nd(x) == 1:
-            return t @ x
+        if _nd(x) <= 2:
+            return t @ _mT(x) if _nd(x) == 2 else t @ x
         nb = bnb(t, y)
         col = np.reshape(t, shape_of(t)[:nb] + (1,) * (_nd(x) - 2) + (shape_of(y)[0], 1))
         return np.squeeze(x @ col, -1)
@@ -59,7 +59,12 @@ def _mm_jvp_y(t: Any, ans: Any, x: Any, y: Any) -> Any:
 
 def _mm_vjp_x(g: Any, ans: Any, x: Any, y: Any) -> Any:
     if _nd(x) == 1:
-        c = g * y if _nd(y) == 1 else np.squeeze(y @ g[..., None], -1)
+        if _nd(y) == 1:
+            c = g * y
+        elif _nd(y) == 2:
+            c = y @ g
+        else:
+            c = np.squeeze(y @ g[..., None], -1)
     else:
         c = g[..., None] * y if _nd(y) == 1 else g @ _mT(y)
     return unbroadcast(c, x)
@@ -67,7 +72,12 @@ def _mm_vjp_x(g: Any, ans: Any, x: Any, y: Any) -> Any:
 
 def _mm_vjp_y(g: Any, ans: Any, x: Any, y: Any) -> Any:
     if _nd(y) == 1:
-        c = g * x if _nd(x) == 1 else np.squeeze(_mT(x) @ g[..., None], -1)
+        if _nd(x) == 1:
+            c = g * x
+        elif _nd(x) == 2:
+            c = g @ x
+        else:
+            c = np.squeeze(_mT(x) @ g[..., None], -1)
     else:
         c = x[:, None] * g[..., None, :] if _nd(x) == 1 else _mT(x) @ g
     return unbroadcast(c, y)

@@ -14,6 +14,7 @@ import numpy as np
 
 from dfdx.ad._helpers import align, bidx, bnb, neg_axes, shape_of, unbroadcast
 from dfdx.ad._primitive import NONDIFF_FUNCTIONS, Primitive, TracingError, implements
+from dfdx.ad._trace import SparseCt
 from dfdx.ad._tracer import OPS, Tracer, raw
 
 __all__ = ["GETITEM", "INDEX_ADD", "RESHAPE", "SETITEM", "TRANSPOSE", "constant_like"]
@@ -69,11 +70,15 @@ BROADCAST.rules(
 )
 GETITEM = Primitive("getitem", lambda x, idx: x[idx], linear=True)
 INDEX_ADD = Primitive("index_add", _index_add_impl, linear=True)
-GETITEM.rules(
-    0,
-    lambda t, ans, x, idx: t[bidx(idx, bnb(t, x))],
-    lambda g, ans, x, idx: INDEX_ADD(g, idx=idx, shape=shape_of(x)),
-)
+
+
+def _getitem_vjp(g: Any, ans: Any, x: Any, idx: Any) -> Any:
+    if type(g) is np.ndarray and type(x) is np.ndarray and _basic(idx):
+        return SparseCt(g, idx, x.shape)  # accumulated in place by the backward pass
+    return INDEX_ADD(g, idx=idx, shape=shape_of(x))
+
+
+GETITEM.rules(0, lambda t, ans, x, idx: t[bidx(idx, bnb(t, x))], _getitem_vjp)
 INDEX_ADD.rules(
     0,
     lambda t, ans, g, idx, shape: INDEX_ADD(

@@ -15,7 +15,7 @@ import numpy as np
 from dfdx.ad._primitive import Primitive, TracingError, bind
 from dfdx.ad._tracer import Tracer
 
-__all__ = ["ForwardTrace", "ReverseTrace", "shape_of"]
+__all__ = ["ForwardTrace", "ReverseTrace", "SparseCt", "shape_of"]
 
 _levels = itertools.count(1)
 
@@ -32,9 +32,17 @@ def _is_complex(a: Any) -> bool:
     return dt.kind == "c"
 
 
+_REAL_TYPES = (float, np.float64, np.float32)
+
+
 def fit_real(c: Any, x: Any) -> Any:
     """Cotangent ``c`` of a real-valued ``x`` keeps only its real part (see docs)."""
-    if type(c) is not float and _is_complex(c) and not _is_complex(x):
+    t = type(c)
+    if t in _REAL_TYPES:
+        return c
+    if t is np.ndarray and c.dtype.kind != "c":
+        return c
+    if _is_complex(c) and not _is_complex(x):
         return np.real(c)
     return c
 
@@ -108,6 +116,55 @@ class ForwardTrace:
 _PROJ = Primitive("output", lambda x: x)
 
 
+class SparseCt:
+    """A cotangent that is zero except ``[idx] = g`` (reverse of basic indexing), kept lazy
+    so that accumulating it costs one in-place add on the indexed part only."""
+
+    __slots__ = ("g", "idx", "shape")
+
+    def __init__(self, g: np.ndarray, idx: Any, shape: tuple[int, ...]) -> None:
+        self.g, self.idx, self.shape = g, idx, shape
+
+    def dense(self) -> np.ndarray:
+        z = np.zeros(self.shape, dtype=np.result_type(self.g, np.float32))
+        z[self.idx] = self.g
+        return z
+
+
+def _dense(c: Any) -> Any:
+    return c.dense() if type(c) is SparseCt else c
+
+
+def _accumulate(cts: list[Any], p: int, c: Any, owned: set[int]) -> None:
+    """cts[p] += c, in place when cts[p] is a buffer the backward pass created itself."""
+    old = cts[p]
+    if old is None:
+        cts[p] = c
+        return
+    if type(old) is SparseCt:
+        old = old.dense()
+        owned.add(id(old))
+    if id(old) in owned and type(old) is np.ndarray:
+        if type(c) is SparseCt:
+            if np.can_cast(c.g.dtype, old.dtype, "same_kind"):
+                old[c.idx] += c.g
+                cts[p] = old
+                return
+            c = c.dense()
+        if (
+            type(c) is not Tracer
+            and np.shape(c) == old.shape
+            and np.can_cast(np.result_type(c), old.dtype, "same_kind")
+        ):
+            old += c
+            cts[p] = old
+            return
+    new = old + _dense(c)
+    if type(new) is np.ndarray:
+        owned.add(id(new))
+    cts[p] = new
+
+
 class ReverseTrace:
     """Reverse mode: operations are appended to a tape, replayed backwards by ``backward``."""
 
@@ -123,15 +180,22 @@ class ReverseTrace:
     def process(self, prim: Primitive, args: Any, params: dict[str, Any]) -> Any:
         vals = list(args)
         parents = []
+        lower = False
         for i, a in enumerate(args):
-            if type(a) is Tracer and a._trace is self:
-                if i not in prim.vjps:
-                    raise _missing(prim, i, "reverse")
-                vals[i] = a.value
-                parents.append((i, a.aux))
-            elif type(a) is np.ndarray and a.flags.writeable:
+            ta = type(a)
+            if ta is Tracer:
+                if a._trace is self:
+                    if i not in prim.vjps:
+                        raise _missing(prim, i, "reverse")
+                    v = vals[i] = a.value
+                    parents.append((i, a.aux))
+                    if type(v) is Tracer:
+                        lower = True
+                else:
+                    lower = True
+            elif ta is np.ndarray and a.flags.writeable:
                 self._lock(a)
-        ans = bind(prim, *vals, **params)
+        ans = bind(prim, *vals, **params) if lower else prim.impl(*vals, **params)
         tape = self.tape
         tape.append((prim, parents, vals, params, ans))
         if prim.multiple:
@@ -180,20 +244,23 @@ class ReverseTrace:
     def backward(self, seeds: dict[int, Any], wanted: list[int], consume: bool = False) -> list:
         """Cotangents of the tape entries ``wanted`` given output cotangents ``seeds``."""
         tape = self.tape
-        top = max(seeds)
+        top = max(seeds) if len(seeds) > 1 else next(iter(seeds))
         cts: list[Any] = [None] * (top + 1)
         for k, g in seeds.items():
             cts[k] = g
-        keep = set(wanted)
+        owned: set[int] = set()
         for k in range(top, -1, -1):
             g = cts[k]
             if g is None:
                 continue
             prim, parents, vals, params, ans = tape[k]
-            if prim is None:
+            if prim is None:  # an input or a constant: keep its cotangent
                 continue
-            if k not in keep:
-                cts[k] = None
+            cts[k] = None
+            if type(g) is SparseCt:
+                g = g.dense()
+            else:
+                owned.discard(id(g))
             if consume:
                 tape[k] = None
             if prim is _PROJ:
@@ -203,10 +270,13 @@ class ReverseTrace:
                     old = cts[p] = [None] * len(tape[p][4])
                 old[j] = g if old[j] is None else old[j] + g
                 continue
+            if type(g) is list:  # cotangents of a multiple-output primitive
+                g = [_dense(c) for c in g]
             if prim.multiple:
                 g = tuple(np.zeros_like(a) if c is None else c for c, a in zip(g, ans, strict=True))
             for i, p in parents:
-                c = fit_real(prim.vjps[i](g, ans, *vals, **params), vals[i])
-                old = cts[p]
-                cts[p] = c if old is None else old + c
-        return [cts[k] for k in wanted]
+                c = prim.vjps[i](g, ans, *vals, **params)
+                if type(c) is not SparseCt:
+                    c = fit_real(c, vals[i])
+                _accumulate(cts, p, c, owned)
+        return [_dense(cts[k]) for k in wanted]
