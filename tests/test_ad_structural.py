@@ -184,7 +184,7 @@ LINALG = [
 
 
 def _svd_vh(a):
-    u, s, vh = np.linalg.svd(a, full_matrices=False)
+    u, _s, vh = np.linalg.svd(a, full_matrices=False)
     return vh * np.sign(u[:1, :]).T
 
 

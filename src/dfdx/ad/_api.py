@@ -130,7 +130,7 @@ def value_and_grad(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0) ->
             if a is not None and type(a) not in _NESTED:  # fast path: one array argument
                 x = as_input(a)
                 xt = trace.new(x)
-                targs = args[:single] + (xt,) + args[single + 1 :]
+                targs = (*args[:single], xt, *args[single + 1 :])
                 specs = [(LEAF, [x], [0])]
             else:
                 targs, specs = _wrap_reverse(trace, args, nums)
