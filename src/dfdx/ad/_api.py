@@ -31,6 +31,15 @@ def _run(f: Callable[..., Any], trace: Any, args: Any, kwargs: Any) -> Any:
     try:
         return f(*args, **kwargs)
     except ValueError as exc:
+        if "setting an array element with a sequence" in str(exc):
+            raise TracingError(
+                "NumPy could not store a value into a plain array ('setting an array element "
+                "with a sequence'); while differentiating this usually means a traced value "
+                "was stored into a plain NumPy array (c = np.zeros(n); c[i] = x), which cannot "
+                "carry a derivative. Build arrays from traced values with np.stack([...]) or "
+                "np.concatenate, or start from y = np.zeros_like(x) (traced) and assign "
+                "y[i] = ..."
+            ) from exc
         if getattr(trace, "locked", None) and "read-only" in str(exc):
             raise TracingError(
                 "the function modified in place an array that the traced computation had "

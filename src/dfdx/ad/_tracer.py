@@ -43,8 +43,8 @@ def _raw_tree(a: Any) -> Any:
     return a
 
 
-def _caller() -> str:
-    frame = sys._getframe(2)
+def _caller(depth: int = 2) -> str:
+    frame = sys._getframe(depth)
     return f"{frame.f_code.co_name} ({frame.f_code.co_filename}:{frame.f_lineno})"
 
 
@@ -92,7 +92,7 @@ class Tracer:
 
     def _scalar(self, kind: str) -> Any:
         raise TracingError(
-            f"{kind}() of a traced value drops its derivative (called in {_caller()}; "
+            f"{kind}() of a traced value drops its derivative (called in {_caller(3)}; "
             "also triggered by math.* functions and by storing a traced value into a plain "
             "NumPy array, c[0] = x). " + _BUILD_HINT
         )
