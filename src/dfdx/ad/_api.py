@@ -248,11 +248,12 @@ def jvp(f: Callable[..., Any], primals: Any, tangents: Any) -> tuple[Any, Any]:
     args = []
     for p, t in zip(pl, tl, strict=True):
         p = as_input(p)
-        t = np.asarray(t, dtype=np.result_type(p, t))
-        if t.shape != shape_of(p):
-            raise ValueError(f"tangent of shape {t.shape} does not match primal {shape_of(p)}")
-        if not np.iscomplexobj(p):
-            t = t.real
+        if type(t) is not Tracer and type(p) is not Tracer:
+            t = np.asarray(t, dtype=np.result_type(p, t))
+            if not np.iscomplexobj(p):
+                t = t.real
+        if shape_of(t) != shape_of(p):
+            raise ValueError(f"tangent of shape {shape_of(t)} does not match primal {shape_of(p)}")
         args.append(trace.new(p, t))
     out = _run(f, trace, unflatten(pdef, args), {})
     ol, odef = flatten(out)

@@ -299,6 +299,15 @@ def _median(
     return np.mean(mid, axis=axis, keepdims=keepdims)
 
 
+@implements(np.polyval)
+def _polyval(p: Any, x: Any) -> Any:
+    """Horner's scheme; both the coefficients and the points may be traced."""
+    y = 0.0 * x
+    for i in range(shape_of(p)[0]):
+        y = y * x + p[i]
+    return y
+
+
 def _logsumexp(
     a: Any, axis: Any = None, b: Any = None, keepdims: bool = False, return_sign: bool = False
 ) -> Any:

@@ -234,7 +234,11 @@ def _series_fn(name: str) -> Callable[[list, Any, Any], list]:
         ),
         "arccos": lambda a, x, ans: t_integrate(
             a,
-            _lazy(lambda: [-v for v in t_pow(shift(sq(a), 1.0, -1.0), -0.5, (1 - x * x) ** -0.5)]),
+            _lazy(
+                lambda: [
+                    _m(-1.0, v) for v in t_pow(shift(sq(a), 1.0, -1.0), -0.5, (1 - x * x) ** -0.5)
+                ]
+            ),
             ans,
         ),
         "tan": lambda a, x, ans: _tan(a, ans, 1.0),
