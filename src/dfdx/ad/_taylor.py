@@ -39,11 +39,36 @@ class Lin:
     def __init__(self, terms: dict[int, tuple[float, Any]]) -> None:
         self.terms = terms
 
-    def materialize(self) -> Any:
+    def materialize(self, scale: float = 1.0, reuse: bool = False) -> Any:
+        """The array ``sum(c * base) * scale``; with ``reuse``, cached products (private
+        buffers, no longer needed) are overwritten instead of allocating new arrays."""
+        owned = {id(p[0]) for p in _PRODUCTS.values()} if reuse else set()
         out: Any = None
+        tmp: Any = None
         for c, base in self.terms.values():
-            v = base if c == 1 else c * base
-            out = v if out is None else out + v
+            c = c * scale
+            if c == 0:
+                continue
+            mine = id(base) in owned and type(base) is np.ndarray
+            if out is None:
+                if mine:
+                    out = base
+                    if c != 1:
+                        out *= c
+                else:
+                    out = base * c  # a fresh buffer, accumulated in place below
+                continue
+            if c == 1:
+                out += base
+            elif mine:
+                base *= c
+                out += base
+            else:
+                tmp = np.multiply(base, c, out=tmp if tmp is not None else None)
+                out += tmp
+        if out is None:
+            base = next(iter(self.terms.values()))[1]
+            out = np.zeros_like(base)
         return out
 
 
@@ -272,6 +297,9 @@ def _binary(name: str) -> Callable[..., list]:
         a = sa if sa is not None else _const(x, n)
         b = sb if sb is not None else _const(y, n)
         if name == "mul":
+            if type(x) is np.ndarray and type(y) is np.ndarray and type(ans) is np.ndarray:
+                key = (id(x), id(y)) if id(x) <= id(y) else (id(y), id(x))
+                _PRODUCTS.setdefault(key, (ans, x, y))  # the primal product, reused by t_mul
             if sa is None:
                 return [ans] + [_m(x, v) for v in b[1:]]
             if sb is None:
@@ -421,11 +449,13 @@ def _taylor(f: Callable[..., Any], x: Any, n: int) -> Any:
     out = f(Tracer(x, trace, coefs))
     if type(out) is not Tracer or out._trace is not trace or out.aux is None:
         return np.zeros_like(out.value if type(out) is Tracer else out)
-    c = _real(out.aux[n - 1])
+    c = out.aux[n - 1]
+    c = c.materialize(math.factorial(n), reuse=True) if type(c) is Lin else c * math.factorial(n)
     _PRODUCTS.clear()
-    return np.broadcast_to(c * math.factorial(n), shape_of(out.value)) + np.zeros(
-        shape_of(out.value), np.result_type(c, out.value)
-    )
+    shape = shape_of(out.value)
+    if shape_of(c) == shape and type(c) is np.ndarray:
+        return c
+    return np.broadcast_to(c, shape) + np.zeros(shape, np.result_type(c, out.value))
 
 
 def _nested(f: Callable[..., Any], x: Any, n: int) -> Any:
