@@ -142,6 +142,13 @@ def _dense(n: int, ag) -> None:
     )
 
 
+def _sin_exp_autograd(anp):
+    def f(x):
+        return anp.sin(x) * anp.exp(x)
+
+    return f
+
+
 def _taylor(m: int, orders: tuple[int, ...], ag) -> None:
     x = np.linspace(0.0, 1.0, m)
     rows = []
@@ -150,8 +157,7 @@ def _taylor(m: int, orders: tuple[int, ...], ag) -> None:
         t_d = median_time(lambda d=d: d(x), repeat=5)
         t_a = None
         if ag is not None and k <= 5:
-            anp = ag.numpy
-            fa = lambda x: anp.sin(x) * anp.exp(x)  # noqa: E731 - nested below
+            fa = _sin_exp_autograd(ag.numpy)
             for _ in range(k):
                 fa = ag.elementwise_grad(fa)
             t_a = median_time(lambda fa=fa: fa(x), repeat=3)
