@@ -112,6 +112,9 @@ SHAPE = [
     ("getitem_adv_2", lambda x: x[[0, 2], [1, 1]] ** 2, [(3, 2)]),
     ("getitem_adv_mixed", lambda x: x[:, [1, 0, 1]] ** 2, [(2, 3)]),
     ("getitem_bool", lambda x: x[x > 0] ** 2, [(2, 3)]),
+    ("getitem_adv_split", lambda x: x[[0, 2], :, [1, 1]] ** 2, [(3, 2, 3)]),
+    ("setitem_adv_split", lambda x, v: _setitem_split(x, v) ** 2, [(3, 2, 3), (2, 2)]),
+    ("astype_int_is_constant", lambda x: x.astype(int) * x + x.astype(np.float32), [(3,)]),
     ("iter", lambda x: sum(r**2 for r in x), [(3, 2)]),
     ("setitem", lambda x, v: _setitem(x, v), [(3, 4), (4,)]),
     ("setitem_zeros_like", lambda x: _cumulative(x), [(4,)]),
@@ -193,6 +196,12 @@ def _setitem(x, v):
     y[1] = v * y[0]
     y[2, 1:3] = np.sin(v[:2])
     y[[0, 2], 0] = 5.0
+    return y
+
+
+def _setitem_split(x, v):
+    y = x * 1.0
+    y[[0, 2], :, [1, 1]] = v
     return y
 
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from dfdx._core.validate import check_choice
 from dfdx.ad._primitive import TracingError
-from dfdx.ad._trace import ForwardTrace, ReverseTrace, shape_of
+from dfdx.ad._trace import IDENTITY_SEEDS, ForwardTrace, ReverseTrace, shape_of
 from dfdx.ad._tracer import Tracer, raw
 from dfdx.ad._tree import LEAF, as_input, flatten, unflatten
 
@@ -324,14 +324,22 @@ def _jac_forward(f: Callable, args: tuple, kwargs: dict, nums: tuple[int, ...]) 
     eye = np.eye(total, dtype=dtype)
     targs = list(args)
     pos = 0
+    single = len(leaves_all) == 1 and len(shape_of(leaves_all[0])) == 1
     for n, (tdef, leaves) in zip(nums, specs, strict=True):
         tr = []
         for a in leaves:
             k = int(np.size(a))
-            tr.append(trace.new(a, eye[:, pos : pos + k].reshape((total, *shape_of(a)))))
+            seed = eye if single else eye[:, pos : pos + k].reshape((total, *shape_of(a)))
+            tr.append(trace.new(a, seed))
             pos += k
         targs[n] = tr[0] if tdef is LEAF else unflatten(tdef, tr)
-    out = _run(f, trace, tuple(targs), kwargs)
+    if single:
+        IDENTITY_SEEDS[id(eye)] = eye  # the seed tangent is exactly the identity matrix
+    try:
+        out = _run(f, trace, tuple(targs), kwargs)
+    finally:
+        if single:
+            IDENTITY_SEEDS.pop(id(eye), None)
     ol, odef = flatten(out)
     blocks = []
     for o in ol:

@@ -28,8 +28,13 @@ def align(t: Any, x: Any, ans: Any) -> Any:
     return t
 
 
+_SCALARS = (np.float64, float, np.float32, np.complex128)
+
+
 def unbroadcast(c: Any, x: Any) -> Any:
     """Sum ``c`` over the axes along which ``x`` was broadcast, back to ``x``'s shape."""
+    if type(c) is type(x) and type(c) in _SCALARS:
+        return c
     xs = shape_of(x)
     cs = shape_of(c)
     if cs == xs:
@@ -65,6 +70,40 @@ def bidx(idx: Any, nb: int) -> Any:
         return idx
     items = idx if isinstance(idx, tuple) else (idx,)
     return (slice(None),) * nb + items
+
+
+def split_advanced(idx: Any) -> int | None:
+    """For an index whose advanced (array) entries are separated by basic ones - NumPy
+    then puts the broadcast index dimensions first - their number of dimensions, else None."""
+    items = idx if isinstance(idx, tuple) else (idx,)
+    pos = [
+        k
+        for k, i in enumerate(items)
+        if not (isinstance(i, (int, np.integer, slice)) or i is None or i is Ellipsis)
+    ]
+    if len(pos) < 2 or pos[-1] - pos[0] == len(pos) - 1:
+        return None
+    arrays = [np.asarray(items[k]) for k in pos]
+    return len(
+        np.broadcast_shapes(*[a.shape if a.dtype != bool else (int(a.sum()),) for a in arrays])
+    )
+
+
+def batched_getitem(t: Any, idx: Any, nb: int) -> Any:
+    """``t[idx]`` for a tangent with ``nb`` leading batch axes, batch axes kept first."""
+    r = t[bidx(idx, nb)]
+    k = split_advanced(idx) if nb else None
+    if k:
+        r = np.moveaxis(r, tuple(range(k, k + nb)), tuple(range(nb)))
+    return r
+
+
+def batch_to_numpy_layout(v: Any, idx: Any, nb: int) -> Any:
+    """Inverse of the axis move in :func:`batched_getitem` (for assignments at ``idx``)."""
+    k = split_advanced(idx) if nb else None
+    if k:
+        v = np.moveaxis(v, tuple(range(nb)), tuple(range(k, k + nb)))
+    return v
 
 
 def is_complex(a: Any) -> bool:

@@ -19,6 +19,7 @@ import numpy as np
 
 from dfdx.ad._helpers import bnb, is_complex, shape_of, unbroadcast
 from dfdx.ad._primitive import Primitive, TracingError, implements
+from dfdx.ad._trace import is_identity
 from dfdx.ad._rules_shape import _diagonal, _moveaxis, _ravel, _reshape_to
 from dfdx.ad._tracer import OPS, raw
 
@@ -42,6 +43,8 @@ def _lift_vec(t: Any, x: Any, y: Any) -> Any:
 
 
 def _mm_jvp_x(t: Any, ans: Any, x: Any, y: Any) -> Any:
+    if _nd(x) == 1 and _nd(y) == 2 and is_identity(t):
+        return y
     if _nd(x) == 1 and _nd(y) > 2:
         return np.squeeze(_lift_vec(t, x, y) @ y, -2)
     return t @ y  # batch axes of t act as extra rows: one matrix product
@@ -49,6 +52,8 @@ def _mm_jvp_x(t: Any, ans: Any, x: Any, y: Any) -> Any:
 
 def _mm_jvp_y(t: Any, ans: Any, x: Any, y: Any) -> Any:
     if _nd(y) == 1:
+        if _nd(x) == 2 and is_identity(t):
+            return _mT(x)
         if _nd(x) <= 2:
             return t @ _mT(x) if _nd(x) == 2 else t @ x
         nb = bnb(t, y)

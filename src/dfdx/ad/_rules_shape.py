@@ -12,7 +12,16 @@ from typing import Any
 
 import numpy as np
 
-from dfdx.ad._helpers import align, bidx, bnb, neg_axes, shape_of, unbroadcast
+from dfdx.ad._helpers import (
+    align,
+    batch_to_numpy_layout,
+    batched_getitem,
+    bidx,
+    bnb,
+    neg_axes,
+    shape_of,
+    unbroadcast,
+)
 from dfdx.ad._primitive import NONDIFF_FUNCTIONS, Primitive, TracingError, implements
 from dfdx.ad._trace import SparseCt
 from dfdx.ad._tracer import OPS, Tracer, raw
@@ -78,11 +87,13 @@ def _getitem_vjp(g: Any, ans: Any, x: Any, idx: Any) -> Any:
     return INDEX_ADD(g, idx=idx, shape=shape_of(x))
 
 
-GETITEM.rules(0, lambda t, ans, x, idx: t[bidx(idx, bnb(t, x))], _getitem_vjp)
+GETITEM.rules(0, lambda t, ans, x, idx: batched_getitem(t, idx, bnb(t, x)), _getitem_vjp)
 INDEX_ADD.rules(
     0,
     lambda t, ans, g, idx, shape: INDEX_ADD(
-        t, idx=bidx(idx, bnb(t, g)), shape=_batch(t, g) + tuple(shape)
+        batch_to_numpy_layout(t, idx, bnb(t, g)),
+        idx=bidx(idx, bnb(t, g)),
+        shape=_batch(t, g) + tuple(shape),
     ),
     lambda c, ans, g, idx, shape: c[idx],
 )
@@ -95,7 +106,11 @@ SETITEM.rules(
     1,
     lambda t, ans, x, v, idx: SETITEM(
         np.zeros(_batch(t, v) + shape_of(x), dtype=np.result_type(raw(t), raw(x))),
-        align(t, v, np.empty(_vshape(x, idx))),
+        batch_to_numpy_layout(
+            np.broadcast_to(align(t, v, np.empty(_vshape(x, idx))), _batch(t, v) + _vshape(x, idx)),
+            idx,
+            bnb(t, v),
+        ),
         idx=bidx(idx, bnb(t, v)),
     ),
     lambda g, ans, x, v, idx: unbroadcast(g[idx], v),

@@ -184,7 +184,10 @@ class Tracer:
         return np.transpose(self, axes[0] if len(axes) == 1 else (axes or None))
 
     def astype(self, dtype: Any, **kwargs: Any) -> Any:
-        return OPS["astype"](self, dtype=np.dtype(dtype))
+        dtype = np.dtype(dtype)
+        if dtype.kind not in "fc":  # integers/bools are piecewise constant: no derivative
+            return raw(self).astype(dtype)
+        return OPS["astype"](self, dtype=dtype)
 
     def __copy__(self) -> Any:
         return OPS["astype"](self, dtype=self.dtype)
@@ -230,17 +233,25 @@ def _is_basic(idx: Any) -> bool:
 
 # ------------------------------------------------------------------ operators
 def _binop(name: str, reflected: bool = False) -> Any:
+    # fast path: a tracer with a plain operand goes straight to its own trace
     if reflected:
 
         def op(self: Any, other: Any) -> Any:
+            if type(other) is not Tracer and self.view is None:
+                return self._trace.process(OPS[name], (other, self), _NO_PARAMS)
             return bind(OPS[name], other, self)
 
     else:
 
         def op(self: Any, other: Any) -> Any:
+            if type(other) is not Tracer and self.view is None:
+                return self._trace.process(OPS[name], (self, other), _NO_PARAMS)
             return bind(OPS[name], self, other)
 
     return op
+
+
+_NO_PARAMS: dict[str, Any] = {}
 
 
 def _inplace(name: str) -> Any:
