@@ -114,7 +114,7 @@ SHAPE = [
     ("getitem_bool", lambda x: x[x > 0] ** 2, [(2, 3)]),
     ("getitem_adv_split", lambda x: x[[0, 2], :, [1, 1]] ** 2, [(3, 2, 3)]),
     ("setitem_adv_split", lambda x, v: _setitem_split(x, v) ** 2, [(3, 2, 3), (2, 2)]),
-    ("astype_int_is_constant", lambda x: x.astype(int) * x + x.astype(np.float32), [(3,)]),
+    ("astype_int_is_constant", lambda x: x.astype(int) * x + x.astype(np.complex128).real, [(3,)]),
     ("iter", lambda x: sum(r**2 for r in x), [(3, 2)]),
     ("setitem", lambda x, v: _setitem(x, v), [(3, 4), (4,)]),
     ("setitem_zeros_like", lambda x: _cumulative(x), [(4,)]),

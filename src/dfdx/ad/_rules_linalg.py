@@ -19,8 +19,8 @@ import numpy as np
 
 from dfdx.ad._helpers import bnb, is_complex, shape_of, unbroadcast
 from dfdx.ad._primitive import Primitive, TracingError, implements
-from dfdx.ad._trace import is_identity
 from dfdx.ad._rules_shape import _diagonal, _moveaxis, _ravel, _reshape_to
+from dfdx.ad._trace import is_identity
 from dfdx.ad._tracer import OPS, raw
 
 __all__ = ["EINSUM", "MATMUL"]
