@@ -42,6 +42,8 @@ UNARY = [
     (np.positive, (-2, 2), True),
     (np.deg2rad, (-2, 2), False),
     (np.rad2deg, (-2, 2), False),
+    (np.radians, (-2, 2), False),
+    (np.degrees, (-2, 2), False),
     (np.absolute, (0.5, 2), True),
     (np.fabs, (0.5, 2), False),
     (np.conjugate, (-2, 2), True),
@@ -188,6 +190,22 @@ def test_binary_complex(f, dx, dy, cplx):
 @pytest.mark.parametrize(("f", "p", "domain"), PARAM_FIRST, ids=[_ident(r[0]) for r in PARAM_FIRST])
 def test_parameter_first(f, p, domain):
     check_grads(lambda x: f(p, x), (_draw(domain, (2, 3), np.float64),))
+
+
+def test_multiple_output_ufuncs():
+    x = np.array([1.3, -2.7, 0.4])
+    check_grads(lambda x: np.modf(x)[0] * np.modf(x)[1], (x,))
+    check_grads(lambda x: np.divmod(x, 0.7)[1] + np.divmod(x, 0.7)[0], (x,))
+    check_grads(lambda x: np.frexp(x)[0] ** 2, (x,))
+
+
+@pytest.mark.skipif(not hasattr(np, "matvec"), reason="np.matvec/np.vecmat need NumPy >= 2.2")
+def test_matvec_vecmat():
+    a = _draw((-1, 1), (2, 3), np.float64)
+    v = _draw((-1, 1), (3,), np.float64, 1)
+    w = _draw((-1, 1), (2,), np.float64, 2)
+    check_grads(np.matvec, (a, v))
+    check_grads(np.vecmat, (w, a))
 
 
 def test_ldexp():

@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 
 from dfdx.ad._helpers import align, is_complex, unbroadcast
-from dfdx.ad._primitive import NONDIFF_FUNCTIONS, UFUNCS, Primitive
-from dfdx.ad._tracer import OPS
+from dfdx.ad._primitive import NONDIFF_FUNCTIONS, UFUNCS, Primitive, implements
+from dfdx.ad._tracer import OPS, raw
 
 __all__ = ["ELEMENTWISE", "ew_primitive"]
 
@@ -87,7 +87,9 @@ ELEMENTWISE: dict[Any, tuple[Any, ...]] = {
     ),
     np.hypot: (lambda ans, x, y: x / ans, lambda ans, x, y: y / ans),
     np.deg2rad: (lambda ans, x: np.pi / 180,),
+    np.radians: (lambda ans, x: np.pi / 180,),
     np.rad2deg: (lambda ans, x: 180 / np.pi,),
+    np.degrees: (lambda ans, x: 180 / np.pi,),
     np.maximum: (
         lambda ans, x, y: (x > y) + 0.5 * (x == y),
         lambda ans, x, y: (y > x) + 0.5 * (x == y),
@@ -217,5 +219,24 @@ NONDIFF_FUNCTIONS.update(
         np.right_shift,
         np.gcd,
         np.lcm,
+        np.isnat,
+        np.bitwise_count,
     }
 )
+
+
+@implements(np.divmod)
+def _divmod(x: Any, y: Any, **kw: Any) -> Any:
+    return np.floor_divide(x, y), np.remainder(x, y)
+
+
+@implements(np.modf)
+def _modf(x: Any, **kw: Any) -> Any:
+    whole = np.trunc(x)
+    return x - whole, whole
+
+
+@implements(np.frexp)
+def _frexp(x: Any, **kw: Any) -> Any:
+    _, e = np.frexp(raw(x))
+    return x * np.ldexp(1.0, -e), e

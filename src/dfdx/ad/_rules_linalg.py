@@ -649,6 +649,17 @@ def _vecdot(x1: Any, x2: Any, /, *, axis: int = -1, **kw: Any) -> Any:
     return np.sum(np.conj(x1) * x2, axis=axis)
 
 
+if hasattr(np, "matvec"):  # NumPy >= 2.2
+
+    @implements(np.matvec)
+    def _matvec(x1: Any, x2: Any, /, **kw: Any) -> Any:
+        return np.einsum("...ij,...j->...i", x1, x2)
+
+    @implements(np.vecmat)
+    def _vecmat(x1: Any, x2: Any, /, **kw: Any) -> Any:
+        return np.einsum("...j,...ji->...i", np.conj(x1), x2)
+
+
 @implements(np.linalg.matrix_transpose)
 def _lmT(x: Any) -> Any:
     return _mT(x)
