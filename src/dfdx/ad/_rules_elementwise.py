@@ -11,6 +11,7 @@ explicit forward/reverse pairs below.  Kinks: ``abs'(0) = 0``; ties in
 from __future__ import annotations
 
 import operator
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -121,6 +122,25 @@ ELEMENTWISE: dict[Any, tuple[Any, ...]] = {
 }
 
 
+# Reference counts identify temporaries on CPython up to 3.13 (3.14 borrows references)
+_REUSE_TEMPORARIES = sys.implementation.name == "cpython" and sys.version_info < (3, 14)
+
+
+def _times(g: Any, d: Any) -> Any:
+    """``g * d``, written into ``d`` when ``d`` is a temporary nobody else refers to."""
+    if (
+        _REUSE_TEMPORARIES
+        and type(d) is np.ndarray
+        and sys.getrefcount(d) == 2  # only this frame's argument (and getrefcount's own)
+        and d.base is None
+        and d.flags.writeable
+        and (type(g) is float or (type(g) is np.ndarray and g.shape == d.shape))
+        and np.result_type(g, d) == d.dtype
+    ):
+        return np.multiply(g, d, out=d)
+    return g * d
+
+
 def _jvp(d: Any, i: int, nargs: int) -> Callable[..., Any]:
     if d is ONE:
         return (lambda t, ans, *a: t) if nargs == 1 else (lambda t, ans, *a: align(t, a[i], ans))
@@ -129,8 +149,8 @@ def _jvp(d: Any, i: int, nargs: int) -> Callable[..., Any]:
     if d is ZERO:
         return lambda t, ans, *a: 0.0 * align(t, a[i], ans)
     if nargs == 1:
-        return lambda t, ans, x: t * d(ans, x)
-    return lambda t, ans, *a: align(t, a[i], ans) * d(ans, *a)
+        return lambda t, ans, x: _times(t, d(ans, x))
+    return lambda t, ans, *a: _times(align(t, a[i], ans), d(ans, *a))
 
 
 def _vjp(d: Any, i: int, nargs: int) -> Callable[..., Any]:
@@ -141,8 +161,8 @@ def _vjp(d: Any, i: int, nargs: int) -> Callable[..., Any]:
     if d is ZERO:
         return lambda g, ans, *a: np.zeros_like(a[i])
     if nargs == 1:
-        return lambda g, ans, x: g * d(ans, x)
-    return lambda g, ans, *a: unbroadcast(g * d(ans, *a), a[i])
+        return lambda g, ans, x: _times(g, d(ans, x))
+    return lambda g, ans, *a: unbroadcast(_times(g, d(ans, *a)), a[i])
 
 
 def ew_primitive(
