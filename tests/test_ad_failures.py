@@ -143,6 +143,8 @@ def test_grad_of_vector_output_suggests_jacobian():
         grad(lambda x: x**2)(np.ones(3))
     with pytest.raises(ValueError, match=r"scalar.*jacobian"):
         grad(lambda x: np.ones(2))(1.0)
+    with pytest.raises(ValueError, match=r"output of tuple.*jacobian"):
+        grad(lambda x: (x**2, 1.0))(1.0)
 
 
 def test_in_place_change_of_a_used_array_is_detected():

@@ -152,7 +152,7 @@ def value_and_grad(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0) ->
                 cts = trace.backward({out.aux: 1.0}, wanted, consume=True)
             else:
                 value = out
-                if shape_of(raw(out)) != ():
+                if isinstance(out, _NESTED) or shape_of(raw(out)) != ():
                     raise _not_scalar(raw(out))
                 cts = [None] * sum(len(s[1]) for s in specs)
         finally:
@@ -165,8 +165,9 @@ def value_and_grad(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0) ->
 
 
 def _not_scalar(value: Any) -> ValueError:
+    what = type(value).__name__ if isinstance(value, _NESTED) else f"shape {shape_of(value)}"
     return ValueError(
-        f"grad requires f to return a scalar, got an output of shape {shape_of(value)}; "
+        f"grad requires f to return a scalar, got an output of {what}; "
         "use dfdx.ad.jacobian for vector-valued functions (or reduce the output, e.g. np.sum)"
     )
 

@@ -41,6 +41,9 @@ class TracingError(TypeError):
     """
 
 
+TracingError.__module__ = "dfdx.ad"
+
+
 class Primitive:
     """A differentiable operation: raw implementation plus per-argument rules."""
 
