@@ -40,39 +40,97 @@ class Lin:
         self.terms = terms
 
     def materialize(self, scale: float = 1.0, reuse: bool = False) -> Any:
-        """The array ``sum(c * base) * scale``; with ``reuse``, cached products (private
-        buffers, no longer needed) are overwritten instead of allocating new arrays."""
-        owned = {id(p[0]) for p in _PRODUCTS.values()} if reuse else set()
+        """The array ``scale * sum(c * base)``.
+
+        With ``reuse`` (the final coefficient, when every other intermediate is dead)
+        products still pending are computed into a private factor used nowhere
+        else, and private buffers are scaled and summed in place.
+        """
+        terms = [(c * scale, b) for c, b in self.terms.values() if c * scale != 0]
+        if not terms:
+            return np.zeros_like(_value(next(iter(self.terms.values()))[1]))
+        if not reuse:
+            arrays = [(c, _value(b), False) for c, b in terms]
+        else:
+            uses: dict[int, int] = {}
+            for _, b in terms:
+                for f in (b.a, b.b) if type(b) is _Prod and b.arr is None else (b,):
+                    uses[id(f)] = uses.get(id(f), 0) + 1
+            arrays = []
+            for c, b in terms:
+                if type(b) is _Prod:
+                    if b.arr is None:
+                        fa, fb = _value(b.a), _value(b.b)
+                        target = next(
+                            (
+                                f
+                                for f, src in ((fa, b.a), (fb, b.b))
+                                if uses.get(id(src)) == 1 and _private(src, f, fa, fb)
+                            ),
+                            None,
+                        )
+                        b.arr = fa * fb if target is None else np.multiply(fa, fb, out=target)
+                    arrays.append((c, b.arr, uses.get(id(b), 0) <= 1))
+                else:
+                    arrays.append((c, b, uses.get(id(b), 0) <= 1 and id(b) in _PRIVATE))
         out: Any = None
         tmp: Any = None
-        for c, base in self.terms.values():
-            c = c * scale
-            if c == 0:
-                continue
-            mine = id(base) in owned and type(base) is np.ndarray
+        for c, arr, mine in arrays:
             if out is None:
                 if mine:
-                    out = base
+                    out = arr
                     if c != 1:
                         out *= c
                 else:
-                    out = base * c  # a fresh buffer, accumulated in place below
-                continue
-            if c == 1:
-                out += base
+                    out = arr * c  # a fresh buffer, accumulated in place below
+            elif c == 1:
+                out += arr
             elif mine:
-                base *= c
-                out += base
+                arr *= c
+                out += arr
             else:
-                tmp = np.multiply(base, c, out=tmp if tmp is not None else None)
+                tmp = np.multiply(arr, c, out=tmp)
                 out += tmp
-        if out is None:
-            base = next(iter(self.terms.values()))[1]
-            out = np.zeros_like(base)
         return out
 
 
-_PRODUCTS: dict[tuple[int, int], Any] = {}
+class _Prod:
+    """A product of two bases, computed only when needed (or in place at the end)."""
+
+    __slots__ = ("a", "arr", "b")
+
+    def __init__(self, a: Any, b: Any, arr: Any = None) -> None:
+        self.a, self.b, self.arr = a, b, arr
+
+
+def _value(b: Any) -> Any:
+    if type(b) is _Prod:
+        if b.arr is None:
+            b.arr = _value(b.a) * _value(b.b)
+        return b.arr
+    return b
+
+
+def _private(src: Any, arr: Any, fa: Any, fb: Any) -> bool:
+    """Whether ``arr`` may be overwritten by the product ``fa * fb``."""
+    if type(arr) is not np.ndarray or not arr.flags.writeable:
+        return False
+    if arr.shape != np.broadcast_shapes(np.shape(fa), np.shape(fb)):
+        return False
+    if arr.dtype != np.result_type(fa, fb):
+        return False
+    return type(src) is _Prod or id(src) in _PRIVATE
+
+
+def private(a: Any) -> Any:
+    """Mark an array created inside a Taylor rule (no one else refers to it)."""
+    if type(a) is np.ndarray:
+        _PRIVATE[id(a)] = a
+    return a
+
+
+_PRODUCTS: dict[tuple[int, int], _Prod] = {}
+_PRIVATE: dict[int, Any] = {}
 _MAX_TERMS = 6
 
 
@@ -120,10 +178,10 @@ def _m(a: Any, b: Any) -> Any:
             key = (ka, kb) if ka <= kb else (kb, ka)
             prod = _PRODUCTS.get(key)
             if prod is None:
-                prod = _PRODUCTS[key] = (va * vb, va, vb)  # keep factors alive: ids stay unique
-            pk = id(prod[0])
+                prod = _PRODUCTS[key] = _Prod(va, vb)  # holds its factors: ids stay unique
+            pk = id(prod)
             c0 = terms[pk][0] if pk in terms else 0.0
-            terms[pk] = (c0 + ca * cb, prod[0])
+            terms[pk] = (c0 + ca * cb, prod)
     return Lin(terms)
 
 
@@ -239,10 +297,10 @@ def _series_fn(name: str) -> Callable[[list, Any, Any], list]:
         "log1p": lambda a, x, ans: [ans, *t_log(shift(a, 1.0), ans)[1:]],
         "log2": lambda a, x, ans: [_m(1 / math.log(2), v) for v in t_log(a, np.log(x))],
         "log10": lambda a, x, ans: [_m(1 / math.log(10), v) for v in t_log(a, np.log(x))],
-        "sin": lambda a, x, ans: t_sincos(a, ans, np.cos(x))[0],
-        "cos": lambda a, x, ans: t_sincos(a, np.sin(x), ans)[1],
-        "sinh": lambda a, x, ans: t_sincos(a, ans, np.cosh(x), 1.0)[0],
-        "cosh": lambda a, x, ans: t_sincos(a, np.sinh(x), ans, 1.0)[1],
+        "sin": lambda a, x, ans: t_sincos(a, ans, private(np.cos(x)))[0],
+        "cos": lambda a, x, ans: t_sincos(a, private(np.sin(x)), ans)[1],
+        "sinh": lambda a, x, ans: t_sincos(a, ans, private(np.cosh(x)), 1.0)[0],
+        "cosh": lambda a, x, ans: t_sincos(a, private(np.sinh(x)), ans, 1.0)[1],
         "sqrt": lambda a, x, ans: t_pow(a, 0.5, ans),
         "cbrt": lambda a, x, ans: t_pow(a, 1.0 / 3.0, ans),
         "square": lambda a, x, ans: t_mul(a, a),
@@ -299,7 +357,7 @@ def _binary(name: str) -> Callable[..., list]:
         if name == "mul":
             if type(x) is np.ndarray and type(y) is np.ndarray and type(ans) is np.ndarray:
                 key = (id(x), id(y)) if id(x) <= id(y) else (id(y), id(x))
-                _PRODUCTS.setdefault(key, (ans, x, y))  # the primal product, reused by t_mul
+                _PRODUCTS.setdefault(key, _Prod(x, y, ans))  # the primal product, reused
             if sa is None:
                 return [ans] + [_m(x, v) for v in b[1:]]
             if sb is None:
@@ -444,6 +502,7 @@ def derivative(f: Callable[..., Any], n: int = 1) -> Callable[..., Any]:
 
 def _taylor(f: Callable[..., Any], x: Any, n: int) -> Any:
     _PRODUCTS.clear()
+    _PRIVATE.clear()
     trace = TaylorTrace(n)
     coefs = [1.0] + [0.0] * (n - 1)
     out = f(Tracer(x, trace, coefs))
@@ -452,6 +511,7 @@ def _taylor(f: Callable[..., Any], x: Any, n: int) -> Any:
     c = out.aux[n - 1]
     c = c.materialize(math.factorial(n), reuse=True) if type(c) is Lin else c * math.factorial(n)
     _PRODUCTS.clear()
+    _PRIVATE.clear()
     shape = shape_of(out.value)
     if shape_of(c) == shape and type(c) is np.ndarray:
         return c
