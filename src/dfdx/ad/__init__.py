@@ -10,14 +10,18 @@ exactly, :class:`TracingError` (a ``TypeError``) is raised, never a silently
 wrong derivative.
 """
 
-from dfdx.ad import (  # noqa: F401
+from dfdx.ad import (  # noqa: F401 - importing the rule tables registers their rules
     _rules_elementwise,
+    _rules_indexing,
     _rules_linalg,
+    _rules_norms,
+    _rules_products,
     _rules_reductions,
     _rules_shape,
     _rules_special,
 )
-from dfdx.ad._api import grad, hessian, hvp, jacobian, jvp, value_and_grad, vjp
+from dfdx.ad._api import grad, jvp, value_and_grad, vjp
+from dfdx.ad._jacobian import hessian, hvp, jacobian
 from dfdx.ad._primitive import TracingError, defjvp, defvjp, primitive
 from dfdx.ad._registry import supported_functions
 from dfdx.ad._taylor import derivative

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from dfdx.ad._primitive import FUNCTIONS, UFUNCS
+from dfdx.ad._primitive import FUNCTIONS, NONDIFF_FUNCTIONS, UFUNCS
 
 __all__ = ["supported_functions"]
 
@@ -38,3 +38,36 @@ def supported_functions() -> list[str]:
     True
     """
     return sorted({_name(f) for f in (*UFUNCS, *FUNCTIONS)})
+
+
+# NumPy functions whose results carry no derivative: applied to the raw values
+NONDIFF_FUNCTIONS.update(
+    {
+        np.shape,
+        np.ndim,
+        np.size,
+        np.result_type,
+        np.iscomplexobj,
+        np.isrealobj,
+        np.argmax,
+        np.argmin,
+        np.argsort,
+        np.argwhere,
+        np.nonzero,
+        np.flatnonzero,
+        np.count_nonzero,
+        np.searchsorted,
+        np.isclose,
+        np.allclose,
+        np.array_equal,
+        np.any,
+        np.all,
+        np.isreal,
+        np.iscomplex,
+        np.unique,
+        np.can_cast,
+        np.min_scalar_type,
+        np.histogram,
+        np.digitize,
+    }
+)

@@ -13,7 +13,8 @@ import numpy as np
 
 from dfdx.ad._helpers import neg_axes, shape_of
 from dfdx.ad._primitive import Primitive, TracingError, implements
-from dfdx.ad._rules_shape import CONCAT, RESHAPE, _flip, _moveaxis, _no, _ravel, constant_like
+from dfdx.ad._rules_indexing import _flip
+from dfdx.ad._rules_shape import CONCAT, RESHAPE, _moveaxis, _no, _ravel, constant_like
 from dfdx.ad._tracer import Tracer, raw
 
 __all__ = ["CUMSUM", "SUM"]
