@@ -183,6 +183,11 @@ LINALG = [
     ("norm_nuc", lambda a: np.linalg.norm(a, "nuc"), [(3, 2)]),
     ("matrix_norm", lambda a: np.linalg.matrix_norm(a), [(3, 2)]),
     ("vecdot", lambda a, b: np.vecdot(a, b), [(2, 3), (3,)]),
+    ("fft", lambda a: np.abs(np.fft.fft(a, axis=0)) ** 2, [(4, 2)]),
+    ("ifft_ortho", lambda a: np.real(np.fft.ifft(a * (1 + 1j), norm="ortho")), [(4,)]),
+    ("fft2", lambda a: np.imag(np.fft.fft2(a)), [(2, 3, 4)]),
+    ("fftn_ifftn", lambda a: np.real(np.fft.ifftn(np.fft.fftn(a) * a)), [(3, 2)]),
+    ("fftshift", lambda a: np.fft.ifftshift(np.fft.fftshift(a) * np.arange(5.0)), [(5,)]),
 ]
 
 
@@ -263,6 +268,8 @@ COMPLEX = [
     ("setitem", lambda x, v: _setitem(x, v), [(3, 4), (4,)]),
     ("real_imag_conj", lambda z: np.real(z) * np.imag(z) + np.conj(z), [(3,)]),
     ("angle", lambda z: np.arctan2(np.imag(z), np.real(z)), [(3,)]),
+    ("fft", lambda z: np.fft.fft(z) * z, [(4,)]),
+    ("ifft2", lambda z: np.fft.ifft2(z), [(2, 3)]),
 ]
 
 

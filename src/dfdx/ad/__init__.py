@@ -12,6 +12,7 @@ wrong derivative.
 
 from dfdx.ad import (  # noqa: F401 - importing the rule tables registers their rules
     _rules_elementwise,
+    _rules_fft,
     _rules_indexing,
     _rules_linalg,
     _rules_norms,

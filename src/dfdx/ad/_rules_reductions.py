@@ -203,7 +203,7 @@ def _var(
     keepdims: bool = False,
     **kw: Any,
 ) -> Any:
-    _no("var", out=out, where=kw.get("where"))
+    _no("var", out=out, where=kw.get("where"), mean=kw.get("mean"))
     axes = _axes(a, axis)
     n = int(np.prod([shape_of(a)[i] for i in axes]))
     d = a - SUM(a, axes=axes, keepdims=True) * (1.0 / n)
