@@ -1,6 +1,46 @@
-"""Automatic differentiation of plain NumPy code (forward and reverse mode).
+"""Automatic differentiation of plain NumPy code: forward and reverse mode, any order.
 
-Not built yet: this subpackage is reserved for the tracing engine (issue 4).
+Functions written with ``import numpy as np`` (and ``scipy.special`` ufuncs)
+are differentiated unchanged: arguments are replaced by traced arrays that
+take part in NumPy's dispatch protocols.  Derivative rules live in one table
+per family (``_rules_elementwise``, ``_rules_reductions``, ``_rules_shape``,
+``_rules_linalg``, ``_rules_special``); extend them with :func:`primitive`,
+:func:`defjvp` and :func:`defvjp`.  Whenever a computation cannot be traced
+exactly, :class:`TracingError` (a ``TypeError``) is raised, never a silently
+wrong derivative.
 """
 
-__all__: list[str] = []
+from dfdx.ad import (  # noqa: F401 - importing the rule tables registers their rules
+    _rules_elementwise,
+    _rules_fft,
+    _rules_indexing,
+    _rules_linalg,
+    _rules_norms,
+    _rules_products,
+    _rules_reductions,
+    _rules_shape,
+    _rules_special,
+)
+from dfdx.ad._api import grad, jvp, value_and_grad, vjp
+from dfdx.ad._jacobian import hessian, hvp, jacobian
+from dfdx.ad._primitive import TracingError, defjvp, defvjp, primitive
+from dfdx.ad._registry import supported_functions
+from dfdx.ad._taylor import derivative
+from dfdx.ad._tracer import Tracer
+
+__all__ = [
+    "Tracer",
+    "TracingError",
+    "defjvp",
+    "defvjp",
+    "derivative",
+    "grad",
+    "hessian",
+    "hvp",
+    "jacobian",
+    "jvp",
+    "primitive",
+    "supported_functions",
+    "value_and_grad",
+    "vjp",
+]

@@ -1,0 +1,208 @@
+"""jacobian (one batched forward pass, or one backward pass per output), hessian, hvp."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from dfdx._core.validate import check_choice
+from dfdx.ad._api import _argnums, _run, _wrap_reverse, grad, jvp
+from dfdx.ad._trace import IDENTITY_SEEDS, ForwardTrace, ReverseTrace, shape_of
+from dfdx.ad._tracer import Tracer, raw
+from dfdx.ad._tree import LEAF, as_input, flatten, unflatten
+
+__all__ = ["hessian", "hvp", "jacobian"]
+
+
+def _jac_forward(f: Callable, args: tuple, kwargs: dict, nums: tuple[int, ...]) -> tuple:
+    leaves_all = []
+    specs = []
+    for n in nums:
+        leaves, tdef = flatten(args[n])
+        leaves = [as_input(a) for a in leaves]
+        specs.append((tdef, leaves))
+        leaves_all.extend(leaves)
+    sizes = [int(np.size(a)) for a in leaves_all]
+    total = sum(sizes)
+    trace = ForwardTrace((total,))
+    dtype = np.result_type(*leaves_all, np.float64)
+    eye = np.eye(total, dtype=dtype)
+    targs = list(args)
+    pos = 0
+    single = len(leaves_all) == 1 and len(shape_of(leaves_all[0])) == 1
+    for n, (tdef, leaves) in zip(nums, specs, strict=True):
+        tr = []
+        for a in leaves:
+            k = int(np.size(a))
+            seed = eye if single else eye[:, pos : pos + k].reshape((total, *shape_of(a)))
+            tr.append(trace.new(a, seed))
+            pos += k
+        targs[n] = tr[0] if tdef is LEAF else unflatten(tdef, tr)
+    if single:
+        IDENTITY_SEEDS[id(eye)] = eye  # the seed tangent is exactly the identity matrix
+    try:
+        out = _run(f, trace, tuple(targs), kwargs)
+    finally:
+        if single:
+            IDENTITY_SEEDS.pop(id(eye), None)
+    ol, odef = flatten(out)
+    blocks = []
+    for o in ol:
+        if type(o) is Tracer and o._trace is trace and o.aux is not None:
+            t = o.aux
+            oshape = shape_of(o.value)
+            t = np.moveaxis(np.reshape(t, (total, -1)), 0, -1)
+        else:
+            oshape = shape_of(raw(o))
+            t = np.zeros((int(np.prod(oshape)), total))
+        blocks.append((oshape, t))
+    return odef, blocks, specs, sizes
+
+
+def _jac_reverse(f: Callable, args: tuple, kwargs: dict, nums: tuple[int, ...]) -> tuple:
+    trace = ReverseTrace()
+    try:
+        targs, rspecs = _wrap_reverse(trace, args, nums)
+        out = _run(f, trace, targs, kwargs)
+        ol, odef = flatten(out)
+        wanted = [k for s in rspecs for k in s[2]]
+        leaves_all = [a for s in rspecs for a in s[1]]
+        sizes = [int(np.size(a)) for a in leaves_all]
+        total = sum(sizes)
+        blocks = []
+        for o in ol:
+            traced = type(o) is Tracer and o._trace is trace
+            val = o.value if traced else raw(o)
+            oshape = shape_of(val)
+            m = int(np.prod(oshape))
+            jac = np.zeros((m, total), dtype=np.result_type(val, *leaves_all, np.float64))
+            if traced:
+                for r in range(m):
+                    seed = np.zeros(m, dtype=jac.dtype)
+                    seed[r] = 1.0
+                    cts = trace.backward({o.aux: seed.reshape(oshape)}, wanted)
+                    row = [
+                        np.zeros(s) if c is None else np.ravel(c)
+                        for c, s in zip(cts, sizes, strict=True)
+                    ]
+                    jac[r] = np.concatenate(row) if row else jac[r]
+            blocks.append((oshape, jac))
+    finally:
+        trace.unlock()
+    return odef, blocks, [(s[0], s[1]) for s in rspecs], sizes
+
+
+def jacobian(
+    f: Callable[..., Any], argnums: int | tuple[int, ...] = 0, mode: str = "auto"
+) -> Callable:
+    """Jacobian ``J[out_index + in_index]`` of ``f`` by batched forward mode or reverse mode.
+
+    Parameters
+    ----------
+    f : callable
+        Function of arrays; its output may be an array or a nested structure.
+    argnums : int or tuple of int, default 0
+        Argument(s) to differentiate.
+    mode : {"auto", "forward", "reverse"}, default "auto"
+        ``"forward"``: one forward pass carrying all input directions at once;
+        ``"reverse"``: one traced forward pass, then one backward pass per
+        output element; ``"auto"`` picks forward unless the output is smaller
+        than the input.
+
+    Returns
+    -------
+    callable
+        ``(*args) -> J`` with ``J.shape == out.shape + in.shape`` (nested like
+        the output, then like the input, for structured arguments).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from dfdx.ad import jacobian
+    >>> J = jacobian(lambda x: x**2)(np.array([1.0, 2.0]))
+    >>> J.tolist()
+    [[2.0, 0.0], [0.0, 4.0]]
+    """
+    check_choice(mode, "mode", ("auto", "forward", "reverse"))
+    nums, multi = _argnums(argnums)
+
+    def jac(*args: Any, **kwargs: Any) -> Any:
+        if mode == "forward":
+            res = _jac_forward(f, args, kwargs, nums)
+        elif mode == "reverse":
+            res = _jac_reverse(f, args, kwargs, nums)
+        else:
+            n_in = sum(int(np.size(a)) for n in nums for a in flatten(args[n])[0])
+            res = _jac_reverse(f, args, kwargs, nums) if n_in <= 1 else None
+            if res is None:
+                out = f(*args, **kwargs)
+                n_out = sum(int(np.size(raw(o))) for o in flatten(out)[0])
+                if n_out < n_in:
+                    res = _jac_reverse(f, args, kwargs, nums)
+                else:
+                    res = _jac_forward(f, args, kwargs, nums)
+        return _assemble(*res, multi)
+
+    jac.__name__ = f"jacobian({getattr(f, '__name__', 'f')})"
+    return jac
+
+
+def _assemble(odef: Any, blocks: list, specs: list, sizes: list[int], multi: bool) -> Any:
+    outs = []
+    for oshape, mat in blocks:
+        pos = 0
+        leaf_i = 0
+        per_arg = []
+        for tdef, leaves in specs:
+            parts = []
+            for a in leaves:
+                k = sizes[leaf_i]
+                block = np.asarray(mat[:, pos : pos + k]).reshape(oshape + shape_of(a))
+                if not np.iscomplexobj(a) and np.iscomplexobj(block):
+                    block = block.real
+                parts.append(block)
+                pos += k
+                leaf_i += 1
+            per_arg.append(parts[0] if tdef is LEAF else unflatten(tdef, parts))
+        outs.append(tuple(per_arg) if multi else per_arg[0])
+    return unflatten(odef, outs)
+
+
+def hessian(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0) -> Callable:
+    """Hessian by forward-over-reverse: one batched forward pass through the gradient.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from dfdx.ad import hessian
+    >>> hessian(lambda x: x[0] ** 2 * x[1])(np.array([1.0, 3.0])).tolist()
+    [[6.0, 2.0], [2.0, 0.0]]
+    """
+    return jacobian(grad(f, argnums), argnums, mode="forward")
+
+
+def hvp(f: Callable[..., Any], argnums: int = 0) -> Callable:
+    """Hessian-vector product ``(*args, v) -> H @ v`` without forming ``H`` (forward-over-reverse).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from dfdx.ad import hvp
+    >>> hvp(lambda x: np.sum(x**3))(np.array([1.0, 2.0]), np.array([1.0, 1.0])).tolist()
+    [6.0, 12.0]
+    """
+    g = grad(f, argnums)
+
+    def h(*args: Any) -> Any:
+        *primals, v = args
+
+        def at(p: Any) -> Any:
+            a = list(primals)
+            a[argnums] = p
+            return g(*a)
+
+        return jvp(at, (primals[argnums],), (v,))[1]
+
+    return h

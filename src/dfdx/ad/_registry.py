@@ -1,0 +1,73 @@
+"""Introspection of the rule tables: which NumPy/SciPy functions can be differentiated."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from dfdx.ad._primitive import FUNCTIONS, NONDIFF_FUNCTIONS, UFUNCS
+
+__all__ = ["supported_functions"]
+
+
+def _name(f: object) -> str:
+    import scipy.special as sc
+
+    name = getattr(f, "__name__", repr(f))
+    if (
+        isinstance(f, np.ufunc)
+        and getattr(sc, name, None) is f
+        and getattr(np, name, None) is not f
+    ):
+        return f"scipy.special.{name}"
+    mod = getattr(f, "__module__", None) or "numpy"
+    if mod.startswith("numpy"):
+        mod = "numpy" if not mod.startswith("numpy.linalg") else "numpy.linalg"
+    if mod.startswith("scipy.special"):
+        mod = "scipy.special"
+    return f"{mod}.{getattr(f, '__name__', repr(f))}"
+
+
+def supported_functions() -> list[str]:
+    """Sorted names of the NumPy/SciPy functions and ufuncs with derivative rules.
+
+    Examples
+    --------
+    >>> from dfdx.ad import supported_functions
+    >>> names = supported_functions()
+    >>> "numpy.sin" in names and "numpy.linalg.inv" in names
+    True
+    """
+    return sorted({_name(f) for f in (*UFUNCS, *FUNCTIONS)})
+
+
+# NumPy functions whose results carry no derivative: applied to the raw values
+NONDIFF_FUNCTIONS.update(
+    {
+        np.shape,
+        np.ndim,
+        np.size,
+        np.result_type,
+        np.iscomplexobj,
+        np.isrealobj,
+        np.argmax,
+        np.argmin,
+        np.argsort,
+        np.argwhere,
+        np.nonzero,
+        np.flatnonzero,
+        np.count_nonzero,
+        np.searchsorted,
+        np.isclose,
+        np.allclose,
+        np.array_equal,
+        np.any,
+        np.all,
+        np.isreal,
+        np.iscomplex,
+        np.unique,
+        np.can_cast,
+        np.min_scalar_type,
+        np.histogram,
+        np.digitize,
+    }
+)

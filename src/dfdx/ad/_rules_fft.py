@@ -1,0 +1,86 @@
+"""Rule table: discrete Fourier transforms (linear, so forward rule = the transform itself).
+
+The complex DFT matrix is symmetric, so under the transpose convention the
+reverse rule of ``fft`` is ``fft`` again (and ``ifft`` for ``ifft``); the
+``norm`` argument scales both alike.  ``n``/``s`` (cropping or padding) are
+not supported.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from dfdx.ad._helpers import neg_axes, shape_of
+from dfdx.ad._primitive import Primitive, TracingError, implements
+
+__all__ = ["FFTN", "IFFTN"]
+
+
+def _fftn_impl(x: Any, axes: tuple[int, ...], norm: Any) -> Any:
+    return np.fft.fftn(x, axes=axes, norm=norm)
+
+
+def _ifftn_impl(x: Any, axes: tuple[int, ...], norm: Any) -> Any:
+    return np.fft.ifftn(x, axes=axes, norm=norm)
+
+
+# name     impl            forward rule / reverse rule (axes are negative: batch-safe)
+FFTN = Primitive("fftn", _fftn_impl, linear=True).rules(
+    0,
+    lambda t, ans, x, axes, norm: FFTN(t, axes=axes, norm=norm),
+    lambda g, ans, x, axes, norm: FFTN(g, axes=axes, norm=norm),
+)
+IFFTN = Primitive("ifftn", _ifftn_impl, linear=True).rules(
+    0,
+    lambda t, ans, x, axes, norm: IFFTN(t, axes=axes, norm=norm),
+    lambda g, ans, x, axes, norm: IFFTN(g, axes=axes, norm=norm),
+)
+
+
+def _check(name: str, size: Any) -> None:
+    if size is not None:
+        raise TracingError(
+            f"np.fft.{name} with n/s (cropping or padding) is not supported when traced"
+        )
+
+
+def _one_axis(prim: Primitive, name: str) -> Any:
+    def handler(a: Any, n: Any = None, axis: int = -1, norm: Any = None, out: Any = None) -> Any:
+        _check(name, n)
+        return prim(a, axes=neg_axes(axis, len(shape_of(a))), norm=norm)
+
+    return handler
+
+
+def _many_axes(prim: Primitive, name: str, default: Any) -> Any:
+    def handler(
+        a: Any, s: Any = None, axes: Any = default, norm: Any = None, out: Any = None
+    ) -> Any:
+        _check(name, s)
+        return prim(a, axes=neg_axes(axes, len(shape_of(a))), norm=norm)
+
+    return handler
+
+
+implements(np.fft.fft)(_one_axis(FFTN, "fft"))
+implements(np.fft.ifft)(_one_axis(IFFTN, "ifft"))
+implements(np.fft.fft2)(_many_axes(FFTN, "fft2", (-2, -1)))
+implements(np.fft.ifft2)(_many_axes(IFFTN, "ifft2", (-2, -1)))
+implements(np.fft.fftn)(_many_axes(FFTN, "fftn", None))
+implements(np.fft.ifftn)(_many_axes(IFFTN, "ifftn", None))
+
+
+@implements(np.fft.fftshift)
+def _fftshift(x: Any, axes: Any = None) -> Any:
+    nd = len(shape_of(x))
+    axes = tuple(a % nd for a in neg_axes(axes, nd))
+    return np.roll(x, [shape_of(x)[a] // 2 for a in axes], axes)
+
+
+@implements(np.fft.ifftshift)
+def _ifftshift(x: Any, axes: Any = None) -> Any:
+    nd = len(shape_of(x))
+    axes = tuple(a % nd for a in neg_axes(axes, nd))
+    return np.roll(x, [-(shape_of(x)[a] // 2) for a in axes], axes)

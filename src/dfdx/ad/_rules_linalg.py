@@ -1,0 +1,295 @@
+"""Rule table: linear algebra, forward AND reverse (so forward-over-reverse works everywhere).
+
+Primitives: matmul, einsum, inv, solve, det, slogdet, cholesky, eigh, svd, qr.
+Composites: dot, vdot, inner, outer, tensordot, kron, trace, cross, norm,
+pinv, matrix_power, multi_dot, eigvalsh, ...  The reverse rules apply the
+transpose (not the conjugate transpose), matching ``grad``'s convention.
+``cholesky`` and ``eigh`` read only one triangle of their input in NumPy; here
+they are differentiated as functions of a symmetric matrix (the tangent is
+symmetrised), as in JAX and autograd.  ``eigh`` assumes distinct eigenvalues
+and ``svd`` distinct non-zero singular values.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from dfdx.ad._helpers import bnb, is_complex, shape_of, unbroadcast
+from dfdx.ad._primitive import Primitive, TracingError, implements
+from dfdx.ad._trace import is_identity
+from dfdx.ad._tracer import OPS
+
+__all__ = ["MATMUL"]
+
+_mT = np.matrix_transpose
+
+
+def _nd(a: Any) -> int:
+    return len(shape_of(a))
+
+
+def _solvevec(a: Any, b: Any) -> Any:
+    return np.linalg.solve(a, b[..., None])[..., 0]
+
+
+def _lift_vec(t: Any, x: Any, y: Any) -> Any:
+    """Batched 1-D tangent ``t`` of ``x`` as a row matrix broadcasting against ``y``."""
+    nb = bnb(t, x)
+    return np.reshape(t, shape_of(t)[:nb] + (1,) * (_nd(y) - 2) + (1, shape_of(x)[0]))
+
+
+def _mm_jvp_x(t: Any, ans: Any, x: Any, y: Any) -> Any:
+    if _nd(x) == 1 and _nd(y) == 2 and is_identity(t):
+        return y
+    if _nd(x) == 1 and _nd(y) > 2:
+        return np.squeeze(_lift_vec(t, x, y) @ y, -2)
+    return t @ y  # batch axes of t act as extra rows: one matrix product
+
+
+def _mm_jvp_y(t: Any, ans: Any, x: Any, y: Any) -> Any:
+    if _nd(y) == 1:
+        if _nd(x) == 2 and is_identity(t):
+            return _mT(x)
+        if _nd(x) <= 2:
+            return t @ _mT(x) if _nd(x) == 2 else t @ x
+        nb = bnb(t, y)
+        col = np.reshape(t, shape_of(t)[:nb] + (1,) * (_nd(x) - 2) + (shape_of(y)[0], 1))
+        return np.squeeze(x @ col, -1)
+    return x @ t
+
+
+def _mm_vjp_x(g: Any, ans: Any, x: Any, y: Any) -> Any:
+    if _nd(x) == 1:
+        if _nd(y) == 1:
+            c = g * y
+        elif _nd(y) == 2:
+            c = y @ g
+        else:
+            c = np.squeeze(y @ g[..., None], -1)
+    else:
+        c = g[..., None] * y if _nd(y) == 1 else g @ _mT(y)
+    return unbroadcast(c, x)
+
+
+def _mm_vjp_y(g: Any, ans: Any, x: Any, y: Any) -> Any:
+    if _nd(y) == 1:
+        if _nd(x) == 1:
+            c = g * x
+        elif _nd(x) == 2:
+            c = g @ x
+        else:
+            c = np.squeeze(_mT(x) @ g[..., None], -1)
+    else:
+        c = x[:, None] * g[..., None, :] if _nd(x) == 1 else _mT(x) @ g
+    return unbroadcast(c, y)
+
+
+# name        impl            forward rule / reverse rule, per argument
+MATMUL = (
+    Primitive("matmul", np.matmul).rules(0, _mm_jvp_x, _mm_vjp_x).rules(1, _mm_jvp_y, _mm_vjp_y)
+)
+INV = Primitive("inv", np.linalg.inv).rules(
+    0, lambda t, ans, a: -(ans @ t @ ans), lambda g, ans, a: -(_mT(ans) @ g @ _mT(ans))
+)
+
+
+def _solve_jvp_a(t: Any, ans: Any, a: Any, b: Any) -> Any:
+    return (
+        -_solvevec(a, np.squeeze(t @ ans[..., None], -1))
+        if _nd(b) == 1
+        else -np.linalg.solve(a, t @ ans)
+    )
+
+
+def _solve_jvp_b(t: Any, ans: Any, a: Any, b: Any) -> Any:
+    return _solvevec(a, t) if _nd(b) == 1 else np.linalg.solve(a, t)
+
+
+def _solve_vjp_b(g: Any, ans: Any, a: Any, b: Any) -> Any:
+    return unbroadcast(_solvevec(_mT(a), g) if _nd(b) == 1 else np.linalg.solve(_mT(a), g), b)
+
+
+def _solve_vjp_a(g: Any, ans: Any, a: Any, b: Any) -> Any:
+    gb = _solvevec(_mT(a), g) if _nd(b) == 1 else np.linalg.solve(_mT(a), g)
+    c = -gb[..., :, None] * ans[..., None, :] if _nd(b) == 1 else -(gb @ _mT(ans))
+    return unbroadcast(c, a)
+
+
+SOLVE = Primitive("solve", np.linalg.solve).rules(0, _solve_jvp_a, _solve_vjp_a)
+SOLVE.rules(1, _solve_jvp_b, _solve_vjp_b)
+DET = Primitive("det", np.linalg.det).rules(
+    0,
+    lambda t, ans, a: ans * np.sum(_mT(np.linalg.inv(a)) * t, axis=(-2, -1)),
+    lambda g, ans, a: (g * ans)[..., None, None] * _mT(np.linalg.inv(a)),
+)
+
+
+def _real_only(name: str, a: Any) -> None:
+    if is_complex(a):
+        raise TracingError(
+            f"the derivative of np.linalg.{name} is implemented for real matrices only"
+        )
+
+
+def _slogdet_impl(a: Any) -> Any:
+    return tuple(np.linalg.slogdet(a))
+
+
+SLOGDET = Primitive("slogdet", _slogdet_impl, multiple=True).rules(
+    0,
+    lambda t, ans, a: (None, np.sum(_mT(np.linalg.inv(a)) * t, axis=(-2, -1))),
+    lambda g, ans, a: g[1][..., None, None] * _mT(np.linalg.inv(a)),
+)
+
+
+def _sym(t: Any) -> Any:
+    return 0.5 * (t + _mT(t))
+
+
+def _phi(x: Any) -> Any:
+    n = shape_of(x)[-1]
+    return np.where(np.tri(n, dtype=bool), x, 0.0) - 0.5 * np.where(np.eye(n, dtype=bool), x, 0.0)
+
+
+def _chol_jvp(t: Any, ans: Any, a: Any) -> Any:
+    _real_only("cholesky", a)
+    s = np.linalg.solve(ans, _mT(np.linalg.solve(ans, _sym(t))))  # L^-1 sym(t) L^-T
+    return ans @ _phi(s)
+
+
+def _chol_vjp(g: Any, ans: Any, a: Any) -> Any:
+    _real_only("cholesky", a)
+    p = _phi(_mT(ans) @ g)
+    linv = np.linalg.inv(ans)
+    return _sym(_mT(linv) @ p @ linv)
+
+
+CHOLESKY = Primitive("cholesky", np.linalg.cholesky).rules(0, _chol_jvp, _chol_vjp)
+
+
+def _gap(w: Any) -> Any:
+    """F[i, j] = 1 / (w[j] - w[i]) off the diagonal, 0 on it (plain values suffice? no: traced)."""
+    d = w[..., None, :] - w[..., :, None]
+    n = shape_of(w)[-1]
+    eye = np.eye(n, dtype=bool)
+    return np.where(eye, 0.0, 1.0 / np.where(eye, 1.0, d))
+
+
+def _eigh_impl(a: Any, UPLO: str = "L") -> Any:
+    return tuple(np.linalg.eigh(a, UPLO=UPLO))
+
+
+def _eigh_jvp(t: Any, ans: Any, a: Any, UPLO: str = "L") -> Any:
+    _real_only("eigh", a)
+    w, v = ans
+    p = _mT(v) @ _sym(t) @ v
+    dw = np.diagonal(p, axis1=-2, axis2=-1)
+    return dw, v @ (_gap(w) * p)
+
+
+def _eigh_vjp(g: Any, ans: Any, a: Any, UPLO: str = "L") -> Any:
+    _real_only("eigh", a)
+    w, v = ans
+    gw, gv = g
+    n = shape_of(w)[-1]
+    inner = _gap(w) * (_mT(v) @ gv) + gw[..., None, :] * np.eye(n)
+    return _sym(v @ inner @ _mT(v))
+
+
+EIGH = Primitive("eigh", _eigh_impl, multiple=True).rules(0, _eigh_jvp, _eigh_vjp)
+
+
+def _svd_impl(a: Any) -> Any:
+    return tuple(np.linalg.svd(a, full_matrices=False))
+
+
+def _svd_parts(s: Any) -> tuple[Any, Any]:
+    s2 = s * s
+    return _gap(s2), s
+
+
+def _svd_jvp(t: Any, ans: Any, a: Any) -> Any:
+    _real_only("svd", a)
+    u, s, vh = ans
+    v = _mT(vh)
+    f, _ = _svd_parts(s)
+    dp = _mT(u) @ t @ v
+    ds = np.diagonal(dp, axis1=-2, axis2=-1)
+    sr = s[..., None, :]  # right-multiplication by S
+    sl = s[..., :, None]  # left-multiplication by S
+    du = u @ (f * (dp * sr + sl * _mT(dp)))
+    dv = v @ (f * (sl * dp + _mT(dp) * sr))
+    m, n = shape_of(a)[-2:]
+    if m > n:
+        du = du + (t @ v - u @ (_mT(u) @ t @ v)) / sr
+    if n > m:
+        dv = dv + (_mT(t) @ u - v @ (_mT(v) @ _mT(t) @ u)) / sr
+    return du, ds, _mT(dv)
+
+
+def _svd_vjp(g: Any, ans: Any, a: Any) -> Any:
+    _real_only("svd", a)
+    u, s, vh = ans
+    gu, gs, gvh = g
+    v, gv = _mT(vh), _mT(gvh)
+    f, _ = _svd_parts(s)
+    sr = s[..., None, :]
+    sl = s[..., :, None]
+    n = shape_of(s)[-1]
+    ju = f * (_mT(u) @ gu - _mT(gu) @ u)
+    jv = f * (_mT(v) @ gv - _mT(gv) @ v)
+    core = ju * sr + gs[..., None, :] * np.eye(n) + sl * jv
+    out = u @ core @ vh
+    m, k = shape_of(a)[-2:]
+    if m > k:
+        out = out + ((gu - u @ (_mT(u) @ gu)) / sr) @ vh
+    if k > m:
+        out = out + u @ _mT((gv - v @ (_mT(v) @ gv)) / sr)
+    return out
+
+
+SVD = Primitive("svd", _svd_impl, multiple=True).rules(0, _svd_jvp, _svd_vjp)
+
+
+def _qr_impl(a: Any) -> Any:
+    return tuple(np.linalg.qr(a, mode="reduced"))
+
+
+def _qr_check(a: Any) -> None:
+    _real_only("qr", a)
+    m, n = shape_of(a)[-2:]
+    if m < n:
+        raise TracingError("the derivative of np.linalg.qr needs rows >= columns")
+
+
+def _qr_jvp(t: Any, ans: Any, a: Any) -> Any:
+    _qr_check(a)
+    q, r = ans
+    x_rinv = _mT(np.linalg.solve(_mT(r), _mT(t)))  # t @ r^-1
+    c = _mT(q) @ x_rinv
+    low = np.tril(c, -1)
+    om = low - _mT(low)
+    return q @ (om - c) + x_rinv, (c - om) @ r
+
+
+def _qr_vjp(g: Any, ans: Any, a: Any) -> Any:
+    _qr_check(a)
+    q, r = ans
+    gq, gr = g
+    m = r @ _mT(gr) - _mT(gq) @ q
+    low = np.tril(m, -1)
+    m = low + _mT(low) + np.where(np.eye(shape_of(m)[-1], dtype=bool), m, 0.0)
+    return _mT(np.linalg.solve(r, _mT(gq + q @ m)))
+
+
+QR = Primitive("qr", _qr_impl, multiple=True).rules(0, _qr_jvp, _qr_vjp)
+
+
+OPS["matmul"] = MATMUL
+
+
+@implements(np.matmul, np.linalg.matmul)
+def _matmul(x1: Any, x2: Any, **kw: Any) -> Any:
+    return MATMUL(x1, x2)

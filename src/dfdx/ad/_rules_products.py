@@ -1,0 +1,329 @@
+"""Rule table: einsum (a primitive) and the products built on it or on matmul.
+
+dot, vdot, inner, outer, tensordot, kron, trace, cross, multi_dot, matrix_power,
+pinv and the handlers of the linear-algebra primitives of ``_rules_linalg``.
+"""
+
+from __future__ import annotations
+
+import string
+from typing import Any
+
+import numpy as np
+
+from dfdx.ad._helpers import bnb, shape_of
+from dfdx.ad._primitive import Primitive, TracingError, implements
+from dfdx.ad._rules_indexing import _diagonal
+from dfdx.ad._rules_linalg import (
+    CHOLESKY,
+    DET,
+    EIGH,
+    INV,
+    MATMUL,
+    QR,
+    SLOGDET,
+    SOLVE,
+    SVD,
+    _mT,
+    _nd,
+    _real_only,
+)
+from dfdx.ad._rules_shape import _moveaxis, _ravel, _reshape_to
+from dfdx.ad._tracer import raw
+
+__all__ = ["EINSUM"]
+
+
+# ------------------------------------------------------------------ einsum
+def _parse(subscripts: str, shapes: list[tuple[int, ...]]) -> tuple[list[str], str]:
+    subscripts = subscripts.replace(" ", "")
+    if "->" in subscripts:
+        ins, out = subscripts.split("->")
+    else:
+        ins, out = subscripts, None
+    terms = ins.split(",")
+    used = set(subscripts) - set(",.->")
+    free = [c for c in string.ascii_letters if c not in used]
+    ell_n = max(
+        (
+            len(s) - len(t.replace("...", ""))
+            for t, s in zip(terms, shapes, strict=True)
+            if "..." in t
+        ),
+        default=0,
+    )
+    ell = "".join(free[:ell_n])
+    del free[:ell_n]
+    fixed = []
+    for t, s in zip(terms, shapes, strict=True):
+        if "..." in t:
+            k = len(s) - len(t.replace("...", ""))
+            t = t.replace("...", ell[ell_n - k :] if k else "")
+        fixed.append(t)
+    if out is None:
+        letters = "".join(fixed)
+        out = ell + "".join(
+            sorted(c for c in set(letters) if letters.count(c) == 1 and c not in ell)
+        )
+    else:
+        out = out.replace("...", ell)
+    return fixed, out
+
+
+def _fresh(spec: str, k: int) -> str:
+    return "".join([c for c in string.ascii_letters if c not in spec][:k])
+
+
+def _einsum_impl(*ops: Any, terms: tuple[str, ...], out: str) -> Any:
+    return np.einsum(",".join(terms) + "->" + out, *ops, optimize=len(ops) > 2)
+
+
+def _einsum_jvp(i: int) -> Any:
+    def jvp(t: Any, ans: Any, *ops: Any, terms: tuple[str, ...], out: str) -> Any:
+        nb = bnb(t, ops[i])
+        b = _fresh("".join(terms) + out, nb)
+        tt = list(terms)
+        tt[i] = b + tt[i]
+        return EINSUM(*ops[:i], t, *ops[i + 1 :], terms=tuple(tt), out=b + out)
+
+    return jvp
+
+
+def _einsum_vjp(i: int) -> Any:
+    def vjp(g: Any, ans: Any, *ops: Any, terms: tuple[str, ...], out: str) -> Any:
+        target = terms[i]
+        if len(set(target)) != len(target):
+            raise TracingError(
+                "einsum with a repeated index in one operand (a diagonal) has no reverse rule"
+            )
+        others = [terms[j] for j in range(len(ops)) if j != i]
+        have = set(out).union(*others) if others else set(out)
+        kept = "".join(c for c in target if c in have)
+        r = EINSUM(g, *ops[:i], *ops[i + 1 :], terms=(out, *others), out=kept)
+        if kept != target:
+            shp = tuple(shape_of(ops[i])[k] if c in kept else 1 for k, c in enumerate(target))
+            r = np.broadcast_to(np.reshape(r, shp), shape_of(ops[i]))
+        return r
+
+    return vjp
+
+
+EINSUM = Primitive("einsum", _einsum_impl)
+for _i in range(16):
+    EINSUM.rules(_i, _einsum_jvp(_i), _einsum_vjp(_i))
+
+
+@implements(np.einsum)
+def _einsum(
+    subscripts: Any, *operands: Any, out: Any = None, optimize: Any = False, **kw: Any
+) -> Any:
+    if not isinstance(subscripts, str):
+        raise TracingError(
+            "np.einsum in the interleaved (operand, sublist) form is not supported when traced"
+        )
+    if out is not None:
+        raise TracingError("np.einsum(..., out=...) cannot store a traced value")
+    terms, o = _parse(subscripts, [shape_of(a) for a in operands])
+    return EINSUM(*operands, terms=tuple(terms), out=o)
+
+
+@implements(np.dot)
+def _dot(a: Any, b: Any, out: Any = None) -> Any:
+    if out is not None:
+        raise TracingError("np.dot(..., out=...) cannot store a traced value")
+    if _nd(a) == 0 or _nd(b) == 0:
+        return a * b
+    if _nd(b) <= 2:
+        return MATMUL(a, b)
+    return _tensordot(a, b, axes=([-1], [-2]))
+
+
+@implements(np.vdot)
+def _vdot(a: Any, b: Any) -> Any:
+    return np.sum(
+        np.conj(_ravel(a) if hasattr(a, "_trace") else np.ravel(a))
+        * (_ravel(b) if hasattr(b, "_trace") else np.ravel(b))
+    )
+
+
+@implements(np.inner)
+def _inner(a: Any, b: Any) -> Any:
+    if _nd(a) == 0 or _nd(b) == 0:
+        return a * b
+    return _tensordot(a, b, axes=([-1], [-1]))
+
+
+@implements(np.outer, np.linalg.outer)
+def _outer(a: Any, b: Any, out: Any = None) -> Any:
+    ra = _reshape_to(a, (-1, 1)) if hasattr(a, "_trace") else np.reshape(a, (-1, 1))
+    rb = _ravel(b) if hasattr(b, "_trace") else np.ravel(b)
+    return ra * rb
+
+
+@implements(np.tensordot, np.linalg.tensordot)
+def _tensordot(a: Any, b: Any, axes: Any = 2) -> Any:
+    na, nb_ = _nd(a), _nd(b)
+    if isinstance(axes, (int, np.integer)):
+        ax_a, ax_b = list(range(na - axes, na)), list(range(axes))
+    else:
+        ax_a, ax_b = axes
+        ax_a = [ax_a] if isinstance(ax_a, (int, np.integer)) else list(ax_a)
+        ax_b = [ax_b] if isinstance(ax_b, (int, np.integer)) else list(ax_b)
+    ax_a = [i % na for i in ax_a]
+    ax_b = [i % nb_ for i in ax_b]
+    letters = string.ascii_letters
+    ta = letters[:na]
+    tb = list(letters[na : na + nb_])
+    for i, j in zip(ax_a, ax_b, strict=True):
+        tb[j] = ta[i]
+    tb = "".join(tb)
+    o = "".join(c for k, c in enumerate(ta) if k not in ax_a) + "".join(
+        c for k, c in enumerate(tb) if k not in ax_b
+    )
+    return EINSUM(a, b, terms=(ta, tb), out=o)
+
+
+@implements(np.kron)
+def _kron(a: Any, b: Any) -> Any:
+    nd = max(_nd(a), _nd(b))
+    sa = (1,) * (nd - _nd(a)) + tuple(shape_of(a))
+    sb = (1,) * (nd - _nd(b)) + tuple(shape_of(b))
+    ea = np.reshape(a, sum(((n, 1) for n in sa), ()))
+    eb = np.reshape(b, sum(((1, n) for n in sb), ()))
+    return np.reshape(ea * eb, tuple(x * y for x, y in zip(sa, sb, strict=True)))
+
+
+@implements(np.trace, np.linalg.trace)
+def _trace(
+    a: Any, offset: int = 0, axis1: int = 0, axis2: int = 1, dtype: Any = None, out: Any = None
+) -> Any:
+    if out is not None:
+        raise TracingError("np.trace(..., out=...) cannot store a traced value")
+    return np.sum(_diagonal(a, offset, axis1, axis2), axis=-1)
+
+
+@implements(np.cross, np.linalg.cross)
+def _cross(
+    a: Any, b: Any, axisa: int = -1, axisb: int = -1, axisc: int = -1, axis: Any = None
+) -> Any:
+    if axis is not None:
+        axisa = axisb = axisc = axis
+    a = _moveaxis(a, axisa, -1) if hasattr(a, "_trace") else np.moveaxis(a, axisa, -1)
+    b = _moveaxis(b, axisb, -1) if hasattr(b, "_trace") else np.moveaxis(b, axisb, -1)
+    if shape_of(a)[-1] != 3 or shape_of(b)[-1] != 3:
+        raise TracingError("np.cross of traced values supports 3-vectors only")
+    a0, a1, a2 = a[..., 0], a[..., 1], a[..., 2]
+    b0, b1, b2 = b[..., 0], b[..., 1], b[..., 2]
+    c = np.stack([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0], axis=-1)
+    return np.moveaxis(c, -1, axisc)
+
+
+@implements(np.linalg.inv)
+def _inv(a: Any) -> Any:
+    return INV(a)
+
+
+@implements(np.linalg.solve)
+def _solve(a: Any, b: Any) -> Any:
+    return SOLVE(a, b)
+
+
+@implements(np.linalg.det)
+def _det(a: Any) -> Any:
+    return DET(a)
+
+
+@implements(np.linalg.slogdet)
+def _slogdet(a: Any) -> Any:
+    _real_only("slogdet", raw(a))
+    return SLOGDET(a)
+
+
+@implements(np.linalg.cholesky)
+def _cholesky(a: Any, upper: bool = False) -> Any:
+    L = CHOLESKY(a)
+    return _mT(L) if upper else L
+
+
+@implements(np.linalg.eigh)
+def _eigh(a: Any, UPLO: str = "L") -> Any:
+    return EIGH(a, UPLO=UPLO)
+
+
+@implements(np.linalg.eigvalsh)
+def _eigvalsh(a: Any, UPLO: str = "L") -> Any:
+    return EIGH(a, UPLO=UPLO)[0]
+
+
+@implements(np.linalg.svd)
+def _svd(
+    a: Any, full_matrices: bool = True, compute_uv: bool = True, hermitian: bool = False
+) -> Any:
+    m, n = shape_of(a)[-2:]
+    if compute_uv and full_matrices and m != n:
+        raise TracingError(
+            "the derivative of np.linalg.svd needs full_matrices=False for non-square input"
+        )
+    u, s, vh = SVD(a)
+    return (u, s, vh) if compute_uv else s
+
+
+@implements(np.linalg.svdvals)
+def _svdvals(x: Any) -> Any:
+    return SVD(x)[1]
+
+
+@implements(np.linalg.qr)
+def _qr(a: Any, mode: str = "reduced") -> Any:
+    if mode not in ("reduced", "r"):
+        raise TracingError(
+            f"np.linalg.qr(mode={mode!r}) is not supported when traced; use 'reduced'"
+        )
+    q, r = QR(a)
+    return r if mode == "r" else (q, r)
+
+
+@implements(np.linalg.pinv)
+def _pinv(a: Any, rcond: Any = None, hermitian: bool = False, *, rtol: Any = None) -> Any:
+    u, s, vh = SVD(a)
+    cut = (1e-15 if rcond is None else rcond) * np.max(raw(s), axis=-1, keepdims=True)
+    big = raw(s) > cut
+    inv_s = np.where(big, 1.0 / np.where(big, s, 1.0), 0.0)
+    return _mT(vh) @ (inv_s[..., :, None] * _mT(u))
+
+
+@implements(np.linalg.matrix_power)
+def _matrix_power(a: Any, n: int) -> Any:
+    if n < 0:
+        a, n = INV(a), -n
+    if n == 0:
+        return np.broadcast_to(np.eye(shape_of(a)[-1]), shape_of(a)) + 0 * a
+    out = a
+    for _ in range(n - 1):
+        out = MATMUL(out, a)
+    return out
+
+
+@implements(np.linalg.multi_dot)
+def _multi_dot(arrays: Any, *, out: Any = None) -> Any:
+    arrays = list(arrays)
+    res = arrays[0]
+    for b in arrays[1:]:
+        res = _dot(res, b)
+    return res
+
+
+if hasattr(np, "matvec"):  # NumPy >= 2.2
+
+    @implements(np.matvec)
+    def _matvec(x1: Any, x2: Any, /, **kw: Any) -> Any:
+        return np.einsum("...ij,...j->...i", x1, x2)
+
+    @implements(np.vecmat)
+    def _vecmat(x1: Any, x2: Any, /, **kw: Any) -> Any:
+        return np.einsum("...j,...ji->...i", np.conj(x1), x2)
+
+
+@implements(np.linalg.matrix_transpose)
+def _lmT(x: Any) -> Any:
+    return _mT(x)

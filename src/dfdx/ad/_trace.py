@@ -1,0 +1,295 @@
+"""The two transformations: forward mode (batched tangents) and reverse mode (a tape).
+
+Every ``jvp``/``grad``/... call opens one trace with a fresh, higher level;
+``bind`` hands an operation to the highest-level trace among its arguments,
+which unwraps its own tracers and binds the operation again one level down.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import numpy as np
+
+from dfdx.ad._primitive import Primitive, TracingError, bind
+from dfdx.ad._tracer import Tracer
+
+__all__ = ["IDENTITY_SEEDS", "ForwardTrace", "ReverseTrace", "SparseCt", "is_identity", "shape_of"]
+
+_levels = itertools.count(1)
+
+
+def shape_of(a: Any) -> tuple[int, ...]:
+    s = getattr(a, "shape", None)
+    return () if s is None else s
+
+
+def _is_complex(a: Any) -> bool:
+    dt = getattr(a, "dtype", None)
+    if dt is None:
+        return isinstance(a, complex)
+    return dt.kind == "c"
+
+
+_REAL_TYPES = (float, np.float64, np.float32)
+
+
+def fit_real(c: Any, x: Any) -> Any:
+    """Cotangent ``c`` of a real-valued ``x`` keeps only its real part (see docs)."""
+    t = type(c)
+    if t in _REAL_TYPES:
+        return c
+    if t is np.ndarray and c.dtype.kind != "c":
+        return c
+    if _is_complex(c) and not _is_complex(x):
+        return np.real(c)
+    return c
+
+
+def _missing(prim: Primitive, i: int, mode: str) -> TracingError:
+    return TracingError(
+        f"{prim.name} has no {mode} rule for argument {i}; register one with "
+        f"dfdx.ad.{'defjvp' if mode == 'forward' else 'defvjp'}"
+    )
+
+
+class ForwardTrace:
+    """Forward mode: each tracer carries a tangent of shape ``batch + shape`` (or None = 0)."""
+
+    def __init__(self, batch: tuple[int, ...] = ()) -> None:
+        self.level = next(_levels)
+        self.batch = batch
+
+    def new(self, value: Any, tangent: Any) -> Tracer:
+        return Tracer(value, self, tangent)
+
+    def process(self, prim: Primitive, args: Any, params: dict[str, Any]) -> Any:
+        vals = list(args)
+        live = []
+        for i, a in enumerate(args):
+            if type(a) is Tracer and a._trace is self:
+                vals[i] = a.value
+                if a.aux is not None:
+                    live.append((i, a.aux))
+        ans = bind(prim, *vals, **params)
+        if prim.multiple:
+            outs: list[Any] = [None] * len(ans)
+            for i, t in live:
+                rule = prim.jvps.get(i)
+                if rule is None:
+                    raise _missing(prim, i, "forward")
+                for j, c in enumerate(rule(t, ans, *vals, **params)):
+                    if c is not None:
+                        outs[j] = c if outs[j] is None else outs[j] + c
+            return tuple(
+                Tracer(a, self, None if t is None else self._fit(t, a))
+                for a, t in zip(ans, outs, strict=True)
+            )
+        if prim.jvp_all is not None:
+            if not live:
+                return Tracer(ans, self, None)
+            tans: list[Any] = [None] * len(vals)
+            for i, t in live:
+                tans[i] = t
+            return Tracer(ans, self, self._fit(prim.jvp_all(tans, ans, *vals, **params), ans))
+        tan = None
+        for i, t in live:
+            rule = prim.jvps.get(i)
+            if rule is None:
+                raise _missing(prim, i, "forward")
+            c = rule(t, ans, *vals, **params)
+            tan = c if tan is None else tan + c
+        if tan is not None:
+            tan = self._fit(tan, ans)
+        return Tracer(ans, self, tan)
+
+    def _fit(self, t: Any, ans: Any) -> Any:
+        want = self.batch + shape_of(ans)
+        if shape_of(t) != want:
+            t = np.broadcast_to(t, want)
+        if _is_complex(t) and not _is_complex(ans):
+            t = np.real(t)
+        return t
+
+
+_PROJ = Primitive("output", lambda x: x)
+
+# identity tangent seeds of running batched forward passes (jacobian of a 1-D input):
+# rules may shortcut ``I @ A`` to ``A``
+IDENTITY_SEEDS: dict[int, np.ndarray] = {}
+
+
+def is_identity(t: Any) -> bool:
+    return IDENTITY_SEEDS.get(id(t)) is t
+
+
+class SparseCt:
+    """A cotangent that is zero except ``[idx] = g`` (reverse of basic indexing), kept lazy
+    so that accumulating it costs one in-place add on the indexed part only."""
+
+    __slots__ = ("g", "idx", "shape")
+
+    def __init__(self, g: np.ndarray, idx: Any, shape: tuple[int, ...]) -> None:
+        self.g, self.idx, self.shape = g, idx, shape
+
+    def dense(self) -> np.ndarray:
+        z = np.zeros(self.shape, dtype=np.result_type(self.g, np.float32))
+        z[self.idx] = self.g
+        return z
+
+
+def _dense(c: Any) -> Any:
+    return c.dense() if type(c) is SparseCt else c
+
+
+def _accumulate(cts: list[Any], p: int, c: Any, owned: set[int]) -> None:
+    """cts[p] += c, in place when cts[p] is a buffer the backward pass created itself."""
+    old = cts[p]
+    if old is None:
+        cts[p] = c
+        return
+    if type(old) is SparseCt:
+        old = old.dense()
+        owned.add(id(old))
+    if id(old) in owned and type(old) is np.ndarray:
+        if type(c) is SparseCt:
+            if np.can_cast(c.g.dtype, old.dtype, "same_kind"):
+                old[c.idx] += c.g
+                cts[p] = old
+                return
+            c = c.dense()
+        if (
+            type(c) is not Tracer
+            and np.shape(c) == old.shape
+            and np.can_cast(np.result_type(c), old.dtype, "same_kind")
+        ):
+            old += c
+            cts[p] = old
+            return
+    new = old + _dense(c)
+    if type(new) is np.ndarray:
+        owned.add(id(new))
+    cts[p] = new
+
+
+class ReverseTrace:
+    """Reverse mode: operations are appended to a tape, replayed backwards by ``backward``."""
+
+    def __init__(self) -> None:
+        self.level = next(_levels)
+        self.tape: list[Any] = []
+        self.locked: list[np.ndarray] = []
+
+    def new(self, value: Any) -> Tracer:
+        self.tape.append((None, (), None, None, value))
+        return Tracer(value, self, len(self.tape) - 1)
+
+    def process(self, prim: Primitive, args: Any, params: dict[str, Any]) -> Any:
+        vals = list(args)
+        parents = []
+        lower = False
+        for i, a in enumerate(args):
+            ta = type(a)
+            if ta is Tracer:
+                if a._trace is self:
+                    if i not in prim.vjps:
+                        raise _missing(prim, i, "reverse")
+                    v = vals[i] = a.value
+                    parents.append((i, a.aux))
+                    if type(v) is Tracer:
+                        lower = True
+                else:
+                    lower = True
+            elif ta is np.ndarray and a.flags.writeable:
+                self._lock(a)
+        ans = bind(prim, *vals, **params) if lower else prim.impl(*vals, **params)
+        tape = self.tape
+        tape.append((prim, parents, vals, params, ans))
+        if prim.multiple:
+            k = len(tape) - 1
+            outs = []
+            for j, a in enumerate(ans):
+                tape.append((_PROJ, ((j, k),), None, None, a))
+                outs.append(Tracer(a, self, len(tape) - 1))
+            return tuple(outs)
+        return Tracer(ans, self, len(tape) - 1)
+
+    # -- protection of arrays the tape refers to (in-place edits would corrupt it)
+    def _lock(self, a: np.ndarray) -> None:
+        while isinstance(a, np.ndarray) and a.flags.writeable:
+            a.flags.writeable = False
+            self.locked.append(a)
+            a = a.base
+
+    def unlock(self) -> None:
+        pending = self.locked[::-1]
+        self.locked = []
+        while pending:  # bases before views: a view can be made writeable only after its base
+            left = []
+            for a in pending:
+                try:
+                    a.flags.writeable = True
+                except ValueError:
+                    left.append(a)
+            if len(left) == len(pending):
+                break
+            pending = left
+
+    def freeze(self) -> None:
+        """Replace locked user arrays on the tape by private copies, then unlock them."""
+        if not self.locked:
+            return
+        copies = {id(a): a.copy() for a in self.locked}
+        for entry in self.tape:
+            vals = entry[2]
+            if vals:
+                for i, v in enumerate(vals):
+                    if type(v) is np.ndarray and id(v) in copies:
+                        vals[i] = copies[id(v)]
+        self.unlock()
+
+    def backward(self, seeds: dict[int, Any], wanted: list[int], consume: bool = False) -> list:
+        """Cotangents of the tape entries ``wanted`` given output cotangents ``seeds``."""
+        tape = self.tape
+        top = max(seeds) if len(seeds) > 1 else next(iter(seeds))
+        cts: list[Any] = [None] * (top + 1)
+        for k, g in seeds.items():
+            cts[k] = g
+        owned: set[int] = set()
+        for k in range(top, -1, -1):
+            g = cts[k]
+            if g is None:
+                continue
+            prim, parents, vals, params, ans = tape[k]
+            if prim is None:  # an input or a constant: keep its cotangent
+                continue
+            cts[k] = None
+            if type(g) is SparseCt:
+                g = g.dense()
+            elif owned:
+                owned.discard(id(g))
+            if consume:
+                tape[k] = None
+            if prim is _PROJ:
+                j, p = parents[0]
+                old = cts[p]
+                if old is None:
+                    old = cts[p] = [None] * len(tape[p][4])
+                old[j] = g if old[j] is None else old[j] + g
+                continue
+            if type(g) is list:  # cotangents of a multiple-output primitive
+                g = tuple(
+                    np.zeros_like(a) if c is None else _dense(c)
+                    for c, a in zip(g, ans, strict=True)
+                )
+            vjps = prim.vjps
+            for i, p in parents:
+                c = vjps[i](g, ans, *vals, **params)
+                if type(c) is not SparseCt:
+                    c = fit_real(c, vals[i])
+                if cts[p] is None:
+                    cts[p] = c
+                else:
+                    _accumulate(cts, p, c, owned)
+        return [_dense(cts[k]) for k in wanted]

@@ -1,0 +1,352 @@
+"""The traced array: NumPy dispatch protocols, operators, methods and loud conversions."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import numpy as np
+
+from dfdx.ad._primitive import (
+    FUNCTIONS,
+    NONDIFF_FUNCTIONS,
+    UFUNCS,
+    TracingError,
+    _set_tracer_type,
+    bind,
+)
+
+__all__ = ["OPS", "Tracer", "raw"]
+
+# named primitives used by the operators, filled by the rule modules
+OPS: dict[str, Any] = {}
+
+_BUILD_HINT = (
+    "To build an array from traced values use np.stack([...]) / np.concatenate, "
+    "or start from y = np.zeros_like(x) (which is traced) and assign y[i] = ...; "
+    "use NumPy functions (np.sin, not math.sin) on traced values."
+)
+
+
+def raw(a: Any) -> Any:
+    """Strip every level of tracing (for values that carry no derivative)."""
+    while type(a) is Tracer:
+        a = a.value
+    return a
+
+
+def _raw_tree(a: Any) -> Any:
+    if type(a) is Tracer:
+        return raw(a)
+    if isinstance(a, (list, tuple)):
+        return type(a)(_raw_tree(b) for b in a)
+    return a
+
+
+def _caller(depth: int = 2) -> str:
+    frame = sys._getframe(depth)
+    return f"{frame.f_code.co_name} ({frame.f_code.co_filename}:{frame.f_lineno})"
+
+
+class Tracer:
+    """An array value being differentiated; behaves like an ``ndarray`` under NumPy.
+
+    ``value`` is the primal value (a plain array, or a tracer of an outer
+    transformation when derivatives are nested), ``trace`` the transformation
+    that owns it and ``aux`` its tangent (forward) or tape index (reverse).
+    """
+
+    __slots__ = ("__weakref__", "_trace", "aux", "value", "ver", "view")
+    __array_priority__ = 1000.0
+
+    def __init__(self, value: Any, trace: Any, aux: Any) -> None:
+        self.value = value
+        self._trace = trace
+        self.aux = aux
+        self.view = None
+        self.ver = 0
+
+    # ----------------------------------------------------------- NumPy protocols
+    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        return _ufunc(ufunc, method, inputs, kwargs)
+
+    def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
+        handler = FUNCTIONS.get(func)
+        if handler is not None:
+            return handler(*args, **kwargs)
+        if func in NONDIFF_FUNCTIONS:
+            return func(*_raw_tree(args), **{k: _raw_tree(v) for k, v in kwargs.items()})
+        name = f"{getattr(func, '__module__', 'numpy')}.{func.__name__}"
+        raise TracingError(
+            f"{name} has no derivative rule in dfdx.ad. Register one with "
+            "dfdx.ad.primitive + dfdx.ad.defjvp/defvjp, rewrite with supported NumPy "
+            "functions, or use numerical differentiation (dfdx.derivative falls back to it)."
+        )
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> Any:
+        raise TracingError(
+            f"a traced value was converted to a plain NumPy array in {_caller()} "
+            "(np.asarray/np.array, storing it into a plain ndarray as in c[0] = x, or a "
+            "C extension); that would silently drop its derivative. " + _BUILD_HINT
+        )
+
+    def _scalar(self, kind: str) -> Any:
+        raise TracingError(
+            f"{kind}() of a traced value drops its derivative (called in {_caller(3)}; "
+            "also triggered by math.* functions and by storing a traced value into a plain "
+            "NumPy array, c[0] = x). " + _BUILD_HINT
+        )
+
+    def __float__(self) -> float:
+        return self._scalar("float")
+
+    def __int__(self) -> int:
+        return self._scalar("int")
+
+    def __complex__(self) -> complex:
+        return self._scalar("complex")
+
+    def __index__(self) -> int:
+        return self._scalar("operator.index")
+
+    def item(self, *args: Any) -> Any:
+        return self._scalar("item")
+
+    def tolist(self) -> Any:
+        return self._scalar("tolist")
+
+    def __bool__(self) -> bool:
+        return bool(raw(self))
+
+    def __repr__(self) -> str:
+        return f"Tracer({raw(self)!r}, level={self._trace.level})"
+
+    def __len__(self) -> int:
+        return len(raw(self))
+
+    def __iter__(self) -> Any:
+        return (self[i] for i in range(len(self)))
+
+    # ----------------------------------------------------------- array attributes
+    shape = property(lambda self: np.shape(raw(self)))
+    ndim = property(lambda self: np.ndim(raw(self)))
+    size = property(lambda self: np.size(raw(self)))
+    dtype = property(lambda self: np.result_type(raw(self)))
+    T = property(lambda self: np.transpose(self))
+    mT = property(lambda self: np.swapaxes(self, -1, -2))
+    real = property(lambda self: np.real(self))
+    imag = property(lambda self: np.imag(self))
+
+    def check_view(self) -> None:
+        root, ver = self.view
+        if root.ver != ver:
+            raise TracingError(
+                "a view of a traced array was used after the array was modified in place; "
+                "NumPy would show the modification through the view, dfdx.ad cannot. "
+                "Take the view (slice) after the assignment, or .copy() it before."
+            )
+
+    def _rebind(self, new: Any) -> Tracer:
+        if self.view is not None:
+            raise TracingError(
+                "writing through a view of a traced array (e.g. y[0][1] = v or "
+                "row = y[0]; row[1] = v) is not supported: assign into the array itself "
+                "with one index, y[0, 1] = v, or build the result with np.stack/np.where."
+            )
+        if type(new) is not Tracer:
+            new = OPS["asarray"](new, self)
+        if np.shape(raw(new)) != self.shape:
+            raise ValueError(
+                f"in-place result of shape {np.shape(raw(new))} does not fit shape {self.shape}"
+            )
+        self.value, self._trace, self.aux = new.value, new._trace, new.aux
+        self.ver += 1
+        return self
+
+    # ----------------------------------------------------------- indexing
+    def __getitem__(self, idx: Any) -> Any:
+        idx = _raw_tree(idx)
+        out = bind(OPS["getitem"], self, idx=idx)
+        if type(out) is Tracer and _is_basic(idx):
+            root = self if self.view is None else self.view[0]
+            out.view = (root, root.ver)
+        return out
+
+    def __setitem__(self, idx: Any, v: Any) -> None:
+        self._rebind(bind(OPS["setitem"], self, v, idx=_raw_tree(idx)))
+
+    # ----------------------------------------------------------- methods
+    def reshape(self, *shape: Any, order: str = "C") -> Any:
+        s = shape[0] if len(shape) == 1 else shape
+        return np.reshape(self, s, order=order)
+
+    def transpose(self, *axes: Any) -> Any:
+        return np.transpose(self, axes[0] if len(axes) == 1 else (axes or None))
+
+    def astype(self, dtype: Any, **kwargs: Any) -> Any:
+        dtype = np.dtype(dtype)
+        if dtype.kind not in "fc":  # integers/bools are piecewise constant: no derivative
+            return raw(self).astype(dtype)
+        return OPS["astype"](self, dtype=dtype)
+
+    def __copy__(self) -> Any:
+        return OPS["astype"](self, dtype=self.dtype)
+
+    copy = __copy__
+
+    def __deepcopy__(self, memo: Any) -> Any:
+        return self.__copy__()
+
+    def flatten(self, order: str = "C") -> Any:
+        return np.ravel(self, order=order).copy()
+
+
+def _method(name: str) -> Any:
+    fn = getattr(np, name)
+
+    def method(self: Tracer, *args: Any, **kwargs: Any) -> Any:
+        return fn(self, *args, **kwargs)
+
+    method.__name__ = name
+    return method
+
+
+_METHODS = (
+    "sum mean prod max min std var cumsum cumprod dot ravel squeeze swapaxes conj conjugate "
+    "clip repeat take diagonal trace round any all argmax argmin argsort nonzero ptp"
+)
+for _name in _METHODS.split():
+    setattr(Tracer, _name, _method(_name))
+
+
+def _sort_inplace(self: Tracer, axis: int = -1, kind: Any = None, order: Any = None) -> None:
+    self._rebind(np.sort(self, axis=axis))
+
+
+Tracer.sort = _sort_inplace  # type: ignore[attr-defined]
+
+
+def _is_basic(idx: Any) -> bool:
+    items = idx if isinstance(idx, tuple) else (idx,)
+    return all(isinstance(i, (int, np.integer, slice)) or i is None or i is Ellipsis for i in items)
+
+
+# ------------------------------------------------------------------ operators
+def _binop(name: str, reflected: bool = False) -> Any:
+    # fast path: a tracer with a plain operand goes straight to its own trace
+    if reflected:
+
+        def op(self: Any, other: Any) -> Any:
+            if type(other) is not Tracer and self.view is None:
+                return self._trace.process(OPS[name], (other, self), _NO_PARAMS)
+            return bind(OPS[name], other, self)
+
+    else:
+
+        def op(self: Any, other: Any) -> Any:
+            if type(other) is not Tracer and self.view is None:
+                return self._trace.process(OPS[name], (self, other), _NO_PARAMS)
+            return bind(OPS[name], self, other)
+
+    return op
+
+
+_NO_PARAMS: dict[str, Any] = {}
+
+
+def _inplace(name: str) -> Any:
+    def op(self: Tracer, other: Any) -> Any:
+        return self._rebind(bind(OPS[name], self, other))
+
+    return op
+
+
+def _compare(ufunc: Any) -> Any:
+    def op(self: Any, other: Any) -> Any:
+        return ufunc(raw(self), raw(other))
+
+    return op
+
+
+for _op in ("add", "sub", "mul", "truediv", "pow", "matmul", "mod", "floordiv"):
+    setattr(Tracer, f"__{_op}__", _binop(_op))
+    setattr(Tracer, f"__r{_op}__", _binop(_op, reflected=True))
+    setattr(Tracer, f"__i{_op}__", _inplace(_op))
+for _op, _uf in (
+    ("lt", np.less),
+    ("le", np.less_equal),
+    ("gt", np.greater),
+    ("ge", np.greater_equal),
+    ("eq", np.equal),
+    ("ne", np.not_equal),
+):
+    setattr(Tracer, f"__{_op}__", _compare(_uf))
+Tracer.__neg__ = lambda self: bind(OPS["neg"], self)  # type: ignore[attr-defined]
+Tracer.__pos__ = lambda self: self  # type: ignore[attr-defined]
+Tracer.__abs__ = lambda self: bind(OPS["abs"], self)  # type: ignore[attr-defined]
+
+_set_tracer_type(Tracer)
+
+# ------------------------------------------------------------------ ufunc dispatch
+_IGNORED_KW = frozenset({"casting", "order", "subok", "signature"})
+_REDUCE = {"add": "sum", "multiply": "prod", "maximum": "max", "minimum": "min"}
+_ACCUMULATE = {"add": "cumsum", "multiply": "cumprod"}
+
+
+def _ufunc(ufunc: Any, method: str, inputs: Any, kwargs: Any) -> Any:
+    name = ufunc.__name__
+    if method in ("reduce", "accumulate") and kwargs.pop("out", None) not in (None, (None,)):
+        raise TracingError(f"{name}.{method}(..., out=...) cannot store a traced value")
+    if method == "reduce" and name in _REDUCE:
+        return getattr(np, _REDUCE[name])(*inputs, **kwargs)
+    if method == "accumulate" and name in _ACCUMULATE:
+        return getattr(np, _ACCUMULATE[name])(*inputs, **kwargs)
+    if method == "outer" and len(inputs) == 2:
+        a, b = inputs
+        nb = np.ndim(raw(b))
+        return ufunc(np.reshape(a, np.shape(raw(a)) + (1,) * nb), b, **kwargs)
+    if method != "__call__":
+        raise TracingError(
+            f"{name}.{method} on traced values is not supported (in-place or unusual ufunc "
+            f"method); use the functional form, e.g. np.sum/np.cumsum, or y[idx] = ... on a "
+            "traced array."
+        )
+    out = kwargs.pop("out", None)
+    dtype = kwargs.pop("dtype", None)
+    for key in list(kwargs):
+        if key in _IGNORED_KW:
+            del kwargs[key]
+        elif key == "where":
+            raise TracingError(
+                f"{name}(..., where=...) is not supported on traced values; use np.where"
+            )
+        else:
+            raise TracingError(f"{name}(..., {key}=...) is not supported on traced values")
+    prim = UFUNCS.get(ufunc)
+    handler = FUNCTIONS.get(ufunc) if prim is None else None
+    if handler is not None:
+        if out is not None or dtype is not None:
+            raise TracingError(f"{name}(..., out=/dtype=) is not supported on traced values")
+        return handler(*inputs)
+    if prim is None:
+        if ufunc in NONDIFF_FUNCTIONS:
+            result = ufunc(*[raw(a) for a in inputs])
+        else:
+            raise TracingError(
+                f"ufunc {name} has no derivative rule in dfdx.ad. Register one with "
+                f"dfdx.ad.defjvp({name}, ...) and dfdx.ad.defvjp({name}, ...), or use "
+                "numerical differentiation (dfdx.derivative falls back to it)."
+            )
+    else:
+        result = bind(prim, *inputs)
+    if dtype is not None:
+        result = OPS["astype"](result, dtype=np.dtype(dtype))
+    if out is not None:
+        outs = out if isinstance(out, tuple) else (out,)
+        if len(outs) != 1 or type(outs[0]) is not Tracer:
+            raise TracingError(
+                f"{name}(..., out=...) would store a traced value into a plain ndarray; "
+                "use the returned value instead. " + _BUILD_HINT
+            )
+        return outs[0]._rebind(result)
+    return result
