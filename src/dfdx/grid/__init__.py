@@ -10,6 +10,7 @@ chunk) and array-API arrays are accepted.
 """
 
 from dfdx.grid._diff import diff
+from dfdx.grid._operators import Diff, Operator
 from dfdx.grid._vector import curl, divergence, gradient, laplacian
 
-__all__ = ["curl", "diff", "divergence", "gradient", "laplacian"]
+__all__ = ["Diff", "Operator", "curl", "diff", "divergence", "gradient", "laplacian"]

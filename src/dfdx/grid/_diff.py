@@ -239,6 +239,12 @@ def compute(y, axis, n, acc, method, periodic, grid, return_error):
                 note = f"; too few samples for order {acc + 2}: no error estimate"
     if not return_error:
         return df
+    return make_result(df, error, axis, n, acc, method, periodic, grid, note)
+
+
+def make_result(df, error, axis, n, acc, method, periodic, grid, note=""):
+    """Wrap a derivative and its error estimate with per-point status codes."""
+    size = df.shape[axis]
     status = np.full(df.shape, Status.SUCCESS, dtype=np.int8)
     if method == "fd" and not periodic and n:
         if grid.uniform:

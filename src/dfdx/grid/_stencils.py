@@ -56,7 +56,7 @@ class UniformStencil:
 
 def _clean(w: np.ndarray) -> np.ndarray:
     """Round weights that are integers or zero to rounding, and freeze them."""
-    scale = np.max(np.abs(w))
+    scale = np.max(np.abs(w), initial=0.0)
     near = np.round(w)
     w = np.where(np.abs(w - near) < 64 * np.finfo(float).eps * scale, near, w)
     w.flags.writeable = False
