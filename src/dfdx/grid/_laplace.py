@@ -11,9 +11,18 @@ with the one-axis kernels.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from dfdx.grid._apply import _edges_uniform, _Scratch, apply_uniform, blocks, outer_axis
+from dfdx.grid._apply import (
+    BLOCK_BYTES,
+    _edges_uniform,
+    _Scratch,
+    apply_uniform,
+    blocks,
+    outer_axis,
+)
 from dfdx.grid._stencils import scale_factor, uniform_stencil
 
 __all__ = ["laplacian_uniform"]
@@ -44,6 +53,52 @@ def laplacian_uniform(y: np.ndarray, hs: list, acc: int, periodic: list) -> np.n
         for k in range(1, r + 1):
             groups.setdefault(float(w[r + k]) * c, []).append((ax, k))
     centre = float(w[r]) * sum(cs)
+    if y.flags.c_contiguous:
+        _flat(y, out, groups, centre, r)
+    else:
+        _boxes(y, out, groups, centre, r)
+    _shell(y, out, st, hs, cs, periodic)
+    return out
+
+
+def _accumulate(y, tgt, gsum, pair, groups, centre, shift) -> None:
+    """Fused Laplacian of the points ``tgt`` covers; ``shift(ax, k)`` views y."""
+    for gi, (coef, terms) in enumerate(groups.items()):
+        dest = tgt if gi == 0 else gsum
+        for ti, (ax, k) in enumerate(terms):
+            into = dest if ti == 0 else pair
+            np.add(shift(ax, k), shift(ax, -k), out=into)
+            if ti:
+                np.add(dest, pair, out=dest)
+        np.multiply(dest, coef, out=dest)
+        if gi:
+            np.add(tgt, dest, out=tgt)
+    np.multiply(shift(0, 0), centre, out=pair)
+    np.add(tgt, pair, out=tgt)
+
+
+def _flat(y, out, groups, centre, r) -> None:
+    """C-ordered input as one flat run (edge rows come out wrong; the shell fixes them)."""
+    strides = [math.prod(y.shape[ax + 1 :]) for ax in range(y.ndim)]
+    flat_y, flat_out = y.reshape(-1), out.reshape(-1)
+    lo, hi = r * strides[0], y.size - r * strides[0]
+    step = max(BLOCK_BYTES // y.itemsize, 1)
+    scratch = _Scratch(step, y.dtype)
+    for a in range(lo, hi, step):
+        b = min(a + step, hi)
+
+        def shift(ax: int, k: int, a: int = a, b: int = b) -> np.ndarray:
+            d = k * strides[ax]
+            return flat_y[a + d : b + d]
+
+        tgt = flat_out[a:b]
+        _accumulate(
+            y, tgt, scratch.get(0, tgt.shape), scratch.get(1, tgt.shape), groups, centre, shift
+        )
+
+
+def _boxes(y, out, groups, centre, r) -> None:
+    """Any memory layout: blocks of the box ``r`` away from every edge."""
     outer = outer_axis(y)
     parts = blocks(out, outer)
     per_row = y.size // y.shape[outer]
@@ -55,22 +110,13 @@ def laplacian_uniform(y: np.ndarray, hs: list, acc: int, periodic: list) -> np.n
         box = [slice(r, size - r) for size in y.shape]
         box[outer] = slice(lo, hi)
         shape = tuple(s.stop - s.start for s in box)
-        tgt = out[tuple(box)]
-        gsum, pair = scratch.get(0, shape), scratch.get(1, shape)
-        for gi, (coef, terms) in enumerate(groups.items()):
-            dest = tgt if gi == 0 else gsum
-            for ti, (ax, k) in enumerate(terms):
-                into = dest if ti == 0 else pair
-                np.add(y[_shift(box, ax, k)], y[_shift(box, ax, -k)], out=into)
-                if ti:
-                    np.add(dest, pair, out=dest)
-            np.multiply(dest, coef, out=dest)
-            if gi:
-                np.add(tgt, dest, out=tgt)
-        np.multiply(y[tuple(box)], centre, out=pair)
-        np.add(tgt, pair, out=tgt)
-    _shell(y, out, st, hs, cs, periodic)
-    return out
+
+        def shift(ax: int, k: int, box: list = box) -> np.ndarray:
+            return y[_shift(box, ax, k)]
+
+        _accumulate(
+            y, out[tuple(box)], scratch.get(0, shape), scratch.get(1, shape), groups, centre, shift
+        )
 
 
 def _shell(y, out, st, hs, cs, periodic) -> None:

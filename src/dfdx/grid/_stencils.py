@@ -28,6 +28,7 @@ from dfdx._core.weights import fornberg_table
 
 __all__ = [
     "UniformStencil",
+    "fornberg_last",
     "min_length",
     "nonuniform_extent",
     "nonuniform_weights",
@@ -96,19 +97,56 @@ def nonuniform_extent(n: int, acc: int) -> tuple[int, int]:
     return left, m - 1 - left
 
 
+def fornberg_last(offsets: np.ndarray, order: int) -> np.ndarray:
+    """Fornberg's recursion with the batch of stencils on the last axis.
+
+    Same recursion as :func:`dfdx._core.weights.fornberg_table`, laid out as
+    ``(m, order + 1, batch)`` so every array operation runs over the long,
+    contiguous batch axis: for the per-point stencils of a non-uniform grid
+    this is an order of magnitude faster than batch-first.  ``offsets`` has
+    shape ``(m, batch)`` and should be of order one (divided by a typical
+    spacing); returns the weights of the ``order``-th derivative, ``(m, batch)``.
+    """
+    m, batch = offsets.shape
+    c = np.zeros((m, order + 1, batch))
+    c[0, 0] = 1.0
+    c1 = np.ones(batch)
+    c4 = offsets[0]
+    k = np.arange(1, order + 1, dtype=float)[:, None]
+    for i in range(1, m):
+        mn = min(i, order)
+        c5, c4 = c4, offsets[i]
+        c3 = c4 - offsets[:i]
+        c2 = np.prod(c3, axis=0)
+        prev = c[i - 1].copy()
+        ratio = c1 / c2
+        c[i, 1 : mn + 1] = ratio * (k[:mn] * prev[:mn] - c5 * prev[1 : mn + 1])
+        c[i, 0] = -ratio * c5 * prev[0]
+        old = c[:i].copy()
+        inv = (1.0 / c3)[:, None, :]
+        c[:i, 1 : mn + 1] = (c4 * old[:, 1 : mn + 1] - k[:mn] * old[:, :mn]) * inv
+        c[:i, 0] = c4 * old[:, 0] * inv[:, 0]
+        c1 = c2
+    return c[:, order]
+
+
 def nonuniform_weights(x: np.ndarray, scale: float, n: int, acc: int, points: np.ndarray):
     """Per-point weights on coordinates ``x``, in units of ``scale`` (a mean spacing).
 
     Returns ``(starts, weights)``: point ``points[k]`` is
-    ``sum_j weights[k, j] * y[starts[k] + j]``.
+    ``sum_j weights[k, j] * y[starts[k] + j]``.  ``weights`` is a transposed
+    view, so its columns ``weights[:, j]`` are contiguous.
     """
     m = n + acc
     left, _ = nonuniform_extent(n, acc)
     size = x.shape[0]
     starts = np.clip(points - left, 0, size - m)
-    nodes = starts[:, None] + np.arange(m)
-    offsets = (x[nodes] - x[points][:, None]) / scale
-    return starts, fornberg_table(offsets, n)[..., n]
+    offsets = np.empty((m, points.size))
+    centre = x[points]
+    for j in range(m):
+        np.subtract(x[starts + j], centre, out=offsets[j])
+    offsets /= scale
+    return starts, fornberg_last(offsets, n).T
 
 
 def scale_factor(h: float, n: int, dtype: np.dtype) -> float | None:
