@@ -28,7 +28,7 @@ from dfdx.grid._stencils import (
     scale_factor,
 )
 
-__all__ = ["apply_nonuniform", "apply_uniform", "blocks"]
+__all__ = ["apply_nonuniform", "apply_uniform", "blocks", "interior_weights"]
 
 #: bytes of one block of the output; a few such arrays fit in a 1-2 MiB L2 cache
 BLOCK_BYTES = 1 << 17
@@ -268,11 +268,28 @@ def _two_slopes(y, x, tgt, tmp, axis, lo, hi) -> None:
     np.divide(tgt, _bcast(hx[:-1] + hx[1:], nd, axis), out=tgt)
 
 
-def apply_nonuniform(y, out, axis, x, n, acc, *, accumulate=False):
-    """``out (+)= d^n y / dx^n`` along ``axis`` on strictly monotonic coordinates ``x``."""
+def interior_weights(x, n, acc):
+    """Weights of every interior point, ``(points, m)`` with contiguous columns.
+
+    Scaled by ``1/h**n`` for a mean spacing ``h`` when that is representable
+    (else unscaled; :func:`apply_nonuniform` then divides afterwards).  Worth
+    computing once when the same coordinates are used again (:class:`Diff`).
+    """
+    left, right = nonuniform_extent(n, acc)
+    scale = _global_scale(x)
+    c = scale_factor(scale, n, np.float64)
+    w = nonuniform_weights(x, scale, n, acc, np.arange(left, x.size - right))[1]
+    return w * c if c is not None else w
+
+
+def apply_nonuniform(y, out, axis, x, n, acc, *, accumulate=False, weights=None):
+    """``out (+)= d^n y / dx^n`` along ``axis`` on strictly monotonic coordinates ``x``.
+
+    ``weights`` may hold :func:`interior_weights` of ``x`` computed earlier.
+    """
     size, nd = y.shape[axis], y.ndim
     scale = _global_scale(x)
-    fast = n == 1 and acc == 2
+    fast = n == 1 and acc == 2 and weights is None
     c = scale_factor(scale, n, out.dtype)
     left, right = nonuniform_extent(n, acc)
     outer = outer_axis(y) if nd > 1 else axis
@@ -280,10 +297,9 @@ def apply_nonuniform(y, out, axis, x, n, acc, *, accumulate=False):
     count = (max(b - a for a, b in parts) + 1) * (out.size // max(out.shape[outer], 1))
     count += out.size // max(out.shape[axis], 1)
     scratch = _Scratch(count, out.dtype)
-    pre = None
-    if outer != axis and not fast and size - right > left:
-        pre = nonuniform_weights(x, scale, n, acc, np.arange(left, size - right))[1]
-        pre = pre * c if c is not None else pre
+    pre = weights
+    if pre is None and outer != axis and not fast and size - right > left:
+        pre = interior_weights(x, n, acc)
     for a, b in parts:
         if outer == axis:
             ys, os_, lo, hi = y, out, a, b

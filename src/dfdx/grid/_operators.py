@@ -8,7 +8,8 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
-from dfdx._core.validate import check_int
+from dfdx._core.validate import as_float_array, check_int
+from dfdx.grid._apply import apply_nonuniform, interior_weights
 from dfdx.grid._diff import diff
 from dfdx.grid._stencils import nonuniform_weights, uniform_stencil
 from dfdx.grid._validate import check_orders, normalise_axis, resolve_grid
@@ -194,10 +195,44 @@ class Diff(Operator):
         if x is not None and dx is not None:
             raise ValueError("give either `x` (coordinates) or `dx` (a spacing), not both")
         self.x, self.dx = x, dx
+        self._plan: tuple | None = None
 
     def __call__(self, y: Any) -> Any:
+        # per-point weights are reused across calls, except where the
+        # one-shot kernel (n=1, acc=2) is cheaper than streaming them
+        if self.x is not None and isinstance(y, np.ndarray) and y.ndim and self.n + self.acc > 3:
+            fast = self._cached(y)
+            if fast is not None:
+                return fast
         return diff(
             y, self.x, dx=self.dx, axis=self.axis, n=self.n, acc=self.acc, periodic=self.periodic
+        )
+
+    def _cached(self, y: np.ndarray) -> np.ndarray | None:
+        """Non-uniform coordinates: reuse the per-point weights across calls."""
+        axis = normalise_axis(self.axis, y.ndim)
+        size = y.shape[axis]
+        if self._plan is None or self._plan[0] != size:
+            grid = resolve_grid(
+                self.x,
+                None,
+                size,
+                n=self.n,
+                acc=self.acc,
+                periodic=self.periodic,
+                method="fd",
+                axis=axis,
+            )
+            if grid.uniform or self.n == 0:
+                self._plan = (size, grid, None)
+            else:
+                self._plan = (size, grid, interior_weights(grid.x, self.n, self.acc))
+        _, grid, weights = self._plan
+        if weights is None:
+            return None
+        y = as_float_array(y, "y")
+        return apply_nonuniform(
+            y, np.empty_like(y), axis, grid.x, self.n, self.acc, weights=weights
         )
 
     def matrix(self, shape: Any) -> sparse.csr_array:
