@@ -154,4 +154,4 @@ def run(quick: bool = False) -> None:
     _one_d(10**6 if quick else 10**7, repeat)
     _three_d(96 if quick else 256, repeat)
     if not quick:
-        _out_of_core(size=250_000_000, chunk=5_000_000, memory_limit="500MB")
+        _out_of_core(size=200_000_000, chunk=2_000_000, memory_limit="400MB")

@@ -9,8 +9,7 @@ import numpy as np
 from dfdx._core.result import DerivativeResult, Status
 from dfdx._core.validate import as_float_array
 from dfdx.grid._apply import apply_nonuniform, apply_uniform
-from dfdx.grid._spectral import spectral_diff
-from dfdx.grid._spline import spline_diff
+from dfdx.grid._global import spectral_diff, spline_diff
 from dfdx.grid._stencils import min_length, nonuniform_extent, uniform_stencil
 from dfdx.grid._validate import Grid, check_orders, normalise_axis, resolve_grid, spline_degree
 
