@@ -229,3 +229,22 @@ def test_axis_and_decreasing_coordinates():
     assert np.allclose(diff(x**2, x[::-1]), -2 * x)
     xn = np.sort(np.random.default_rng(3).uniform(0, 1, 15))
     assert np.allclose(diff(xn**2, -xn), -2 * xn, atol=1e-9)
+
+
+@pytest.mark.parametrize("layout", ["C", "F", "view"])
+@pytest.mark.parametrize("axis", [0, 1, 2])
+@pytest.mark.parametrize(("n", "acc", "periodic"), [(1, 2, False), (2, 4, False), (1, 6, True)])
+def test_memory_layouts_agree_with_one_dimensional_rows(layout, axis, n, acc, periodic):
+    base = np.random.default_rng(axis).standard_normal((9, 12, 10))
+    f = {"C": base, "F": np.asfortranarray(base), "view": base[:, ::-1, 1:]}[layout]
+    got = diff(f, dx=0.3, axis=axis, n=n, acc=acc, periodic=periodic)
+    rows = np.moveaxis(np.ascontiguousarray(f), axis, -1).reshape(-1, f.shape[axis])
+    ref = np.stack([diff(r, dx=0.3, n=n, acc=acc, periodic=periodic) for r in rows])
+    ref = np.moveaxis(ref.reshape(np.moveaxis(f, axis, -1).shape), -1, axis)
+    assert np.allclose(got, ref, rtol=1e-12, atol=1e-12)
+    xn = np.cumsum(np.linspace(1.0, 2.0, f.shape[axis]))
+    if not periodic:
+        got_n = diff(f, xn, axis=axis, n=n, acc=acc)
+        ref_n = np.stack([diff(r, xn, n=n, acc=acc) for r in rows])
+        ref_n = np.moveaxis(ref_n.reshape(np.moveaxis(f, axis, -1).shape), -1, axis)
+        assert np.allclose(got_n, ref_n, rtol=1e-12, atol=1e-12)

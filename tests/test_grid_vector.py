@@ -64,6 +64,10 @@ def test_laplacian_spacings_forms_and_extreme_scales():
     c = laplacian(f, *(np.arange(s) * 0.5 for s in f.shape))
     assert np.allclose(a, b)
     assert np.allclose(a, c)
+    fortran = np.asfortranarray(f)
+    assert np.allclose(laplacian(fortran, 0.5, 0.3, 0.2, acc=4), laplacian(f, 0.5, 0.3, 0.2, acc=4))
+    view = f[:, ::2, 1:]
+    assert np.allclose(laplacian(view, 0.5), laplacian(view.copy(), 0.5))
     tiny = laplacian(f * 1e-300, 1e-150)  # 1/h**2 overflows: the safe path is taken
     assert np.allclose(tiny, laplacian(f, 1.0), rtol=1e-10)
 
