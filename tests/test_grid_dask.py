@@ -83,6 +83,8 @@ def test_dask_validation_is_eager():
         diff(dy, np.r_[0.0, 2.0, 1.0, np.arange(3.0, 10.0)])
     with pytest.raises(ValueError, match=r"`acc` must be a positive even integer"):
         diff(dy, acc=3)
+    with pytest.raises(ValueError, match=r"`out` is only supported for NumPy input"):
+        diff(dy, out=np.empty(10))
     with pytest.raises(ValueError, match=r"`y` is too short along axis 0"):
         diff(da.zeros(3, chunks=1), n=2)
 

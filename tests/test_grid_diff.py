@@ -248,3 +248,25 @@ def test_memory_layouts_agree_with_one_dimensional_rows(layout, axis, n, acc, pe
         ref_n = np.stack([diff(r, xn, n=n, acc=acc) for r in rows])
         ref_n = np.moveaxis(ref_n.reshape(np.moveaxis(f, axis, -1).shape), -1, axis)
         assert np.allclose(got_n, ref_n, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{}, {"acc": 6}, {"n": 2, "acc": 4}, {"periodic": True}, {"method": "spectral"}, {"n": 0}],
+)
+@pytest.mark.parametrize("coords", ["spacing", "nonuniform"])
+def test_out_is_filled_and_returned(kwargs, coords):
+    y = np.random.default_rng(8).standard_normal((2000,))
+    x = None
+    if coords == "nonuniform":
+        if kwargs.get("periodic") or kwargs.get("method") == "spectral":
+            return
+        x = np.cumsum(np.random.default_rng(9).uniform(0.5, 1.5, y.size))
+    buf = np.full_like(y, np.nan)
+    got = diff(y, x, out=buf, **kwargs)
+    assert got is buf
+    assert np.array_equal(buf, diff(y, x, **kwargs))
+    field = y.reshape(40, 50)
+    buf2 = np.empty_like(field)
+    diff(field, x[:40] if x is not None else None, axis=0, out=buf2, **kwargs)
+    assert np.allclose(buf2, diff(field, x[:40] if x is not None else None, axis=0, **kwargs))

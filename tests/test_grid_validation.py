@@ -151,3 +151,23 @@ def test_operator_messages():
         Diff(2).matrix((4, 4))
     with pytest.raises(ValueError, match=r"`x` must have the same length as the data"):
         Diff(0, x=X).matrix((5,))
+
+
+def test_out_messages():
+    with pytest.raises(
+        ValueError,
+        match=r"`out` must be an ndarray of shape \(20,\) and dtype float64, got ndarray "
+        r"of shape \(19,\)",
+    ):
+        diff(Y, out=np.empty(19))
+    with pytest.raises(
+        ValueError, match=r"`out` must be an ndarray of shape \(20,\) and dtype float64, got list"
+    ):
+        diff(Y, out=[0.0] * 20)
+    with pytest.raises(
+        ValueError, match=r"and dtype float64, got ndarray of shape \(20,\) and dtype float32"
+    ):
+        diff(Y, out=np.empty(20, np.float32))
+    y = Y.copy()
+    with pytest.raises(ValueError, match=r"`out` must not overlap `y`"):
+        diff(y, out=y)

@@ -134,17 +134,23 @@ def apply_uniform(y, out, axis, st: UniformStencil, h, *, periodic=False, accumu
     """``out (+)= d^n y / dx^n`` along ``axis`` for uniform spacing ``h``.
 
     ``out=None`` allocates the result.  1-D input takes NumPy's compiled
-    convolution (one pass, the output written once); N-D input the blocked
-    slice arithmetic below.
+    convolution (one pass, the output written once; block by block into a
+    given ``out``); N-D input the blocked slice arithmetic below.
     """
     size, nd, r, n = y.shape[axis], y.ndim, st.half, st.n
     c = scale_factor(h, n, y.dtype)
-    if out is None:
-        if nd == 1 and c is not None and y.dtype.kind in "fc":
-            w = (st.central * c)[::-1].astype(y.dtype)
+    if nd == 1 and c is not None and y.dtype.kind in "fc" and not accumulate:
+        w = (st.central * c)[::-1].astype(y.dtype)
+        if out is None:
             out = np.convolve(y, w, mode="same")
-            _edges_uniform(y, out, axis, 0, size, st, c, h, periodic, False)
-            return out
+        else:
+            step = max(BLOCK_BYTES // y.itemsize, 1)
+            for a in range(r, size - r, step):
+                b = min(a + step, size - r)
+                out[a:b] = np.convolve(y[a - r : b + r], w, mode="valid")
+        _edges_uniform(y, out, axis, 0, size, st, c, h, periodic, False)
+        return out
+    if out is None:
         out = np.empty_like(y, order="C" if y.flags.c_contiguous else "K")
     if (
         nd > 1

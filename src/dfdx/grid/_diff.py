@@ -28,6 +28,7 @@ def diff(
     method: str = "fd",
     return_error: bool = False,
     dim: str | None = None,
+    out: np.ndarray | None = None,
 ) -> Any:
     """The ``n``-th derivative of sampled data along one axis, same shape as ``y``.
 
@@ -61,6 +62,11 @@ def diff(
         estimate instead of the bare array.  Default False.
     dim : str, optional
         For an ``xarray.DataArray``: the dimension (and its coordinate).
+    out : ndarray, optional
+        NumPy input only: an array of the result's shape and dtype to write
+        into (not overlapping ``y``), so repeated calls reuse one buffer
+        instead of paging in fresh memory.  It is returned (as ``df`` with
+        ``return_error``).
 
     Returns
     -------
@@ -126,6 +132,8 @@ def diff(
         )
     if dim is not None:
         raise ValueError("`dim` is only meaningful for an xarray.DataArray `y`")
+    if out is not None and kind != "numpy":
+        raise ValueError("`out` is only supported for NumPy input")
     if kind == "dask":
         from dfdx.grid._dask import diff_dask
 
@@ -164,6 +172,7 @@ def diff(
         periodic=periodic,
         method=method,
         return_error=return_error,
+        out=out,
     )
 
 
@@ -191,24 +200,54 @@ def prepare(y, x, dx, axis, n, acc, periodic, method):
     return y, axis, n, acc, method, periodic, grid
 
 
-def fd_numpy(y: np.ndarray, axis: int, n: int, acc: int, grid: Grid, periodic: bool):
+def fd_numpy(y: np.ndarray, axis: int, n: int, acc: int, grid: Grid, periodic: bool, out=None):
     """Finite differences on a validated float array (no checks)."""
     if n == 0:
-        return y.copy()
+        if out is None:
+            return y.copy()
+        np.copyto(out, y)
+        return out
     if grid.uniform:
-        return apply_uniform(y, None, axis, uniform_stencil(n, acc), grid.h, periodic=periodic)
-    return apply_nonuniform(y, np.empty_like(y), axis, grid.x, n, acc)
+        return apply_uniform(y, out, axis, uniform_stencil(n, acc), grid.h, periodic=periodic)
+    return apply_nonuniform(y, np.empty_like(y) if out is None else out, axis, grid.x, n, acc)
+
+
+def check_out(out: Any, y: np.ndarray) -> None:
+    """``out`` must match the result and must not alias the input."""
+    if not isinstance(out, np.ndarray) or out.shape != y.shape or out.dtype != y.dtype:
+        got = (
+            f"{type(out).__name__} of shape {out.shape} and dtype {out.dtype}"
+            if isinstance(out, np.ndarray)
+            else type(out).__name__
+        )
+        raise ValueError(
+            f"`out` must be an ndarray of shape {y.shape} and dtype {y.dtype}, got {got}"
+        )
+    if np.shares_memory(out, y):
+        raise ValueError("`out` must not overlap `y`")
 
 
 def diff_numpy(
-    y, x=None, *, dx=None, axis=-1, n=1, acc=2, periodic=False, method="fd", return_error=False
+    y,
+    x=None,
+    *,
+    dx=None,
+    axis=-1,
+    n=1,
+    acc=2,
+    periodic=False,
+    method="fd",
+    return_error=False,
+    out=None,
 ):
     """The NumPy path of :func:`diff` (validated here)."""
     y, axis, n, acc, method, periodic, grid = prepare(y, x, dx, axis, n, acc, periodic, method)
-    return compute(y, axis, n, acc, method, periodic, grid, return_error)
+    if out is not None:
+        check_out(out, y)
+    return compute(y, axis, n, acc, method, periodic, grid, return_error, out=out)
 
 
-def compute(y, axis, n, acc, method, periodic, grid, return_error):
+def compute(y, axis, n, acc, method, periodic, grid, return_error, out=None):
     """Dispatch on ``method`` for validated input; optionally with an error estimate."""
     size = y.shape[axis]
     error = None
@@ -228,7 +267,7 @@ def compute(y, axis, n, acc, method, periodic, grid, return_error):
             else:
                 note = f"; too few samples for a degree-{k + 2} spline: no error estimate"
     else:
-        df = fd_numpy(y, axis, n, acc, grid, periodic)
+        df = fd_numpy(y, axis, n, acc, grid, periodic, out=out)
         if return_error:
             if n == 0:
                 error = np.zeros(df.shape, df.real.dtype)
@@ -236,6 +275,9 @@ def compute(y, axis, n, acc, method, periodic, grid, return_error):
                 error = np.abs(df - fd_numpy(y, axis, n, acc + 2, grid, periodic))
             else:
                 note = f"; too few samples for order {acc + 2}: no error estimate"
+    if out is not None and df is not out:
+        np.copyto(out, df)
+        df = out
     if not return_error:
         return df
     return make_result(df, error, axis, n, acc, method, periodic, grid, note)
