@@ -1,17 +1,20 @@
 """Fast application of finite-difference stencils along one axis of an array.
 
-Speed comes from three things:
+Speed comes from keeping main memory streamed about once:
 
-* the interior is accumulated over shifted slices with ``out=`` arguments
-  (``y[i+1] - y[i-1]`` is one ``np.subtract`` over the whole interior), so no
-  Python loop runs over points;
-* the work is cut into cache-sized blocks along the memory-outermost axis,
-  so the several passes of a stencil read and write data that is still in
-  cache and main memory is streamed about once;
+* 1-D uniform data goes through NumPy's compiled convolution (one pass);
+* N-D C-ordered data is treated as one flat run, neighbour ``k`` along the
+  axis being ``k * stride`` away, and accumulated over shifted slices with
+  ``out=`` arguments in cache-sized blocks (values at the edge rows come out
+  wrong there and are overwritten by the edge pass);
+* other layouts are cut into blocks along the memory-outermost axis;
+* non-uniform coordinates use per-point weights built block by block (or a
+  two-slope formula for the first derivative of order 2), never stored for
+  the whole array unless a :class:`~dfdx.grid.Diff` keeps them for reuse;
 * the edges (``r`` points at each end) are handled apart with small gathers.
 
-Scratch space is two block-sized buffers; the only array the size of the
-input is the output.
+Scratch space is at most two block-sized buffers; the only array the size of
+the input is the output.
 """
 
 from __future__ import annotations
