@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import pytest
 
@@ -44,3 +46,10 @@ def test_dtypes_coordinates_errors():
         diff(ints, method="spline")
     with pytest.raises(ValueError, match=r"`x` must be uniformly spaced for array-API input"):
         diff(ints, np.arange(10.0) ** 2)
+
+
+def test_missing_array_api_compat(monkeypatch):
+    arr = xps.asarray(np.arange(5.0))
+    monkeypatch.setitem(sys.modules, "array_api_compat", None)
+    with pytest.raises(ImportError, match=r"pip install array-api-compat"):
+        diff(arr)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import sys
 
 import numpy as np
 import pytest
@@ -102,3 +103,12 @@ def test_distributed_local_cluster_processes():
         lazy = diff(da.from_array(y, chunks=333), x, acc=4)
         got = client.compute(lazy).result()
     assert np.allclose(got, diff(y, x, acc=4), rtol=1e-12, atol=1e-12)
+
+
+def test_dask_messages(monkeypatch):
+    with pytest.raises(TypeError, match=r"`y` must be array-like of numbers, got dtype <U1"):
+        diff(da.from_array(np.array(["a", "b", "c"]), chunks=2))
+    lazy = da.zeros(10, chunks=5)
+    monkeypatch.setitem(sys.modules, "dask.array", None)
+    with pytest.raises(ImportError, match=r'pip install "dfdx\[dask\]"'):
+        diff(lazy)

@@ -20,7 +20,7 @@ __all__ = ["diff_array_api"]
 def _namespace(y: Any) -> Any:
     try:
         import array_api_compat
-    except ImportError as exc:  # pragma: no cover - a test dependency
+    except ImportError as exc:
         raise ImportError(
             "array-API input needs the optional dependency array-api-compat: "
             "pip install array-api-compat"

@@ -26,7 +26,7 @@ def import_dask() -> Any:
     """``dask.array``, or an ImportError naming the extra to install."""
     try:
         import dask.array as da
-    except ImportError as exc:  # pragma: no cover - dask is a test dependency
+    except ImportError as exc:
         raise ImportError(
             'dask arrays need the optional dependency dask: pip install "dfdx[dask]"'
         ) from exc
