@@ -270,3 +270,17 @@ def test_out_is_filled_and_returned(kwargs, coords):
     buf2 = np.empty_like(field)
     diff(field, x[:40] if x is not None else None, axis=0, out=buf2, **kwargs)
     assert np.allclose(buf2, diff(field, x[:40] if x is not None else None, axis=0, **kwargs))
+
+
+@pytest.mark.parametrize("method", ["spectral", "spline"])
+@pytest.mark.parametrize(("sx", "sy"), [(1e-300, 1e-300), (1e300, 1e300), (1e-150, 1e-300)])
+@pytest.mark.parametrize("n", [1, 2])
+def test_scale_invariance_global_methods(method, sx, sy, n):
+    u = np.linspace(0, 2 * np.pi, 32, endpoint=False)
+    base = diff(np.sin(u), u, n=n, method=method)
+    if not -300 < np.log10(sy) - n * np.log10(sx) < 300:
+        return  # the answer itself is not representable
+    got = diff(sy * np.sin(u), sx * u, n=n, method=method)
+    for _ in range(n):
+        got = got * sx
+    assert np.allclose(got / sy, base, rtol=0, atol=1e-11)
