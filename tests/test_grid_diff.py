@@ -265,6 +265,9 @@ def test_out_is_filled_and_returned(kwargs, coords):
     buf = np.full_like(y, np.nan)
     got = diff(y, x, out=buf, **kwargs)
     assert got is buf
+    r = diff(y, x, out=buf, return_error=True, **kwargs)
+    assert np.shares_memory(r.df, buf)
+    assert buf.flags.writeable
     assert np.array_equal(buf, diff(y, x, **kwargs))
     field = y.reshape(40, 50)
     buf2 = np.empty_like(field)

@@ -302,7 +302,7 @@ def make_result(df, error, axis, n, acc, method, periodic, grid, note=""):
         params["dx"] = grid.h
     message = f"{method} derivative of order {n} along axis {axis}" + note
     return DerivativeResult(
-        df=df,
+        df=df.view(),  # the result freezes its arrays; a view leaves a user's `out` writable
         error=error,
         status=status,
         nfev=0,
