@@ -1,0 +1,163 @@
+"""Grid derivatives: dfdx.grid against numpy.gradient, findiff and scipy.ndimage.
+
+Every time is a median; every ratio is time / time(np.copyto of the same
+array), the copy being measured right before each case in the same process,
+so the ratios say how close each method comes to the memory-bandwidth limit.
+``peak/input`` is tracemalloc's peak during one dfdx call over the input's
+size (the output itself counts 1).  A fresh output costs page faults that
+``np.copyto`` into an existing array does not pay (about one extra copy
+here), so the ``out=buf`` rows, which reuse one buffer, are shown too.
+
+The last table (skipped with --quick) runs the dask path out of core: a
+lazily generated array several times larger than the memory given to two
+worker processes, differentiated and reduced chunk by chunk.
+"""
+
+from __future__ import annotations
+
+import time
+import tracemalloc
+
+import numpy as np
+
+from benchmarks._harness import fmt_time, median_time, optional, table
+from dfdx.grid import Diff, diff, laplacian
+
+
+def _peak(fn) -> int:
+    tracemalloc.start()
+    try:
+        fn()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def _call(op, arr):
+    return lambda: op(arr)
+
+
+def _warm(op, arr):
+    op(arr)  # builds and caches the per-point weights, as findiff's operator does
+    return op
+
+
+def _ratios(cases, ref_array, repeat):
+    """Time each case with a fresh copy reference; return rows of (name, t, ratio)."""
+    out = np.empty_like(ref_array)
+    rows = []
+    for name, fn in cases:
+        if fn is None:
+            continue
+        t_copy = median_time(lambda: np.copyto(out, ref_array), repeat=repeat)
+        t = median_time(fn, repeat=repeat)
+        rows.append((name, t, t / t_copy, t_copy))
+    return rows
+
+
+def _one_d(size: int, repeat: int) -> None:
+    findiff = optional("findiff")
+    rng = np.random.default_rng(0)
+    y = rng.standard_normal(size)
+    h = 1e-3
+    x = np.cumsum(rng.uniform(0.5, 1.5, size)) * h
+    buf = np.empty_like(y)
+    groups = {
+        "1-D first derivative, acc=2": [
+            ("dfdx.grid.diff", lambda: diff(y, dx=h)),
+            ("dfdx.grid.diff(out=buf)", lambda: diff(y, dx=h, out=buf)),
+            ("numpy.gradient", lambda: np.gradient(y, h)),
+            ("findiff.Diff", findiff and _call(findiff.Diff(0, h, acc=2), y)),
+        ],
+        "1-D first derivative, acc=6": [
+            ("dfdx.grid.diff", lambda: diff(y, dx=h, acc=6)),
+            ("dfdx.grid.diff(out=buf)", lambda: diff(y, dx=h, acc=6, out=buf)),
+            ("findiff.Diff", findiff and _call(findiff.Diff(0, h, acc=6), y)),
+        ],
+        "1-D first derivative, non-uniform x, acc=2": [
+            ("dfdx.grid.diff", lambda: diff(y, x)),
+            ("dfdx.grid.diff(out=buf)", lambda: diff(y, x, out=buf)),
+            ("numpy.gradient", lambda: np.gradient(y, x)),
+            ("findiff.Diff", findiff and _call(findiff.Diff(0, x, acc=2), y)),
+        ],
+        "1-D second derivative, non-uniform x, acc=4": [
+            ("dfdx.grid.diff", lambda: diff(y, x, n=2, acc=4)),
+            ("dfdx.grid.Diff (reused)", _call(_warm(Diff(0, 2, x=x, acc=4), y), y)),
+            ("findiff.Diff", findiff and _call(findiff.Diff(0, x, acc=4) ** 2, y)),
+        ],
+    }
+    peaks = {
+        "1-D first derivative, acc=2": lambda: diff(y, dx=h),
+        "1-D first derivative, acc=6": lambda: diff(y, dx=h, acc=6),
+        "1-D first derivative, non-uniform x, acc=2": lambda: diff(y, x),
+        "1-D second derivative, non-uniform x, acc=4": lambda: diff(y, x, n=2, acc=4),
+    }
+    for title, cases in groups.items():
+        rows = _ratios(cases, y, repeat)
+        peak = _peak(peaks[title]) / y.nbytes
+        table(
+            f"{title}, {size:.0e} float64 (dfdx peak/input = {peak:.2f})",
+            ["method", "time", "x copy", "copy time"],
+            [[n, fmt_time(t), r, fmt_time(c)] for n, t, r, c in rows],
+        )
+
+
+def _three_d(side: int, repeat: int) -> None:
+    findiff = optional("findiff")
+    ndimage = optional("scipy.ndimage")
+    f = np.random.default_rng(1).standard_normal((side, side, side))
+    h = 0.1
+    cases = [
+        ("dfdx.grid.laplacian", lambda: laplacian(f, h)),
+        (
+            "numpy.gradient twice",
+            lambda: sum(np.gradient(np.gradient(f, h, axis=a), h, axis=a) for a in range(3)),
+        ),
+        ("findiff.Laplacian", findiff and _call(findiff.Laplacian(h=[h] * 3, acc=2), f)),
+        ("scipy.ndimage.laplace", ndimage and (lambda: ndimage.laplace(f) / h**2)),
+    ]
+    rows = _ratios(cases, f, repeat)
+    peak = _peak(lambda: laplacian(f, h)) / f.nbytes
+    table(
+        f"3-D Laplacian, acc=2, {side}^3 float64 (dfdx peak/input = {peak:.2f})",
+        ["method", "time", "x copy", "copy time"],
+        [[n, fmt_time(t), r, fmt_time(c)] for n, t, r, c in rows],
+    )
+
+
+def _out_of_core(size: int, chunk: int, memory_limit: str) -> None:
+    distributed = optional("distributed")
+    da = optional("dask.array")
+    if distributed is None or da is None:
+        return
+    with (
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            memory_limit=memory_limit,
+            dashboard_address=None,
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        x = da.linspace(0.0, 100.0, size, chunks=chunk)
+        y = da.sin(x)
+        h = 100.0 / (size - 1)
+        worst = abs(diff(y, dx=h, acc=4) - da.cos(x)).max()
+        t0 = time.perf_counter()
+        err = float(client.compute(worst).result())
+        elapsed = time.perf_counter() - t0
+    gb = size * 8 / 1e9
+    table(
+        "dask out of core: max|diff(sin) - cos| over a lazily generated array",
+        ["array size", "worker memory", "chunks", "time", "max error"],
+        [[f"{gb:.1f} GB", f"2 x {memory_limit}", f"{size // chunk}", fmt_time(elapsed), err]],
+    )
+
+
+def run(quick: bool = False) -> None:
+    repeat = 3 if quick else 7
+    _one_d(10**6 if quick else 10**7, repeat)
+    _three_d(96 if quick else 256, repeat)
+    if not quick:
+        _out_of_core(size=200_000_000, chunk=2_000_000, memory_limit="400MB")
