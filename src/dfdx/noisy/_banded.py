@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.linalg import cho_solve_banded, cholesky_banded, solve_banded
 
-__all__ = ["Factor", "factor", "grid_search", "posterior_samples"]
+__all__ = ["Factor", "factor", "grid_search", "posterior_samples", "quad_floor"]
 
 _SAMPLES = 48
 _SEED = 20110
@@ -39,6 +39,12 @@ def factor(ab: np.ndarray) -> Factor:
     """Factor the upper-banded SPD matrix ``ab`` (LAPACK upper storage)."""
     upper = cholesky_banded(ab, lower=False, check_finite=False)
     return Factor(upper, float(2.0 * np.sum(np.log(upper[-1]))))
+
+
+def quad_floor(y2: np.ndarray) -> np.ndarray:
+    """Rounding level of the residual: noise-free data must not reward roundoff."""
+    scale = np.max(np.abs(y2), axis=1) + 1e-300
+    return y2.shape[1] * (1e-12 * scale) ** 2
 
 
 def posterior_samples(fac: Factor, count: int = _SAMPLES) -> np.ndarray:

@@ -7,9 +7,10 @@ one convolution kernel (applied by FFT for wide windows); on non-uniform ``x``
 each sample gets its own weights from its own abscissae.  Without a given
 ``window``, each series takes the candidate window (odd, geometrically
 spaced) that minimises the generalised cross-validation score
-``mean((y - y_smooth)^2) / (1 - tr(S) / N)^2``.  ``error`` is the noise part
-of the uncertainty, ``noise_std * ||derivative weights||``, with the noise
-level from :func:`estimate_noise` unless given.
+``mean((y - y_smooth)^2) / (1 - tr(S) / N)^2``.  ``error`` combines the
+propagated noise, ``noise_std * ||derivative weights||`` (noise level from
+:func:`estimate_noise` unless given), with a bias estimate from double
+smoothing (the change in the derivative when the fit is smoothed again).
 """
 
 from __future__ import annotations
@@ -184,6 +185,9 @@ def savgol(
         ws, wd = _weights(xb, int(m), degree, n, uniform)
         smooth[sel] = _apply(yb[sel], ws, int(m), uniform)
         deriv[sel] = _apply(yb[sel], wd, int(m), uniform)
+        # Bias by double smoothing: smoothing the fit again moves its derivative
+        # by about the bias of the first pass.
+        bias = _apply(smooth[sel], wd, int(m), uniform) - deriv[sel]
         if uniform:
             half = int(m) // 2
             wd = np.concatenate(
@@ -191,7 +195,7 @@ def savgol(
             )
         start = np.clip(np.arange(nb) - int(m) // 2, 0, nb - int(m))
         var = np.sum(wd**2 / counts[start[:, None] + np.arange(int(m))], axis=1)
-        error[sel] = sigma[sel, None] * np.sqrt(var)[None, :]
+        error[sel] = np.sqrt(sigma[sel, None] ** 2 * var[None, :] + bias**2)
     if k > 1:
         smooth, deriv, error = (unbin(v, xb, x) for v in (smooth, deriv, error))
     params = {"window": win, "degree": degree, "bin": k, "noise_std": sigma}

@@ -22,13 +22,13 @@ import numpy as np
 
 from dfdx._core.validate import check_int
 from dfdx._core.weights import fornberg_table
-from dfdx.noisy._banded import factor, posterior_samples
+from dfdx.noisy._banded import factor, posterior_samples, quad_floor
 from dfdx.noisy._fd import apply_stencil, stencil_weights
 from dfdx.noisy._penalised import run
 
 __all__ = ["tikhonov"]
 
-_LOG_LAM_MAX = 10.0
+_LOG_LAM_MAX = 8.0  # precision: about log10(lam) digits are lost
 
 
 class _Model:
@@ -68,13 +68,14 @@ class _Model:
         except np.linalg.LinAlgError:
             return np.full(y2.shape[0], np.inf)
         f = fac.solve((y2 * self.weights).T).T
-        quad = np.maximum(np.einsum("rn,rn->r", y2 * self.weights, y2 - f), 1e-300)
+        quad = np.einsum("rn,rn->r", y2 * self.weights, y2 - f)
+        quad = np.maximum(quad, quad_floor(y2))
         dof = self.size - self.order
         return dof * np.log(quad) - dof * np.log(lam) + fac.logdet
 
     def search_range(self) -> tuple[float, float]:
         top = 2 * self.order * np.log10(self.size) + 2.0
-        return -6.0, float(max(min(top, self.cap), -4.0))
+        return -3.0, float(max(min(top, self.cap), -4.0))
 
     def fit(
         self, y2: np.ndarray, n: int, lam: np.ndarray, noise_std: np.ndarray | None
