@@ -67,10 +67,11 @@ def diff(
     Each method chooses its own parameters by a data-driven criterion: GCV
     (savgol window, spline penalty), marginal likelihood (tikhonov, kalman),
     the discrepancy principle (tv) or the noise floor of the spectrum
-    (spectral).  ``"auto"`` tries savgol, spline, tikhonov, kalman and tv (tv
-    only for ``n=1``) on half of the samples each, predicts the other half from
-    the smoothed values and first derivatives (cubic Hermite interpolation),
-    and keeps the method with the smallest prediction error.  ``error`` is the
+    (spectral).  ``"auto"`` tries kalman (orders 1-3), spline (degrees 3
+    and 5), savgol, tikhonov and tv (those supporting ``n``) on half of the
+    samples each, predicts the other half from the smoothed values and first
+    derivatives (cubic Hermite interpolation), and keeps the candidate with the
+    smallest prediction error.  ``error`` is the
     posterior standard deviation for the likelihood-based methods and the
     propagated noise otherwise; about 95% of true errors are expected within
     ``2 * error`` when the signal is well resolved, fewer near kinks and jumps.
@@ -98,9 +99,10 @@ def diff(
             f"{', '.join(sorted(params))}); name a method to pass its parameters"
         )
     prep = prepare(y, x, axis, minimum=4, method="auto")
-    name, scores = choose(prep.y2, prep.x, n)
-    listed = ", ".join(f"{k}={v:.3g}" for k, v in scores.items())
-    return _run(name, y, x, n, axis, {}, note=f"auto chose {name!r} by 2-fold CV ({listed})")
+    name, fixed, scores = choose(prep.y2, prep.x, n)
+    listed = ", ".join(f"{k}: {v:.3g}" for k, v in scores.items())
+    note = f"auto chose {name!r} {fixed} by 2-fold cross-validation (scores {listed})"
+    return _run(name, y, x, n, axis, fixed, note=note)
 
 
 def _run(name: str, y: Any, x: Any, n: int, axis: int, params: dict, note: str = ""):
