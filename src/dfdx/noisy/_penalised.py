@@ -1,0 +1,88 @@
+"""One driver for the penalised least-squares methods (Tikhonov, spline, Kalman).
+
+A method supplies a model factory ``make(x, weights)`` whose models provide
+``criterion(log10_lam, y2) -> (rows,)``, ``search_range()`` and
+``fit(y2, n, lam, noise_std) -> (smooth, deriv, error, sigma)``.  The driver
+chooses ``lam`` per series by minimising the criterion, falls back to binned
+data when the best ``lam`` reaches the top of the range the factorisation can
+handle, and returns the parameters that reproduce the result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from dfdx._core.validate import check_int
+from dfdx.noisy._banded import grid_search
+from dfdx.noisy._binning import bin_data, unbin
+from dfdx.noisy._noise import noise_rows
+from dfdx.noisy._validate import per_row
+
+__all__ = ["run"]
+
+_BIN_FACTOR = 4
+_START_BINS = 2000  # start with about this many bins, refine when the fit needs it
+_MIN_LENGTH = 8.0  # refine the bins when the smoothing spans fewer bins than this
+
+
+def run(
+    make: Callable[[np.ndarray, np.ndarray], Any],
+    y2: np.ndarray,
+    x: np.ndarray,
+    n: int,
+    *,
+    lam: Any = None,
+    bin: Any = None,
+    noise_std: Any = None,
+    min_size: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict]:
+    """Fit every row of ``y2``; return y_smooth, derivative, error and parameters."""
+    rows = y2.shape[0]
+    sigma = None if noise_std is None else per_row(noise_std, rows, "noise_std")
+    if sigma is not None and np.any(sigma < 0):
+        raise ValueError("`noise_std` must be non-negative")
+    if lam is None:
+        scale = np.max(np.abs(y2)) + 1e-300
+        noise_free = bool(np.all(noise_rows(y2, x) <= 1e-10 * scale)) if x.size > 5 else True
+        if bin is None and noise_free:
+            bin = 1  # nothing to average out: keep every sample
+        if bin is None:
+            k = _BIN_FACTOR ** int(max(0.0, np.log(x.size / _START_BINS) / np.log(_BIN_FACTOR)))
+        else:
+            k = check_int(bin, "bin", minimum=1)
+        step = 0
+        while True:
+            yb, xb, w = bin_data(y2, x, k)
+            model = make(xb, w)
+            lo, hi = model.search_range()
+            if noise_free:  # interpolate: the criterion is only roundoff here
+                log_lam = np.full(rows, lo)
+                break
+            log_lam = grid_search(lambda g, m=model, yb=yb: m.criterion(g, yb), lo, hi)
+            if bin is not None:
+                break
+            coarser = log_lam.max() >= hi - 0.5 and xb.size >= _BIN_FACTOR * min_size
+            finer = k > 1 and log_lam.min() < model.exponent * np.log10(_MIN_LENGTH)
+            if coarser and step >= 0:
+                k, step = k * _BIN_FACTOR, 1
+            elif finer and step <= 0:
+                k, step = k // _BIN_FACTOR, -1
+            else:
+                break
+        lam_rows = 10.0**log_lam
+    else:
+        lam_rows = per_row(lam, rows, "lam")
+        if np.any(~np.isfinite(lam_rows) | (lam_rows <= 0)):
+            raise ValueError(f"`lam` must be positive and finite, got {lam!r}")
+        k = 1 if bin is None else check_int(bin, "bin", minimum=1)
+        yb, xb, w = bin_data(y2, x, k)
+        if xb.size < min_size:
+            raise ValueError(f"`bin` = {k} leaves {xb.size} bins; at least {min_size} needed")
+        model = make(xb, w)
+    smooth, deriv, error, sig = model.fit(yb, n, lam_rows, sigma)
+    if k > 1:
+        smooth, deriv, error = (unbin(v, xb, x) for v in (smooth, deriv, error))
+    return smooth, deriv, error, {"lam": lam_rows, "bin": k, "noise_std": sig}
