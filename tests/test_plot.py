@@ -22,6 +22,13 @@ def test_png_written_with_error_band_and_failed_points(tmp_path):
     assert "failed points" in labels
 
 
+def test_reference_curve_is_drawn():
+    x, r = _result()
+    fig = plot_derivative(r, x, reference=np.cos(x))
+    labels = [t.get_text() for t in fig.axes[-1].get_legend().get_texts()]
+    assert "reference" in labels
+
+
 def test_single_panel_without_data_and_smoothed_panel_with_it():
     x, r = _result()
     assert len(plot_derivative(r, x).axes) == 1
@@ -39,6 +46,8 @@ def test_plot_validation():
         plot_derivative(r, x[:-1])
     with pytest.raises(ValueError, match=r"`y` must have the shape of the result"):
         plot_derivative(r, x, x[:3])
+    with pytest.raises(ValueError, match=r"`reference` must have the shape of the result"):
+        plot_derivative(r, x, reference=x[:3])
     r2 = dfdx.DerivativeResult(df=np.zeros((2, 2)))
     with pytest.raises(ValueError, match=r"`result` must be one-dimensional to plot"):
         plot_derivative(r2)

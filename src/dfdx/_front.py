@@ -1,38 +1,248 @@
-"""The front door: one ``derivative`` for every kind of input."""
+"""The front door: one ``derivative`` for every kind of input.
+
+Dispatch, in order:
+
+1. polynomial and spline objects -> :mod:`dfdx.exact` (an object of the same kind);
+2. callables -> :mod:`dfdx.ad` when the function traces, else :mod:`dfdx.numeric`;
+3. arrays of samples -> :mod:`dfdx.grid`, or :mod:`dfdx.noisy` when the data look noisy.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from dfdx import exact
+from dfdx._core.result import DerivativeResult, Status
+from dfdx._core.validate import check_choice, check_int
 
-__all__ = ["derivative"]
+__all__ = ["ARRAY_METHODS", "CALLABLE_METHODS", "NOISE_THRESHOLD", "derivative"]
+
+CALLABLE_METHODS = ("auto", "ad", "numeric", "central", "forward", "backward", "complex")
+GRID_METHODS = ("fd", "spectral", "spline")
+NOISY_METHODS = ("savgol", "tv", "tikhonov", "kalman")
+NOISY_PREFIXED = (
+    "noisy",
+    "noisy:auto",
+    "noisy:savgol",
+    "noisy:spline",
+    "noisy:tv",
+    "noisy:tikhonov",
+    "noisy:kalman",
+    "noisy:spectral",
+)
+ARRAY_METHODS = ("auto", *GRID_METHODS, *NOISY_METHODS, *NOISY_PREFIXED)
+
+#: Sampled data count as noisy when the noise that a plain finite difference
+#: would amplify is more than this fraction of the derivative's RMS.
+NOISE_THRESHOLD = 1e-3
+#: Accuracy order used for clean samples with ``method="auto"`` unless ``acc`` is given.
+AUTO_ACC = 4
 
 
-def derivative(obj: Any, x: Any = None, *, n: int = 1, **options: Any) -> Any:
+class _DerivativeFunction:
+    """The derivative of a callable, as a callable: ``dfdx.derivative(f)(x)``."""
+
+    def __init__(self, func: Callable, n: int, method: str, options: dict) -> None:
+        self.func, self.n, self.method, self.options = func, n, method, options
+
+    def __call__(self, x: Any) -> DerivativeResult:
+        return _callable(self.func, x, self.n, self.method, self.options)
+
+    def __repr__(self) -> str:
+        name = getattr(self.func, "__name__", type(self.func).__name__)
+        return f"<derivative of order {self.n} of {name} (method={self.method!r})>"
+
+
+def _by_ad(func: Callable, x: Any, n: int) -> DerivativeResult:
+    from dfdx import ad
+
+    xs = np.asarray(x)
+    df = np.asarray(ad.derivative(func, n)(xs))
+    finite = np.isfinite(df)
+    status = np.where(finite, Status.EXACT, Status.NONFINITE_VALUE)
+    return DerivativeResult(
+        df=df,
+        error=np.where(finite, 0.0, np.nan),
+        status=status,
+        method="ad",
+        message="exact to rounding: automatic differentiation",
+    )
+
+
+def _by_numeric(func: Callable, x: Any, n: int, method: str, options: dict) -> DerivativeResult:
+    from dfdx import numeric
+
+    sub = "auto" if method in ("auto", "numeric") else method
+    return numeric.derivative(func, x, n=n, method=sub, **options)
+
+
+def _callable(func: Callable, x: Any, n: int, method: str, options: dict) -> DerivativeResult:
+    if method == "ad":
+        if options:
+            raise TypeError(f"method='ad' takes no options, got {sorted(options)}")
+        return _by_ad(func, x, n)
+    if method != "auto":
+        result = _by_numeric(func, x, n, method, options)
+        return result.replace(
+            method="numeric", message=f"numerical differentiation; {result.message}"
+        )
+    if not options:
+        try:
+            return _by_ad(func, x, n)
+        except Exception as exc:  # any failure to trace falls back, and says why
+            reason = f"{type(exc).__name__}: {exc}".splitlines()[0]
+    else:
+        reason = f"numerical options given ({', '.join(sorted(options))})"
+    try:
+        result = _by_numeric(func, x, n, method, options)
+    except Exception as exc:  # f may accept only scalars: call it point by point
+        if "vectorized" in options:
+            raise
+        result = _by_numeric(func, x, n, method, {**options, "vectorized": False})
+        reason += f"; f failed on a batch of points ({type(exc).__name__}), called point by point"
+    note = f"numerical differentiation (automatic differentiation not used: {reason})"
+    message = f"{note}; {result.message}" if result.message else note
+    return result.replace(method="numeric", message=message)
+
+
+def _noise_ratio(y: np.ndarray, x: Any, dx: Any, axis: int, n: int) -> float:
+    """Noise a plain finite difference would amplify, relative to the derivative's RMS."""
+    from dfdx import grid, noisy
+
+    sigma = np.max(noisy.estimate_noise(y, x, axis=axis))
+    d = np.asarray(grid.diff(y, x, dx=dx, n=n, axis=axis))
+    size = y.shape[axis]
+    if x is not None:
+        h = float(np.median(np.abs(np.diff(np.asarray(x, dtype=float)))))
+    else:
+        h = 1.0 if dx is None else float(dx)
+    # ||w||_2 of the second-order central stencil for the n-th derivative, ~2**n / sqrt(2)
+    amplification = 2.0**n / np.sqrt(2.0) / h**n
+    rms = float(np.sqrt(np.mean(np.abs(d) ** 2))) if size else 0.0
+    if not np.isfinite(rms) or rms == 0.0:
+        return np.inf if sigma > 0 else 0.0
+    return float(sigma * amplification / rms)
+
+
+def _lazy_or_labelled(y: Any) -> bool:
+    """Dask arrays and xarray DataArrays: handed to the grid engine as they are."""
+    module = type(y).__module__.split(".")[0]
+    return module in ("dask", "xarray")
+
+
+def _array(y: Any, x: Any, n: int, method: str, dx: Any, axis: int, options: dict) -> Any:
+    from dfdx import grid, noisy
+
+    if _lazy_or_labelled(y) and method in ("auto", *GRID_METHODS):
+        sub = "fd" if method == "auto" else method
+        return grid.diff(y, x, dx=dx, n=n, axis=axis, method=sub, **options)
+    if method in GRID_METHODS:
+        return grid.diff(y, x, dx=dx, n=n, axis=axis, method=method, return_error=True, **options)
+    if method in NOISY_METHODS or method.startswith("noisy"):
+        sub = method.split(":", 1)[1] if ":" in method else method
+        sub = "auto" if sub == "noisy" else sub
+        return noisy.diff(y, _coords(x, dx, y, axis), method=sub, n=n, axis=axis, **options)
+    ys = np.asarray(y)
+    if ys.dtype.kind in "biu":
+        ys = ys.astype(float)
+    ratio = _noise_ratio(ys, x, dx, axis, n)
+    if ratio > NOISE_THRESHOLD:
+        result = noisy.diff(ys, _coords(x, dx, ys, axis), method="auto", n=n, axis=axis)
+        note = (
+            f"data look noisy (estimated noise amplified by a finite difference is "
+            f"{ratio:.2g} of the derivative's RMS, above {NOISE_THRESHOLD:g}): used dfdx.noisy"
+        )
+        return result.replace(message=f"{note}; {result.message}" if result.message else note)
+    options = {"acc": AUTO_ACC, **options}
+    result = grid.diff(ys, x, dx=dx, n=n, axis=axis, return_error=True, **options)
+    note = f"clean data (noise ratio {ratio:.2g} <= {NOISE_THRESHOLD:g}): finite differences"
+    return result.replace(message=f"{note}; {result.message}" if result.message else note)
+
+
+def _coords(x: Any, dx: Any, y: Any, axis: int) -> Any:
+    if x is not None or dx is None:
+        return x
+    return np.arange(np.shape(y)[axis]) * float(dx)
+
+
+def derivative(
+    obj: Any,
+    x: Any = None,
+    *,
+    n: int = 1,
+    method: str = "auto",
+    dx: Any = None,
+    axis: int = -1,
+    **options: Any,
+) -> Any:
     """The derivative of ``obj``, by the engine that fits it.
 
     Parameters
     ----------
-    obj : polynomial or spline object
-        A ``numpy.poly1d``, a ``numpy.polynomial`` series, or a SciPy spline or
-        piecewise polynomial (see ``dfdx.exact.SUPPORTED_KINDS``).
-    x : None
-        Points at which to evaluate; reserved for callables and sampled data.
+    obj : polynomial or spline object, callable, or array_like
+        * A ``numpy.poly1d``, a ``numpy.polynomial`` series or a SciPy spline:
+          its exact derivative, an object of the same kind (see
+          :func:`dfdx.exact.derivative`).
+        * A callable ``f``: the elementwise ``n``-th derivative at the points
+          ``x``.  ``method="auto"`` uses automatic differentiation
+          (:mod:`dfdx.ad`) when ``f`` traces (``method`` of the result is
+          ``"ad"``), otherwise adaptive finite differences (:mod:`dfdx.numeric`,
+          ``method="numeric"``) with the reason for the fallback in ``message``.
+        * An array of samples ``y``: the derivative along ``axis`` on the
+          coordinates ``x`` (or spacing ``dx``).  With ``method="auto"`` data
+          that look noisy go to :mod:`dfdx.noisy` (see Notes), others to
+          :mod:`dfdx.grid`.
+    x : array_like, optional
+        Points (for a callable) or coordinates (for samples).  For a callable,
+        leaving ``x`` out returns the derivative as a callable.
     n : int, optional
-        Derivative order (default 1).
+        Derivative order, default 1.
+    method : str, optional
+        For callables one of ``CALLABLE_METHODS``: ``"auto"``, ``"ad"``,
+        ``"numeric"`` or a finite-difference method of
+        :func:`dfdx.numeric.derivative` (``"central"``, ``"forward"``,
+        ``"backward"``, ``"complex"``).  For samples one of ``ARRAY_METHODS``:
+        ``"auto"``; ``"fd"``, ``"spectral"``, ``"spline"`` (exact data,
+        :func:`dfdx.grid.diff`); ``"savgol"``, ``"tv"``, ``"tikhonov"``,
+        ``"kalman"``, ``"noisy"`` or ``"noisy:<method>"`` for any method of
+        :func:`dfdx.noisy.diff` (noisy data).
+    dx : float, optional
+        Sample spacing, for samples without coordinates.
+    axis : int, optional
+        Axis of the samples to differentiate along, default -1.
     **options
-        Reserved for the other engines.
+        Passed on to the engine (for instance ``acc=`` for grids, ``rtol=``
+        for numerical differentiation, method parameters for noisy data).
 
     Returns
     -------
-    object
-        For polynomial and spline objects, the exact derivative of the same kind.
+    object or DerivativeResult or callable
+        An object of the same kind for polynomial and spline objects; a
+        :class:`~dfdx.DerivativeResult` for values; a callable returning one
+        when ``obj`` is callable and ``x`` is omitted.  Dask arrays and xarray
+        DataArrays are the exception: they come back as they went in (a lazy
+        dask array, a DataArray) from :func:`dfdx.grid.diff`, without the
+        noise test, so that nothing is computed or loaded early.
 
     Raises
     ------
+    ValueError
+        For an invalid ``n`` or ``method``.
     TypeError
-        For inputs no engine handles yet.
+        For objects no engine handles, or options given to an exact object.
+
+    Notes
+    -----
+    The noise test for ``method="auto"`` on samples: the noise standard
+    deviation ``s`` is estimated by :func:`dfdx.noisy.estimate_noise`; a
+    second-order finite difference of order ``n`` would amplify it to about
+    ``s * 2**n / (sqrt(2) * h**n)`` for the median spacing ``h``.  When that
+    is more than ``NOISE_THRESHOLD`` (0.1%) of the RMS of the finite-difference
+    derivative, the data count as noisy.  Clean data get finite differences
+    of accuracy order ``AUTO_ACC`` (4) unless ``acc`` is given.
 
     Examples
     --------
@@ -41,15 +251,25 @@ def derivative(obj: Any, x: Any = None, *, n: int = 1, **options: Any) -> Any:
     >>> bool(dfdx.derivative(np.poly1d([1, 0, 1]))(5) == 10)
     True
     """
+    n = check_int(n, "n")
     if exact.is_exact_object(obj):
-        if x is not None or options:
+        if x is not None or options or dx is not None:
             raise TypeError(
                 "dfdx.derivative of a polynomial or spline object takes only `n`; "
                 "evaluate the returned object at your points instead"
             )
         return exact.derivative(obj, n)
-    raise TypeError(
-        f"dfdx.derivative cannot yet differentiate objects of type "
-        f"{type(obj).__qualname__}; supported now: polynomial and spline objects "
-        f"({', '.join(k.split(' ')[0] for k in exact.SUPPORTED_KINDS)})"
-    )
+    if callable(obj):
+        check_choice(method, "method", CALLABLE_METHODS)
+        if dx is not None:
+            raise TypeError("`dx` is for sampled data; for a callable give the points `x`")
+        if x is None:
+            return _DerivativeFunction(obj, n, method, options)
+        return _callable(obj, x, n, method, options)
+    if isinstance(obj, str | bytes) or obj is None:
+        raise TypeError(
+            f"dfdx.derivative cannot differentiate {type(obj).__name__}; give a polynomial or "
+            "spline object, a callable with points `x`, or an array of samples"
+        )
+    check_choice(method, "method", ARRAY_METHODS)
+    return _array(obj, x, n, method, dx, axis, options)

@@ -35,6 +35,7 @@ def derivative(
     *,
     ax: Any = None,
     band: float = 2.0,
+    reference: Any = None,
     title: str | None = None,
     path: Any = None,
 ) -> Any:
@@ -54,6 +55,8 @@ def derivative(
         or ``result.y_smooth`` is available, else one).
     band : float, optional
         Half-width of the shaded band in units of ``result.error``; default 2.
+    reference : array_like, optional
+        A known derivative to compare with, drawn dashed.
     title : str, optional
         Figure title.
     path : str or path-like, optional
@@ -125,6 +128,13 @@ def derivative(
             alpha=0.25,
             label=f"±{band:g} x error estimate",
         )
+    if reference is not None:
+        if np.shape(reference) != df.shape:
+            raise ValueError(
+                f"`reference` must have the shape of the result {df.shape}, "
+                f"got {np.shape(reference)}"
+            )
+        bottom.plot(xs, np.real(reference), "--", color="k", lw=1, label="reference")
     failed = ~np.asarray(result.success)
     if failed.any():
         bottom.plot(xs[failed], np.real(df)[failed], "x", color="k", label="failed points")
