@@ -148,3 +148,11 @@ def test_status_for_failing_functions():
 def test_validation_messages(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+def test_inconsistent_output_shapes():
+    def f(x):
+        return np.ones((2 if x.shape[1] == 1 else 3, x.shape[1]))
+
+    with pytest.raises(ValueError, match=r"`f` returned outputs of shape \(3,\), earlier \(2,\)"):
+        jacobian(f, [1.0, 2.0])

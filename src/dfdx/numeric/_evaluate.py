@@ -168,6 +168,8 @@ class Caller:
             raise TypeError(f"`f` must return numbers, got an array of dtype {arr.dtype}")
         if arr.dtype.kind in "biu":
             arr = arr.astype(np.float64)
+        if arr.shape == shape:
+            return arr
         try:
             return np.broadcast_to(arr, shape)
         except ValueError:

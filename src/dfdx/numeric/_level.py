@@ -88,7 +88,6 @@ def advance(
             return new
     # -- store the level ------------------------------------------------------
     m = co.m
-    last_step = co.H * (2.0**-m if co.mode == CENTRAL else 4.0**-m / 4)
     if vals.shape[2] == 1:
         fp, fm = vals[None, :, 0, 0], vals[None, :, 1, 0]  # (1, a) views
     else:
@@ -141,8 +140,11 @@ def advance(
     # reported error: also the rounding of the argument inside f, which moves
     # each value by about eps * |x| * |f'| (f' from this level's two nodes)
     spread = np.abs(co.V[m]) if co.mode == CENTRAL and n % 2 else np.abs(fp - fm)
-    spread *= co.xabs * (0.5 * eps * sabs) / (2.0 * last_step)
-    spread *= inv_hn
+    # last_step = H * rel, so |fp - fm| / (2 last_step) = |fp - fm| / (2 rel H)
+    rel = 2.0 ** (1 - m) if co.mode == CENTRAL else 4.0 ** (1 - m) / 4
+    spread *= co.xabs
+    spread *= inv_hn / co.H
+    spread *= 0.25 * eps * sabs / rel
     spread += rnd
     if nconv:
         err = d + spread

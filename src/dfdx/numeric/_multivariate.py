@@ -161,7 +161,10 @@ def along(
 
     def evaluate(idx: np.ndarray, T: np.ndarray):
         a, k = T.shape
-        X = xa[:, None, None] + V[idx].T[:, :, None] * T[None]
+        X = np.empty((xa.size, a, k), dtype=np.result_type(xa, T))
+        X[...] = xa[:, None, None]
+        rows, comps = np.nonzero(V[idx])  # directions are sparse (Hessian: two entries)
+        X[comps, rows, :] += V[idx[rows], comps][:, None] * T[rows]
         vals, raised = cols(X.reshape(xa.size, a * k))
         return vals.reshape(a, k, Q), raised.reshape(a, k).any(axis=1)
 
