@@ -2,14 +2,16 @@
 
 Every time is a median; every ratio is time / time(np.copyto of the same
 array), the copy being measured right before each case in the same process,
-so the ratios say how close each method comes to the memory-bandwidth limit.
+so the ratios say how close each method comes to the memory-bandwidth limit
+(the ratio is the median over rounds of copy-then-case timings, robust to a
+shared, noisy machine).
 ``peak/input`` is tracemalloc's peak during one dfdx call over the input's
 size (the output itself counts 1).  A fresh output costs page faults that
 ``np.copyto`` into an existing array does not pay (about one extra copy
 here), so the ``out=buf`` rows, which reuse one buffer, are shown too.
 
 The last table (skipped with --quick) runs the dask path out of core: a
-lazily generated array several times larger than the memory given to two
+lazily generated array twice as large as the memory given to two
 worker processes, differentiated and reduced chunk by chunk.
 """
 
@@ -43,15 +45,26 @@ def _warm(op, arr):
 
 
 def _ratios(cases, ref_array, repeat):
-    """Time each case with a fresh copy reference; return rows of (name, t, ratio)."""
+    """Rows of (name, time, time / copy time, copy time), medians over rounds.
+
+    Each round times the copy and then the case, so both see the same load
+    on a shared machine; the ratio is the median of the per-round ratios.
+    """
     out = np.empty_like(ref_array)
     rows = []
     for name, fn in cases:
         if fn is None:
             continue
-        t_copy = median_time(lambda: np.copyto(out, ref_array), repeat=repeat)
-        t = median_time(fn, repeat=repeat)
-        rows.append((name, t, t / t_copy, t_copy))
+        times, copies, ratios = [], [], []
+        for _ in range(repeat):
+            t_copy = median_time(lambda: np.copyto(out, ref_array), repeat=3)
+            t = median_time(fn, repeat=3)
+            times.append(t)
+            copies.append(t_copy)
+            ratios.append(t / t_copy)
+        rows.append(
+            (name, float(np.median(times)), float(np.median(ratios)), float(np.median(copies)))
+        )
     return rows
 
 
@@ -136,7 +149,7 @@ def _out_of_core(size: int, chunk: int, memory_limit: str) -> None:
             threads_per_worker=1,
             processes=True,
             memory_limit=memory_limit,
-            dashboard_address=None,
+            dashboard_address=":0",
         ) as cluster,
         distributed.Client(cluster) as client,
     ):

@@ -96,7 +96,7 @@ def test_distributed_local_cluster_processes():
     x = np.cumsum(np.random.default_rng(6).uniform(0.5, 1.5, y.size))
     with (
         distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
         ) as cluster,
         distributed.Client(cluster) as client,
     ):

@@ -42,7 +42,18 @@ class Operator:
         raise NotImplementedError
 
     def matrix(self, shape: Any) -> sparse.csr_array:
-        """The sparse matrix of the operator for fields of the given shape."""
+        """The sparse matrix of the operator for fields of the given shape.
+
+        Parameters
+        ----------
+        shape : int or tuple of int
+            Shape of the fields the operator acts on.
+
+        Returns
+        -------
+        scipy.sparse.csr_array
+            Square, of size ``prod(shape)``, acting on ``y.ravel()`` (C order).
+        """
         raise NotImplementedError
 
     @staticmethod
@@ -236,6 +247,7 @@ class Diff(Operator):
         )
 
     def matrix(self, shape: Any) -> sparse.csr_array:
+        """The sparse matrix of this derivative for fields of ``shape`` (see Operator)."""
         shape = _check_shape(shape)
         axis = normalise_axis(self.axis, len(shape))
         size = shape[axis]
