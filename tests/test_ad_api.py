@@ -307,3 +307,15 @@ def test_derivative_order_zero_and_polynomials():
         )
     with pytest.raises(ValueError, match="`n` must be a non-negative integer"):
         derivative(np.sin, -1)
+
+
+def test_hessian_with_several_arguments():
+    def f(a, b):
+        return np.sum(a**2 * b) + b[0] ** 3
+
+    a, b = np.array([1.0, 2.0]), np.array([3.0, 4.0])
+    (haa, hab), (hba, hbb) = hessian(f, argnums=(0, 1))(a, b)
+    np.testing.assert_allclose(haa, np.diag(2 * b))
+    np.testing.assert_allclose(hab, np.diag(2 * a))
+    np.testing.assert_allclose(hba, np.diag(2 * a))
+    np.testing.assert_allclose(hbb, [[18.0, 0.0], [0.0, 0.0]])

@@ -79,6 +79,23 @@ def test_storing_into_plain_array_shows_alternative(f, x):
         grad(f)(x)
 
 
+def test_unsupported_ndarray_attribute():
+    with pytest.raises(TracingError, match=r"ndarray\.flat is not supported on traced values"):
+        grad(lambda x: x.flat[0])(np.ones(2))
+    with pytest.raises(AttributeError, match="no attribute 'nonsense'"):
+        grad(lambda x: x.nonsense)(np.ones(2))
+
+
+def test_printing_and_python_builtins_work_while_tracing():
+    def f(x):
+        text = f"{x[0]:.2f} {x}"
+        assert text.startswith("2.00")
+        q, r = divmod(x[0], 1.5)
+        return round(x[1]) * x[1] + r + max(x[0], x[1]) + abs(-x[0]) + sum(x) + x.nbytes * 0
+
+    np.testing.assert_allclose(grad(f)(np.array([2.0, 3.0])), [3.0, 5.0])
+
+
 def test_out_argument_into_plain_array():
     def f(x):
         c = np.empty(3)
