@@ -90,7 +90,7 @@ def test_printing_and_python_builtins_work_while_tracing():
     def f(x):
         text = f"{x[0]:.2f} {x}"
         assert text.startswith("2.00")
-        q, r = divmod(x[0], 1.5)
+        _, r = divmod(x[0], 1.5)
         return round(x[1]) * x[1] + r + max(x[0], x[1]) + abs(-x[0]) + sum(x) + x.nbytes * 0
 
     np.testing.assert_allclose(grad(f)(np.array([2.0, 3.0])), [3.0, 5.0])
