@@ -61,6 +61,12 @@ def test_dropping_the_trace(f, match):
         grad(f)(1.5)
 
 
+def test_library_function_that_converts_is_named():
+    # scipy.special.logsumexp is a Python function that calls np.asarray, not a ufunc
+    with pytest.raises(TracingError, match=r"logsumexp, called from <lambda>"):
+        grad(lambda x: sc.logsumexp(x))(np.ones(3))
+
+
 def _store_scalar(x):
     c = np.zeros(2)
     c[0] = x

@@ -44,7 +44,23 @@ def _raw_tree(a: Any) -> Any:
 
 
 def _caller(depth: int = 2) -> str:
+    """Where a conversion happened: the library function the user called, and the user's line."""
     frame = sys._getframe(depth)
+    lib = None
+    while frame is not None:
+        mod = frame.f_globals.get("__name__", "")
+        if mod.split(".")[0] in ("numpy", "scipy") or mod.startswith("dfdx.ad"):
+            lib = frame
+            frame = frame.f_back
+            continue
+        break
+    if frame is None:
+        frame = lib
+    where = f"{frame.f_code.co_name} ({frame.f_code.co_filename}:{frame.f_lineno})"
+    if lib is not None and frame is not lib:
+        name = f"{lib.f_globals.get('__name__', '')}.{lib.f_code.co_name}"
+        return f"{name}, called from {where}"
+    return where
     return f"{frame.f_code.co_name} ({frame.f_code.co_filename}:{frame.f_lineno})"
 
 
