@@ -319,3 +319,24 @@ def test_hessian_with_several_arguments():
     np.testing.assert_allclose(hab, np.diag(2 * a))
     np.testing.assert_allclose(hba, np.diag(2 * a))
     np.testing.assert_allclose(hbb, [[18.0, 0.0], [0.0, 0.0]])
+
+
+def test_derivative_nested_in_derivative_and_in_grad():
+    x = np.array([0.2, 0.7])
+    # d/dx [ x * sin''(x) ] = -sin(x) - x cos(x)
+    inner = derivative(np.sin, 2)
+    np.testing.assert_allclose(
+        derivative(lambda x: x * inner(x), 1)(x), -np.sin(x) - x * np.cos(x), rtol=1e-12
+    )
+    np.testing.assert_allclose(
+        grad(lambda x: np.sum(derivative(np.exp, 3)(x) * x))(x), np.exp(x) * (1 + x), rtol=1e-12
+    )
+
+
+def test_jacobian_keeps_float32():
+    x = np.array([0.5, 1.0], dtype=np.float32)
+    J = jacobian(lambda x: np.sin(x) * x[0], mode="forward")(x)
+    assert J.dtype == np.float32
+    np.testing.assert_allclose(
+        J, jacobian(lambda x: np.sin(x) * x[0])(x.astype(np.float64)), rtol=1e-6
+    )

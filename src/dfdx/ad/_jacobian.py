@@ -27,7 +27,7 @@ def _jac_forward(f: Callable, args: tuple, kwargs: dict, nums: tuple[int, ...]) 
     sizes = [int(np.size(a)) for a in leaves_all]
     total = sum(sizes)
     trace = ForwardTrace((total,))
-    dtype = np.result_type(*leaves_all, np.float64)
+    dtype = np.result_type(*leaves_all, np.float32)
     eye = np.eye(total, dtype=dtype)
     targs = list(args)
     pos = 0

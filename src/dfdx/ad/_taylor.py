@@ -267,17 +267,22 @@ def derivative(f: Callable[..., Any], n: int = 1) -> Callable[..., Any]:
 
 
 def _taylor(f: Callable[..., Any], x: Any, n: int) -> Any:
+    saved = dict(_PRODUCTS), dict(_PRIVATE)  # a derivative nested in another one
     _PRODUCTS.clear()
     _PRIVATE.clear()
-    trace = TaylorTrace(n)
-    coefs = [1.0] + [0.0] * (n - 1)
-    out = f(Tracer(x, trace, coefs))
-    if type(out) is not Tracer or out._trace is not trace or out.aux is None:
-        return np.zeros_like(out.value if type(out) is Tracer else out)
-    c = out.aux[n - 1]
-    c = c.materialize(math.factorial(n), reuse=True) if type(c) is Lin else c * math.factorial(n)
-    _PRODUCTS.clear()
-    _PRIVATE.clear()
+    try:
+        trace = TaylorTrace(n)
+        out = f(Tracer(x, trace, [1.0] + [0.0] * (n - 1)))
+        if type(out) is not Tracer or out._trace is not trace or out.aux is None:
+            return np.zeros_like(out.value if type(out) is Tracer else out)
+        c = out.aux[n - 1]
+        fact = math.factorial(n)
+        c = c.materialize(fact, reuse=True) if type(c) is Lin else c * fact
+    finally:
+        _PRODUCTS.clear()
+        _PRIVATE.clear()
+        _PRODUCTS.update(saved[0])
+        _PRIVATE.update(saved[1])
     shape = shape_of(out.value)
     if shape_of(c) == shape and type(c) is np.ndarray:
         return c
