@@ -274,6 +274,21 @@ def vjp(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[[Any], tupl
     Arrays the computation used are copied if needed so that later in-place
     changes cannot affect ``vjp_fn``; ``vjp_fn`` may be called many times.
 
+    Parameters
+    ----------
+    f : callable
+        Function of the positional arguments ``primals``.
+    *primals
+        Arrays, scalars or nested structures of them.
+
+    Returns
+    -------
+    out
+        ``f(*primals)``.
+    vjp_fn : callable
+        ``g -> tuple`` of cotangents, one per primal (structured like it); ``g``
+        has the structure and shapes of ``out``.
+
     Examples
     --------
     >>> import numpy as np

@@ -173,6 +173,22 @@ def _assemble(odef: Any, blocks: list, specs: list, sizes: list[int], multi: boo
 def hessian(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0) -> Callable:
     """Hessian by forward-over-reverse: one batched forward pass through the gradient.
 
+    Every linear-algebra and special-function rule has a forward rule, so this
+    works for functions using ``inv``, ``solve``, ``det``, ``eigh``, ``cholesky``...
+
+    Parameters
+    ----------
+    f : callable
+        Scalar-valued function of arrays.
+    argnums : int or tuple of int, default 0
+        Argument(s) to differentiate; a tuple gives the nested blocks
+        ``H[i][j]``.
+
+    Returns
+    -------
+    callable
+        ``(*args) -> H`` with ``H.shape == x.shape + x.shape``.
+
     Examples
     --------
     >>> import numpy as np
@@ -185,6 +201,18 @@ def hessian(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0) -> Callab
 
 def hvp(f: Callable[..., Any], argnums: int = 0) -> Callable:
     """Hessian-vector product ``(*args, v) -> H @ v`` without forming ``H`` (forward-over-reverse).
+
+    Parameters
+    ----------
+    f : callable
+        Scalar-valued function of arrays.
+    argnums : int, default 0
+        The argument ``x`` of the Hessian; ``v`` has its shape.
+
+    Returns
+    -------
+    callable
+        ``(*args, v) -> H @ v`` at the cost of about four evaluations of ``f``.
 
     Examples
     --------
