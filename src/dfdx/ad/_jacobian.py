@@ -135,14 +135,15 @@ def jacobian(
             res = _jac_reverse(f, args, kwargs, nums)
         else:
             n_in = sum(int(np.size(a)) for n in nums for a in flatten(args[n])[0])
-            res = _jac_reverse(f, args, kwargs, nums) if n_in <= 1 else None
-            if res is None:
+            use_reverse = False
+            if n_in > 1:  # one input direction: forward mode is one pass whatever the output
                 out = f(*args, **kwargs)
                 n_out = sum(int(np.size(raw(o))) for o in flatten(out)[0])
-                if n_out < n_in:
-                    res = _jac_reverse(f, args, kwargs, nums)
-                else:
-                    res = _jac_forward(f, args, kwargs, nums)
+                use_reverse = n_out < n_in
+            if use_reverse:
+                res = _jac_reverse(f, args, kwargs, nums)
+            else:
+                res = _jac_forward(f, args, kwargs, nums)
         return _assemble(*res, multi)
 
     jac.__name__ = f"jacobian({getattr(f, '__name__', 'f')})"
