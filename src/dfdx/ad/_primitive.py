@@ -51,6 +51,7 @@ class Primitive:
         "impl",
         "jvp_all",
         "jvps",
+        "keep",
         "linear",
         "multiple",
         "name",
@@ -78,6 +79,9 @@ class Primitive:
         self.taylor: Callable[..., Any] | None = None
         # optional joint forward rule jvp_all(tangents, ans, *args) (None = zero tangent)
         self.jvp_all: Callable[..., Any] | None = None
+        # reverse mode: {argnum: positions (-1 = ans) whose values vjps[argnum] reads};
+        # other values are replaced on the tape by their shape and dtype (None = keep all)
+        self.keep: dict[int, tuple[int, ...]] | None = None
 
     def __repr__(self) -> str:
         return f"<dfdx.ad primitive {self.name}>"

@@ -174,7 +174,17 @@ def ew_primitive(
     for i, d in enumerate(derivs):
         prim.rules(i, _jvp(d, i, nargs), _vjp(d, i, nargs))
     prim.linear = all(d in (ONE, MINUS_ONE) for d in derivs)
+    if prim.linear:  # reverse rules read shapes only
+        prim.keep = dict.fromkeys(range(len(derivs)), ())
     return prim
+
+
+# values read by the reverse rules of the hot arithmetic primitives (-1 = the output)
+_KEEP = {
+    "multiply": {0: (1,), 1: (0,)},
+    "divide": {0: (1,), 1: (1, -1)},
+    "power": {0: (0, 1), 1: (0, 1, -1)},
+}
 
 
 for _uf, _derivs in ELEMENTWISE.items():
@@ -214,6 +224,8 @@ for _name, _impl, _uf in (
     _p = ew_primitive(_name, _impl, ELEMENTWISE[_uf])
     OPS[_name] = _p
 OPS["abs"] = UFUNCS[np.absolute]
+for _uf, _op in ((np.multiply, "mul"), (np.divide, "truediv"), (np.power, "pow")):
+    UFUNCS[_uf].keep = OPS[_op].keep = _KEEP[_uf.__name__]
 
 NONDIFF_FUNCTIONS.update(
     {

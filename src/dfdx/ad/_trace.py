@@ -15,7 +15,15 @@ import numpy as np
 from dfdx.ad._primitive import Primitive, TracingError, bind
 from dfdx.ad._tracer import Tracer
 
-__all__ = ["IDENTITY_SEEDS", "ForwardTrace", "ReverseTrace", "SparseCt", "is_identity", "shape_of"]
+__all__ = [
+    "IDENTITY_SEEDS",
+    "ForwardTrace",
+    "Meta",
+    "ReverseTrace",
+    "SparseCt",
+    "is_identity",
+    "shape_of",
+]
 
 _levels = itertools.count(1)
 
@@ -115,6 +123,16 @@ class ForwardTrace:
 
 _PROJ = Primitive("output", lambda x: x)
 
+
+class Meta:
+    """Stand-in kept on the tape for a value whose reverse rule needs only its shape."""
+
+    __slots__ = ("dtype", "ndim", "shape")
+
+    def __init__(self, v: Any) -> None:
+        self.shape, self.dtype, self.ndim = v.shape, v.dtype, v.ndim
+
+
 # identity tangent seeds of running batched forward passes (jacobian of a 1-D input):
 # rules may shortcut ``I @ A`` to ``A``
 IDENTITY_SEEDS: dict[int, np.ndarray] = {}
@@ -190,8 +208,7 @@ class ReverseTrace:
         parents = []
         lower = False
         for i, a in enumerate(args):
-            ta = type(a)
-            if ta is Tracer:
+            if type(a) is Tracer:
                 if a._trace is self:
                     if i not in prim.vjps:
                         raise _missing(prim, i, "reverse")
@@ -201,11 +218,21 @@ class ReverseTrace:
                         lower = True
                 else:
                     lower = True
-            elif ta is np.ndarray and a.flags.writeable:
-                self._lock(a)
         ans = bind(prim, *vals, **params) if lower else prim.impl(*vals, **params)
+        keep = prim.keep
+        saved_ans = ans
+        if keep is not None:  # save only what the reverse rules read
+            need = {j for i, _ in parents for j in keep[i]}
+            for j, v in enumerate(vals):
+                if j not in need and (type(v) is np.ndarray or type(v) is Tracer):
+                    vals[j] = Meta(v)
+            if -1 not in need:
+                saved_ans = None
+        for j, v in enumerate(vals):  # constants the tape refers to: protect them
+            if type(v) is np.ndarray and v.flags.writeable and all(j != i for i, _ in parents):
+                self._lock(v)
         tape = self.tape
-        tape.append((prim, parents, vals, params, ans))
+        tape.append((prim, parents, vals, params, saved_ans))
         if prim.multiple:
             k = len(tape) - 1
             outs = []
