@@ -340,3 +340,16 @@ def test_jacobian_keeps_float32():
     np.testing.assert_allclose(
         J, jacobian(lambda x: np.sin(x) * x[0])(x.astype(np.float64)), rtol=1e-6
     )
+
+
+def test_derivative_results_stay_valid_across_calls():
+    # large arrays go through recycled buffers: earlier results must never be reused
+    x = np.linspace(0.0, 1.0, 50_000)
+    d4 = derivative(lambda x: np.sin(x) * np.exp(x) + np.cosh(x), 4)
+    first = d4(x)
+    kept = first.copy()
+    for _ in range(3):
+        again = d4(x)
+        assert again is not first
+        np.testing.assert_array_equal(first, kept)
+        np.testing.assert_allclose(again, -4 * np.sin(x) * np.exp(x) + np.cosh(x), rtol=1e-12)
