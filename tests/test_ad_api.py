@@ -355,3 +355,23 @@ def test_derivative_results_stay_valid_across_calls():
         np.testing.assert_allclose(
             again, -4 * np.sin(x) * np.exp(x) + np.cosh(x), rtol=1e-12, atol=1e-12
         )
+
+
+def test_grad_buffers_are_recycled_safely():
+    # large intermediates are recycled between calls, but never one still referenced
+    x = np.linspace(0.0, 1.0, 100_000)
+    kept = []
+
+    def f(x):
+        y = np.sin(x) * 2.0
+        kept.append(y)  # the user keeps a traced intermediate
+        return np.sum(y**2 + np.exp(x) * x)
+
+    g1 = grad(f)(x)
+    g1_copy, y1_copy = g1.copy(), kept[0].value.copy()
+    for _ in range(3):
+        g = grad(f)(x)
+        assert g is not g1
+        np.testing.assert_allclose(g, g1_copy, rtol=1e-15)
+    np.testing.assert_array_equal(g1, g1_copy)
+    np.testing.assert_array_equal(kept[0].value, y1_copy)

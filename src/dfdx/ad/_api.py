@@ -132,7 +132,7 @@ def value_and_grad(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0) ->
     single = None if multi else nums[0]
 
     def vg(*args: Any, **kwargs: Any) -> tuple[Any, Any]:
-        trace = ReverseTrace()
+        trace = ReverseTrace(recycle=True)
         try:
             a = args[single] if single is not None and single < len(args) else None
             if a is not None and type(a) not in _NESTED:  # fast path: one array argument
@@ -157,6 +157,8 @@ def value_and_grad(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0) ->
         finally:
             if trace.locked:
                 trace.unlock()
+        out = None
+        trace.release()
         return value, _collect(cts, specs, multi)
 
     vg.__name__ = f"value_and_grad({getattr(f, '__name__', 'f')})"

@@ -56,6 +56,7 @@ class Primitive:
         "multiple",
         "name",
         "taylor",
+        "ufunc",
         "view",
         "vjps",
     )
@@ -82,6 +83,8 @@ class Primitive:
         # reverse mode: {argnum: positions (-1 = ans) whose values vjps[argnum] reads};
         # other values are replaced on the tape by their shape and dtype (None = keep all)
         self.keep: dict[int, tuple[int, ...]] | None = None
+        # the ufunc computing this primitive (allows writing into recycled buffers)
+        self.ufunc: Any = impl if type(impl).__name__ == "ufunc" else None
 
     def __repr__(self) -> str:
         return f"<dfdx.ad primitive {self.name}>"

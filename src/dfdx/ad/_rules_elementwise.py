@@ -222,6 +222,7 @@ for _name, _impl, _uf in (
     ("neg", operator.neg, np.negative),
 ):
     _p = ew_primitive(_name, _impl, ELEMENTWISE[_uf])
+    _p.ufunc = _uf
     OPS[_name] = _p
 OPS["abs"] = UFUNCS[np.absolute]
 for _uf, _op in ((np.multiply, "mul"), (np.divide, "truediv"), (np.power, "pow")):

@@ -19,10 +19,9 @@ from typing import Any
 import numpy as np
 
 from dfdx._core.validate import check_int
+from dfdx.ad import _pool as pool
 from dfdx.ad._primitive import UFUNCS, Primitive, TracingError, bind
 from dfdx.ad._taylor_series import (
-    _POOL,
-    _POOL_MIN_BYTES,
     _PRIVATE,
     _PRODUCTS,
     Lin,
@@ -189,21 +188,12 @@ _UFUNC_OF = {
 def _pooled(prim: Primitive, vals: list, params: dict) -> Any:
     """The primal value, written into a recycled buffer for large plain float arrays."""
     uf = _UFUNC_OF.get(prim, prim.impl)
-    arrays = [v for v in vals if type(v) is np.ndarray]
-    if (
-        not params
-        and isinstance(uf, np.ufunc)
-        and uf.nout == 1
-        and arrays
-        and all(type(v) in (np.ndarray, float, int) for v in vals)
-        and arrays[0].nbytes >= _POOL_MIN_BYTES
-        and arrays[0].dtype.kind == "f"
-        and all(a.shape == arrays[0].shape and a.dtype == arrays[0].dtype for a in arrays)
-    ):
-        free = _POOL.get((arrays[0].shape, arrays[0].dtype))
-        if free:
-            return owned(uf(*vals, out=free.pop()))
-        return owned(uf(*vals))
+    if not params and isinstance(uf, np.ufunc) and uf.nout == 1:
+        out = pool.call(uf, vals)
+        if out is not None:
+            return owned(out)
+        ans = bind(prim, *vals, **params)
+        return owned(ans) if type(ans) is np.ndarray and ans.nbytes >= pool.MIN_BYTES else ans
     return bind(prim, *vals, **params)
 
 

@@ -9,11 +9,12 @@ Recurrences: Griewank & Walther, *Evaluating Derivatives*, ch. 13.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+
+from dfdx.ad import _pool as pool
 
 
 class Lin:
@@ -121,11 +122,8 @@ def private(a: Any) -> Any:
 
 def private_call(ufunc: Any, x: Any) -> Any:
     """``private(ufunc(x))``, written into a recycled buffer when one is available."""
-    if type(x) is np.ndarray and x.nbytes >= _POOL_MIN_BYTES:
-        free = _POOL.get((x.shape, x.dtype))
-        if free:
-            return private(ufunc(x, out=free.pop()))
-    return private(ufunc(x))
+    out = pool.call(ufunc, [x])
+    return private(ufunc(x) if out is None else out)
 
 
 def owned(a: Any) -> Any:
@@ -140,25 +138,12 @@ def recycle(keep: Any) -> None:
     candidates = list(_PRIVATE.values()) + list(_OWNED.values())
     _PRIVATE.clear()
     _OWNED.clear()
-    if not _REFCOUNTS_RELIABLE:
-        return
-    for arr in candidates:
-        if arr is keep or arr is getattr(keep, "base", None) or arr.nbytes < _POOL_MIN_BYTES:
-            continue
-        # references: the candidates list, this loop's name and getrefcount's argument
-        if sys.getrefcount(arr) == 3 and arr.flags.writeable and arr.base is None:
-            free = _POOL.setdefault((arr.shape, arr.dtype), [])
-            if len(free) < 4 and all(b is not arr for b in free):
-                free.append(arr)
+    pool.release(candidates, keep if getattr(keep, "base", None) is None else keep.base)
 
 
 _PRODUCTS: dict[tuple[int, int], _Prod] = {}
 _PRIVATE: dict[int, Any] = {}
 _OWNED: dict[int, Any] = {}
-# recycled private buffers by (shape, dtype): fresh large arrays cost page faults
-_POOL: dict[tuple[Any, Any], list[np.ndarray]] = {}
-_POOL_MIN_BYTES = 1 << 18
-_REFCOUNTS_RELIABLE = sys.implementation.name == "cpython" and sys.version_info < (3, 14)
 _MAX_TERMS = 6
 
 

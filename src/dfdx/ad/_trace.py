@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from dfdx.ad import _pool as pool
 from dfdx.ad._primitive import Primitive, TracingError, bind
 from dfdx.ad._tracer import Tracer
 
@@ -194,10 +195,12 @@ def _accumulate(cts: list[Any], p: int, c: Any, owned: set[int]) -> None:
 class ReverseTrace:
     """Reverse mode: operations are appended to a tape, replayed backwards by ``backward``."""
 
-    def __init__(self) -> None:
+    def __init__(self, recycle: bool = False) -> None:
         self.level = next(_levels)
         self.tape: list[Any] = []
         self.locked: list[np.ndarray] = []
+        # large primal values this trace computed: recycled by ``release`` (see _pool)
+        self.owned: list[np.ndarray] | None = [] if recycle else None
 
     def new(self, value: Any) -> Tracer:
         self.tape.append((None, (), None, None, value))
@@ -218,7 +221,17 @@ class ReverseTrace:
                         lower = True
                 else:
                     lower = True
-        ans = bind(prim, *vals, **params) if lower else prim.impl(*vals, **params)
+        if lower:
+            ans = bind(prim, *vals, **params)
+        else:
+            ans = None
+            owned = self.owned
+            if owned is not None and prim.ufunc is not None and not params:
+                ans = pool.call(prim.ufunc, vals)
+            if ans is None:
+                ans = prim.impl(*vals, **params)
+            if owned is not None and type(ans) is np.ndarray and ans.nbytes >= pool.MIN_BYTES:
+                owned.append(ans)
         keep = prim.keep
         saved_ans = ans
         if keep is not None:  # save only what the reverse rules read
@@ -241,6 +254,12 @@ class ReverseTrace:
                 outs.append(Tracer(a, self, len(tape) - 1))
             return tuple(outs)
         return Tracer(ans, self, len(tape) - 1)
+
+    def release(self) -> None:
+        """Drop the tape and recycle the large values nobody else refers to."""
+        self.tape = []
+        if self.owned:
+            pool.release(self.owned)
 
     # -- protection of arrays the tape refers to (in-place edits would corrupt it)
     def _lock(self, a: np.ndarray) -> None:
