@@ -148,6 +148,7 @@ def value_and_grad(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0) ->
                 if shape_of(value) != ():
                     raise _not_scalar(value)
                 wanted = [k for s in specs for k in s[2]]
+                trace.hold()
                 cts = trace.backward({out.aux: 1.0}, wanted, consume=True)
             else:
                 value = out

@@ -8,6 +8,7 @@ which unwraps its own tracers and binds the operation again one level down.
 from __future__ import annotations
 
 import itertools
+import weakref
 from typing import Any
 
 import numpy as np
@@ -231,7 +232,7 @@ class ReverseTrace:
             if ans is None:
                 ans = prim.impl(*vals, **params)
             if owned is not None and type(ans) is np.ndarray and ans.nbytes >= pool.MIN_BYTES:
-                owned.append(ans)
+                owned.append(weakref.ref(ans))  # weak: intermediates still die early
         keep = prim.keep
         saved_ans = ans
         if keep is not None:  # save only what the reverse rules read
@@ -255,11 +256,19 @@ class ReverseTrace:
             return tuple(outs)
         return Tracer(ans, self, len(tape) - 1)
 
+    def hold(self) -> None:
+        """Before a consuming backward pass: keep the values still alive for recycling."""
+        if self.owned:
+            self.owned = [a for a in (r() for r in self.owned) if a is not None]
+
     def release(self) -> None:
         """Drop the tape and recycle the large values nobody else refers to."""
         self.tape = []
         if self.owned:
-            pool.release(self.owned)
+            live = [a if type(a) is np.ndarray else a() for a in self.owned]
+            self.owned = None
+            live = [a for a in live if a is not None]
+            pool.release(live)
 
     # -- protection of arrays the tape refers to (in-place edits would corrupt it)
     def _lock(self, a: np.ndarray) -> None:
