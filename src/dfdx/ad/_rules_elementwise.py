@@ -126,8 +126,26 @@ ELEMENTWISE: dict[Any, tuple[Any, ...]] = {
 _REUSE_TEMPORARIES = sys.implementation.name == "cpython" and sys.version_info < (3, 14)
 
 
+def _spare(g: Any) -> bool:
+    """Whether the cotangent ``g`` may be overwritten: a plain array referenced only by the
+    backward pass's loop variable, the rule's and the helper's arguments."""
+    return (
+        _REUSE_TEMPORARIES
+        and type(g) is np.ndarray
+        and sys.getrefcount(g) == 5  # + getrefcount's argument and _spare's own
+        and g.base is None
+        and g.flags.writeable
+    )
+
+
+def _neg(g: Any) -> Any:
+    return np.negative(g, out=g) if _spare(g) else -g
+
+
 def _times(g: Any, d: Any) -> Any:
     """``g * d``, written into ``d`` when ``d`` is a temporary nobody else refers to."""
+    if (type(d) is float or type(d) is int) and _spare(g) and g.dtype.kind in "fc":
+        return np.multiply(g, d, out=g)
     if (
         _REUSE_TEMPORARIES
         and type(d) is np.ndarray
@@ -157,7 +175,9 @@ def _vjp(d: Any, i: int, nargs: int) -> Callable[..., Any]:
     if d is ONE:
         return (lambda g, ans, *a: g) if nargs == 1 else (lambda g, ans, *a: unbroadcast(g, a[i]))
     if d is MINUS_ONE:
-        return (lambda g, ans, *a: -g) if nargs == 1 else (lambda g, ans, *a: unbroadcast(-g, a[i]))
+        if nargs == 1:
+            return lambda g, ans, *a: _neg(g)
+        return lambda g, ans, *a: unbroadcast(_neg(g), a[i])
     if d is ZERO:
         return lambda g, ans, *a: np.zeros_like(a[i])
     if nargs == 1:
