@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["MIN_BYTES", "call", "release", "take"]
+__all__ = ["MIN_BYTES", "call", "empty", "large", "release", "take", "zeros"]
 
 MIN_BYTES = 1 << 18
 _PER_KEY = 16
@@ -27,6 +27,25 @@ _POOL: dict[tuple[Any, Any], list[np.ndarray]] = {}
 def take(shape: tuple[int, ...], dtype: Any) -> np.ndarray | None:
     free = _POOL.get((shape, dtype))
     return free.pop() if free else None
+
+
+def empty(shape: tuple[int, ...], dtype: Any) -> np.ndarray:
+    """``np.empty``, from a recycled buffer when one is available."""
+    buf = take(shape, dtype) if _RELIABLE else None
+    return np.empty(shape, dtype) if buf is None else buf
+
+
+def zeros(shape: tuple[int, ...], dtype: Any) -> np.ndarray:
+    """``np.zeros``, from a recycled buffer when one is available."""
+    buf = take(shape, dtype) if _RELIABLE else None
+    if buf is None:
+        return np.zeros(shape, dtype)
+    buf.fill(0)
+    return buf
+
+
+def large(a: Any) -> bool:
+    return type(a) is np.ndarray and a.nbytes >= MIN_BYTES and a.dtype.kind in "fc"
 
 
 def call(ufunc: Any, vals: list[Any]) -> Any:

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from dfdx.ad import _pool as pool
 from dfdx.ad._helpers import align, is_complex, unbroadcast
 from dfdx.ad._primitive import NONDIFF_FUNCTIONS, UFUNCS, Primitive, implements
 from dfdx.ad._tracer import OPS, raw
@@ -34,7 +35,7 @@ def _where0(cond: Any, a: Any) -> Any:
 def _dpow(x: Any, y: Any) -> Any:
     if type(y) is int or type(y) is float:
         if y == 2:
-            return 2 * x
+            return np.multiply(x, 2.0, out=pool.empty(x.shape, x.dtype)) if pool.large(x) else 2 * x
         if y == 1:
             return 1.0
         return y * x ** (y - 1) if y != 0 else 0.0 * x
@@ -139,13 +140,16 @@ def _spare(g: Any) -> bool:
 
 
 def _neg(g: Any) -> Any:
-    return np.negative(g, out=g) if _spare(g) else -g
+    if _spare(g):
+        return np.negative(g, out=g)
+    return np.negative(g, out=pool.empty(g.shape, g.dtype)) if pool.large(g) else -g
 
 
 def _times(g: Any, d: Any) -> Any:
     """``g * d``, written into ``d`` when ``d`` is a temporary nobody else refers to."""
-    if (type(d) is float or type(d) is int) and _spare(g) and g.dtype.kind in "fc":
-        return np.multiply(g, d, out=g)
+    if (type(d) is float or type(d) is int) and pool.large(g):
+        out = g if _spare(g) else pool.empty(g.shape, g.dtype)
+        return np.multiply(g, d, out=out)
     if (
         _REUSE_TEMPORARIES
         and type(d) is np.ndarray

@@ -154,7 +154,7 @@ class SparseCt:
         self.g, self.idx, self.shape = g, idx, shape
 
     def dense(self) -> np.ndarray:
-        z = np.zeros(self.shape, dtype=np.result_type(self.g, np.float32))
+        z = pool.zeros(self.shape, np.result_type(self.g, np.float32))
         z[self.idx] = self.g
         return z
 
@@ -257,18 +257,21 @@ class ReverseTrace:
         return Tracer(ans, self, len(tape) - 1)
 
     def hold(self) -> None:
-        """Before a consuming backward pass: keep the values still alive for recycling."""
-        if self.owned:
-            self.owned = [a for a in (r() for r in self.owned) if a is not None]
+        """Before a consuming backward pass: the values still alive, to recycle them as soon
+        as the backward pass has consumed the tape entries that refer to them."""
+        if self.owned is not None:
+            live = (r() for r in self.owned)
+            self.owned = {id(a): a for a in live if a is not None}
 
     def release(self) -> None:
         """Drop the tape and recycle the large values nobody else refers to."""
         self.tape = []
-        if self.owned:
-            live = [a if type(a) is np.ndarray else a() for a in self.owned]
-            self.owned = None
-            live = [a for a in live if a is not None]
-            pool.release(live)
+        owned = self.owned
+        self.owned = None
+        if owned:
+            live = list(owned.values()) if type(owned) is dict else [r() for r in owned]
+            owned = None
+            pool.release([a for a in live if a is not None])
 
     # -- protection of arrays the tape refers to (in-place edits would corrupt it)
     def _lock(self, a: np.ndarray) -> None:
@@ -347,4 +350,12 @@ class ReverseTrace:
                     cts[p] = c
                 else:
                     _accumulate(cts, p, c, owned)
+            if consume and type(self.owned) is dict:  # recycle values no longer needed
+                mine = self.owned
+                cand = [mine.pop(id(v)) for v in (ans, *vals) if id(v) in mine]
+                if type(g) is np.ndarray:
+                    cand.append(g)  # this node's cotangent, unless a parent received it
+                prim = parents = vals = params = ans = c = g = None
+                if cand:
+                    pool.release(cand)
         return [_dense(cts[k]) for k in wanted]
