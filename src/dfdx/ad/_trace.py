@@ -211,40 +211,50 @@ class ReverseTrace:
         vals = list(args)
         parents = []
         lower = False
+        arrays = False  # any array (or nested tracer) among the values
         for i, a in enumerate(args):
-            if type(a) is Tracer:
+            ta = type(a)
+            if ta is Tracer:
                 if a._trace is self:
                     if i not in prim.vjps:
                         raise _missing(prim, i, "reverse")
                     v = vals[i] = a.value
                     parents.append((i, a.aux))
-                    if type(v) is Tracer:
-                        lower = True
+                    tv = type(v)
+                    if tv is Tracer:
+                        lower = arrays = True
+                    elif tv is np.ndarray:
+                        arrays = True
                 else:
-                    lower = True
+                    lower = arrays = True
+            elif ta is np.ndarray:
+                arrays = True
+        owned = self.owned
         if lower:
             ans = bind(prim, *vals, **params)
-        else:
+        elif arrays and owned is not None:
             ans = None
-            owned = self.owned
-            if owned is not None and prim.ufunc is not None and not params:
+            if prim.ufunc is not None and not params:
                 ans = pool.call(prim.ufunc, vals)
             if ans is None:
                 ans = prim.impl(*vals, **params)
-            if owned is not None and type(ans) is np.ndarray and ans.nbytes >= pool.MIN_BYTES:
+            if type(ans) is np.ndarray and ans.nbytes >= pool.MIN_BYTES:
                 owned.append(weakref.ref(ans))  # weak: intermediates still die early
-        keep = prim.keep
+        else:
+            ans = prim.impl(*vals, **params)
         saved_ans = ans
-        if keep is not None:  # save only what the reverse rules read
-            need = {j for i, _ in parents for j in keep[i]}
-            for j, v in enumerate(vals):
-                if j not in need and (type(v) is np.ndarray or type(v) is Tracer):
-                    vals[j] = Meta(v)
-            if -1 not in need:
-                saved_ans = None
-        for j, v in enumerate(vals):  # constants the tape refers to: protect them
-            if type(v) is np.ndarray and v.flags.writeable and all(j != i for i, _ in parents):
-                self._lock(v)
+        if arrays:
+            keep = prim.keep
+            if keep is not None:  # save only what the reverse rules read
+                need = {j for i, _ in parents for j in keep[i]}
+                for j, v in enumerate(vals):
+                    if j not in need and (type(v) is np.ndarray or type(v) is Tracer):
+                        vals[j] = Meta(v)
+                if -1 not in need:
+                    saved_ans = None
+            for j, v in enumerate(vals):  # constants the tape refers to: protect them
+                if type(v) is np.ndarray and v.flags.writeable and all(j != i for i, _ in parents):
+                    self._lock(v)
         tape = self.tape
         tape.append((prim, parents, vals, params, saved_ans))
         if prim.multiple:
@@ -259,9 +269,11 @@ class ReverseTrace:
     def hold(self) -> None:
         """Before a consuming backward pass: the values still alive, to recycle them as soon
         as the backward pass has consumed the tape entries that refer to them."""
-        if self.owned is not None:
-            live = (r() for r in self.owned)
-            self.owned = {id(a): a for a in live if a is not None}
+        if not self.owned:
+            self.owned = None  # nothing large: no recycling work in the backward pass
+            return
+        live = (r() for r in self.owned)
+        self.owned = {id(a): a for a in live if a is not None}
 
     def release(self) -> None:
         """Drop the tape and recycle the large values nobody else refers to."""
