@@ -307,3 +307,71 @@ def test_derivative_order_zero_and_polynomials():
         )
     with pytest.raises(ValueError, match="`n` must be a non-negative integer"):
         derivative(np.sin, -1)
+
+
+def test_hessian_with_several_arguments():
+    def f(a, b):
+        return np.sum(a**2 * b) + b[0] ** 3
+
+    a, b = np.array([1.0, 2.0]), np.array([3.0, 4.0])
+    (haa, hab), (hba, hbb) = hessian(f, argnums=(0, 1))(a, b)
+    np.testing.assert_allclose(haa, np.diag(2 * b))
+    np.testing.assert_allclose(hab, np.diag(2 * a))
+    np.testing.assert_allclose(hba, np.diag(2 * a))
+    np.testing.assert_allclose(hbb, [[18.0, 0.0], [0.0, 0.0]])
+
+
+def test_derivative_nested_in_derivative_and_in_grad():
+    x = np.array([0.2, 0.7])
+    # d/dx [ x * sin''(x) ] = -sin(x) - x cos(x)
+    inner = derivative(np.sin, 2)
+    np.testing.assert_allclose(
+        derivative(lambda x: x * inner(x), 1)(x), -np.sin(x) - x * np.cos(x), rtol=1e-12
+    )
+    np.testing.assert_allclose(
+        grad(lambda x: np.sum(derivative(np.exp, 3)(x) * x))(x), np.exp(x) * (1 + x), rtol=1e-12
+    )
+
+
+def test_jacobian_keeps_float32():
+    x = np.array([0.5, 1.0], dtype=np.float32)
+    J = jacobian(lambda x: np.sin(x) * x[0], mode="forward")(x)
+    assert J.dtype == np.float32
+    np.testing.assert_allclose(
+        J, jacobian(lambda x: np.sin(x) * x[0])(x.astype(np.float64)), rtol=1e-6
+    )
+
+
+def test_derivative_results_stay_valid_across_calls():
+    # large arrays go through recycled buffers: earlier results must never be reused
+    x = np.linspace(0.0, 1.0, 50_000)
+    d4 = derivative(lambda x: np.sin(x) * np.exp(x) + np.cosh(x), 4)
+    first = d4(x)
+    kept = first.copy()
+    for _ in range(3):
+        again = d4(x)
+        assert again is not first
+        np.testing.assert_array_equal(first, kept)
+        np.testing.assert_allclose(
+            again, -4 * np.sin(x) * np.exp(x) + np.cosh(x), rtol=1e-12, atol=1e-12
+        )
+
+
+def test_grad_buffers_are_recycled_safely():
+    # large intermediates are recycled between calls, but never one still referenced
+    x = np.linspace(0.0, 1.0, 100_000)
+    kept = []
+
+    def f(x):
+        y = np.sin(x) * 2.0
+        kept.append(y)  # the user keeps a traced intermediate
+        return np.sum(y**2 + np.exp(x) * x)
+
+    g1 = grad(f)(x)
+    g1_copy, y1_copy = g1.copy(), kept[0].value.copy()
+    for _ in range(3):
+        g = grad(f)(x)
+        assert g is not g1
+        np.testing.assert_allclose(g, g1_copy, rtol=1e-15)
+    np.testing.assert_array_equal(g1, g1_copy)
+    np.testing.assert_array_equal(kept[0].value, y1_copy)

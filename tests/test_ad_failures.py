@@ -61,6 +61,12 @@ def test_dropping_the_trace(f, match):
         grad(f)(1.5)
 
 
+def test_library_function_that_converts_is_named():
+    # scipy.special.logsumexp is a Python function that calls np.asarray, not a ufunc
+    with pytest.raises(TracingError, match=r"logsumexp, called from <lambda>"):
+        grad(lambda x: sc.logsumexp(x))(np.ones(3))
+
+
 def _store_scalar(x):
     c = np.zeros(2)
     c[0] = x
@@ -77,6 +83,23 @@ def _store_row(x):
 def test_storing_into_plain_array_shows_alternative(f, x):
     with pytest.raises(TracingError, match=r"plain NumPy array.*np\.stack.*zeros_like"):
         grad(f)(x)
+
+
+def test_unsupported_ndarray_attribute():
+    with pytest.raises(TracingError, match=r"ndarray\.flat is not supported on traced values"):
+        grad(lambda x: x.flat[0])(np.ones(2))
+    with pytest.raises(AttributeError, match="no attribute 'nonsense'"):
+        grad(lambda x: x.nonsense)(np.ones(2))
+
+
+def test_printing_and_python_builtins_work_while_tracing():
+    def f(x):
+        text = f"{x[0]:.2f} {x}"
+        assert text.startswith("2.00")
+        _, r = divmod(x[0], 1.5)
+        return round(x[1]) * x[1] + r + max(x[0], x[1]) + abs(-x[0]) + sum(x) + x.nbytes * 0
+
+    np.testing.assert_allclose(grad(f)(np.array([2.0, 3.0])), [3.0, 5.0])
 
 
 def test_out_argument_into_plain_array():

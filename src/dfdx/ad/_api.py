@@ -132,7 +132,7 @@ def value_and_grad(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0) ->
     single = None if multi else nums[0]
 
     def vg(*args: Any, **kwargs: Any) -> tuple[Any, Any]:
-        trace = ReverseTrace()
+        trace = ReverseTrace(recycle=True)
         try:
             a = args[single] if single is not None and single < len(args) else None
             if a is not None and type(a) not in _NESTED:  # fast path: one array argument
@@ -148,6 +148,7 @@ def value_and_grad(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0) ->
                 if shape_of(value) != ():
                     raise _not_scalar(value)
                 wanted = [k for s in specs for k in s[2]]
+                trace.hold()
                 cts = trace.backward({out.aux: 1.0}, wanted, consume=True)
             else:
                 value = out
@@ -157,6 +158,8 @@ def value_and_grad(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0) ->
         finally:
             if trace.locked:
                 trace.unlock()
+        out = None
+        trace.release()
         return value, _collect(cts, specs, multi)
 
     vg.__name__ = f"value_and_grad({getattr(f, '__name__', 'f')})"
@@ -273,6 +276,21 @@ def vjp(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[[Any], tupl
 
     Arrays the computation used are copied if needed so that later in-place
     changes cannot affect ``vjp_fn``; ``vjp_fn`` may be called many times.
+
+    Parameters
+    ----------
+    f : callable
+        Function of the positional arguments ``primals``.
+    *primals
+        Arrays, scalars or nested structures of them.
+
+    Returns
+    -------
+    out
+        ``f(*primals)``.
+    vjp_fn : callable
+        ``g -> tuple`` of cotangents, one per primal (structured like it); ``g``
+        has the structure and shapes of ``out``.
 
     Examples
     --------

@@ -27,7 +27,7 @@ def _jac_forward(f: Callable, args: tuple, kwargs: dict, nums: tuple[int, ...]) 
     sizes = [int(np.size(a)) for a in leaves_all]
     total = sum(sizes)
     trace = ForwardTrace((total,))
-    dtype = np.result_type(*leaves_all, np.float64)
+    dtype = np.result_type(*leaves_all, np.float32)
     eye = np.eye(total, dtype=dtype)
     targs = list(args)
     pos = 0
@@ -135,14 +135,15 @@ def jacobian(
             res = _jac_reverse(f, args, kwargs, nums)
         else:
             n_in = sum(int(np.size(a)) for n in nums for a in flatten(args[n])[0])
-            res = _jac_reverse(f, args, kwargs, nums) if n_in <= 1 else None
-            if res is None:
+            use_reverse = False
+            if n_in > 1:  # one input direction: forward mode is one pass whatever the output
                 out = f(*args, **kwargs)
                 n_out = sum(int(np.size(raw(o))) for o in flatten(out)[0])
-                if n_out < n_in:
-                    res = _jac_reverse(f, args, kwargs, nums)
-                else:
-                    res = _jac_forward(f, args, kwargs, nums)
+                use_reverse = n_out < n_in
+            if use_reverse:
+                res = _jac_reverse(f, args, kwargs, nums)
+            else:
+                res = _jac_forward(f, args, kwargs, nums)
         return _assemble(*res, multi)
 
     jac.__name__ = f"jacobian({getattr(f, '__name__', 'f')})"
@@ -173,6 +174,22 @@ def _assemble(odef: Any, blocks: list, specs: list, sizes: list[int], multi: boo
 def hessian(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0) -> Callable:
     """Hessian by forward-over-reverse: one batched forward pass through the gradient.
 
+    Every linear-algebra and special-function rule has a forward rule, so this
+    works for functions using ``inv``, ``solve``, ``det``, ``eigh``, ``cholesky``...
+
+    Parameters
+    ----------
+    f : callable
+        Scalar-valued function of arrays.
+    argnums : int or tuple of int, default 0
+        Argument(s) to differentiate; a tuple gives the nested blocks
+        ``H[i][j]``.
+
+    Returns
+    -------
+    callable
+        ``(*args) -> H`` with ``H.shape == x.shape + x.shape``.
+
     Examples
     --------
     >>> import numpy as np
@@ -185,6 +202,18 @@ def hessian(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0) -> Callab
 
 def hvp(f: Callable[..., Any], argnums: int = 0) -> Callable:
     """Hessian-vector product ``(*args, v) -> H @ v`` without forming ``H`` (forward-over-reverse).
+
+    Parameters
+    ----------
+    f : callable
+        Scalar-valued function of arrays.
+    argnums : int, default 0
+        The argument ``x`` of the Hessian; ``v`` has its shape.
+
+    Returns
+    -------
+    callable
+        ``(*args, v) -> H @ v`` at the cost of about four evaluations of ``f``.
 
     Examples
     --------

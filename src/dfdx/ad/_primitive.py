@@ -51,10 +51,12 @@ class Primitive:
         "impl",
         "jvp_all",
         "jvps",
+        "keep",
         "linear",
         "multiple",
         "name",
         "taylor",
+        "ufunc",
         "view",
         "vjps",
     )
@@ -78,6 +80,11 @@ class Primitive:
         self.taylor: Callable[..., Any] | None = None
         # optional joint forward rule jvp_all(tangents, ans, *args) (None = zero tangent)
         self.jvp_all: Callable[..., Any] | None = None
+        # reverse mode: {argnum: positions (-1 = ans) whose values vjps[argnum] reads};
+        # other values are replaced on the tape by their shape and dtype (None = keep all)
+        self.keep: dict[int, tuple[int, ...]] | None = None
+        # the ufunc computing this primitive (allows writing into recycled buffers)
+        self.ufunc: Any = impl if type(impl).__name__ == "ufunc" else None
 
     def __repr__(self) -> str:
         return f"<dfdx.ad primitive {self.name}>"

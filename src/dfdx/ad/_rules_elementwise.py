@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from dfdx.ad import _pool as pool
 from dfdx.ad._helpers import align, is_complex, unbroadcast
 from dfdx.ad._primitive import NONDIFF_FUNCTIONS, UFUNCS, Primitive, implements
 from dfdx.ad._tracer import OPS, raw
@@ -34,7 +35,7 @@ def _where0(cond: Any, a: Any) -> Any:
 def _dpow(x: Any, y: Any) -> Any:
     if type(y) is int or type(y) is float:
         if y == 2:
-            return 2 * x
+            return np.multiply(x, 2.0, out=pool.empty(x.shape, x.dtype)) if pool.large(x) else 2 * x
         if y == 1:
             return 1.0
         return y * x ** (y - 1) if y != 0 else 0.0 * x
@@ -126,8 +127,29 @@ ELEMENTWISE: dict[Any, tuple[Any, ...]] = {
 _REUSE_TEMPORARIES = sys.implementation.name == "cpython" and sys.version_info < (3, 14)
 
 
+def _spare(g: Any) -> bool:
+    """Whether the cotangent ``g`` may be overwritten: a plain array referenced only by the
+    backward pass's loop variable, the rule's and the helper's arguments."""
+    return (
+        _REUSE_TEMPORARIES
+        and type(g) is np.ndarray
+        and sys.getrefcount(g) == 5  # + getrefcount's argument and _spare's own
+        and g.base is None
+        and g.flags.writeable
+    )
+
+
+def _neg(g: Any) -> Any:
+    if _spare(g):
+        return np.negative(g, out=g)
+    return np.negative(g, out=pool.empty(g.shape, g.dtype)) if pool.large(g) else -g
+
+
 def _times(g: Any, d: Any) -> Any:
     """``g * d``, written into ``d`` when ``d`` is a temporary nobody else refers to."""
+    if (type(d) is float or type(d) is int) and pool.large(g):
+        out = g if _spare(g) else pool.empty(g.shape, g.dtype)
+        return np.multiply(g, d, out=out)
     if (
         _REUSE_TEMPORARIES
         and type(d) is np.ndarray
@@ -157,7 +179,9 @@ def _vjp(d: Any, i: int, nargs: int) -> Callable[..., Any]:
     if d is ONE:
         return (lambda g, ans, *a: g) if nargs == 1 else (lambda g, ans, *a: unbroadcast(g, a[i]))
     if d is MINUS_ONE:
-        return (lambda g, ans, *a: -g) if nargs == 1 else (lambda g, ans, *a: unbroadcast(-g, a[i]))
+        if nargs == 1:
+            return lambda g, ans, *a: _neg(g)
+        return lambda g, ans, *a: unbroadcast(_neg(g), a[i])
     if d is ZERO:
         return lambda g, ans, *a: np.zeros_like(a[i])
     if nargs == 1:
@@ -174,7 +198,17 @@ def ew_primitive(
     for i, d in enumerate(derivs):
         prim.rules(i, _jvp(d, i, nargs), _vjp(d, i, nargs))
     prim.linear = all(d in (ONE, MINUS_ONE) for d in derivs)
+    if prim.linear:  # reverse rules read shapes only
+        prim.keep = dict.fromkeys(range(len(derivs)), ())
     return prim
+
+
+# values read by the reverse rules of the hot arithmetic primitives (-1 = the output)
+_KEEP = {
+    "multiply": {0: (1,), 1: (0,)},
+    "divide": {0: (1,), 1: (1, -1)},
+    "power": {0: (0, 1), 1: (0, 1, -1)},
+}
 
 
 for _uf, _derivs in ELEMENTWISE.items():
@@ -212,8 +246,11 @@ for _name, _impl, _uf in (
     ("neg", operator.neg, np.negative),
 ):
     _p = ew_primitive(_name, _impl, ELEMENTWISE[_uf])
+    _p.ufunc = _uf
     OPS[_name] = _p
 OPS["abs"] = UFUNCS[np.absolute]
+for _uf, _op in ((np.multiply, "mul"), (np.divide, "truediv"), (np.power, "pow")):
+    UFUNCS[_uf].keep = OPS[_op].keep = _KEEP[_uf.__name__]
 
 NONDIFF_FUNCTIONS.update(
     {

@@ -16,7 +16,7 @@ from dfdx.ad._helpers import (
     neg_axes,
     shape_of,
 )
-from dfdx.ad._primitive import implements
+from dfdx.ad._primitive import TracingError, implements
 from dfdx.ad._rules_shape import (
     ASTYPE,
     CONCAT,
@@ -385,3 +385,31 @@ def _meshgrid(*xi: Any, indexing: str = "xy", **kw: Any) -> Any:
             else np.broadcast_to(np.reshape(x, s), shapes)
         )
     return tuple(out)
+
+
+@implements(np.select)
+def _select(condlist: Any, choicelist: Any, default: Any = 0) -> Any:
+    out = default
+    for cond, choice in zip(reversed(list(condlist)), reversed(list(choicelist)), strict=True):
+        out = np.where(raw(cond), choice, out)
+    return out
+
+
+@implements(np.interp)
+def _interp(
+    x: Any, xp: Any, fp: Any, left: Any = None, right: Any = None, period: Any = None
+) -> Any:
+    """Piecewise-linear interpolation; differentiable in x, xp and fp (kinks at the knots
+    take the slope of the segment to their right)."""
+    if period is not None:
+        raise TracingError("np.interp(..., period=...) is not supported when traced")
+    xp, fp = (a if type(a) is Tracer else np.asarray(a, dtype=float) for a in (xp, fp))
+    rx, rxp = raw(x), raw(xp)
+    n = shape_of(xp)[0]
+    i = np.clip(np.searchsorted(rxp, rx, side="right") - 1, 0, n - 2)
+    x0, x1 = xp[i], xp[i + 1]
+    f0, f1 = fp[i], fp[i + 1]
+    y = f0 + (f1 - f0) * (x - x0) / (x1 - x0)
+    lo = fp[0] if left is None else left
+    hi = fp[n - 1] if right is None else right
+    return np.where(rx < rxp[0], lo, np.where(rx > rxp[n - 1], hi, y))

@@ -90,6 +90,7 @@ def _mm_vjp_y(g: Any, ans: Any, x: Any, y: Any) -> Any:
 MATMUL = (
     Primitive("matmul", np.matmul).rules(0, _mm_jvp_x, _mm_vjp_x).rules(1, _mm_jvp_y, _mm_vjp_y)
 )
+MATMUL.keep = {0: (1,), 1: (0,)}
 INV = Primitive("inv", np.linalg.inv).rules(
     0, lambda t, ans, a: -(ans @ t @ ans), lambda g, ans, a: -(_mT(ans) @ g @ _mT(ans))
 )

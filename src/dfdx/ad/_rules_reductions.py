@@ -40,6 +40,9 @@ SUM.rules(
 )
 
 
+SUM.keep = {0: ()}
+
+
 def _share(x: Any, ans: Any, axes: tuple[int, ...], keepdims: bool) -> Any:
     """Weights 1/k on the k tied extreme entries (plain array: no derivative)."""
     hit = raw(x) == _expand(raw(ans), x, axes, keepdims)

@@ -81,8 +81,8 @@ INDEX_ADD = Primitive("index_add", _index_add_impl, linear=True)
 
 
 def _getitem_vjp(g: Any, ans: Any, x: Any, idx: Any) -> Any:
-    if type(g) is np.ndarray and type(x) is np.ndarray and _basic(idx):
-        return SparseCt(g, idx, x.shape)  # accumulated in place by the backward pass
+    if type(g) is np.ndarray and _basic(idx):
+        return SparseCt(g, idx, shape_of(x))  # accumulated in place by the backward pass
     return INDEX_ADD(g, idx=idx, shape=shape_of(x))
 
 
@@ -161,6 +161,10 @@ CONCAT.jvp_all = _concat_jvp
 for _i in range(64):
     CONCAT.vjps[_i] = _concat_vjp(_i)
 OPS.update(getitem=GETITEM, setitem=SETITEM, astype=ASTYPE)
+# reverse rules that read shapes only (or only the condition of where)
+for _p in (RESHAPE, TRANSPOSE, BROADCAST, GETITEM, INDEX_ADD, SETITEM, CONCAT):
+    _p.keep = dict.fromkeys(range(64), ())
+WHERE.keep = {1: (0,), 2: (0,)}
 
 
 def constant_like(value: Any, like: Any) -> Any:

@@ -12,12 +12,14 @@ stacked coefficients.  A primitive without a Taylor rule makes
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from dfdx._core.validate import check_int
+from dfdx.ad import _pool as pool
 from dfdx.ad._primitive import UFUNCS, Primitive, TracingError, bind
 from dfdx.ad._taylor_series import (
     _PRIVATE,
@@ -29,7 +31,9 @@ from dfdx.ad._taylor_series import (
     _m,
     _Prod,
     _real,
-    private,
+    owned,
+    private_call,
+    recycle,
     t_div,
     t_exp,
     t_integrate,
@@ -63,10 +67,10 @@ def _series_fn(name: str) -> Callable[[list, Any, Any], list]:
         "log1p": lambda a, x, ans: [ans, *t_log(shift(a, 1.0), ans)[1:]],
         "log2": lambda a, x, ans: [_m(1 / math.log(2), v) for v in t_log(a, np.log(x))],
         "log10": lambda a, x, ans: [_m(1 / math.log(10), v) for v in t_log(a, np.log(x))],
-        "sin": lambda a, x, ans: t_sincos(a, ans, private(np.cos(x)))[0],
-        "cos": lambda a, x, ans: t_sincos(a, private(np.sin(x)), ans)[1],
-        "sinh": lambda a, x, ans: t_sincos(a, ans, private(np.cosh(x)), 1.0)[0],
-        "cosh": lambda a, x, ans: t_sincos(a, private(np.sinh(x)), ans, 1.0)[1],
+        "sin": lambda a, x, ans: t_sincos(a, ans, private_call(np.cos, x))[0],
+        "cos": lambda a, x, ans: t_sincos(a, private_call(np.sin, x), ans)[1],
+        "sinh": lambda a, x, ans: t_sincos(a, ans, private_call(np.cosh, x), 1.0)[0],
+        "cosh": lambda a, x, ans: t_sincos(a, private_call(np.sinh, x), ans, 1.0)[1],
         "sqrt": lambda a, x, ans: t_pow(a, 0.5, ans),
         "cbrt": lambda a, x, ans: t_pow(a, 1.0 / 3.0, ans),
         "square": lambda a, x, ans: t_mul(a, a),
@@ -176,6 +180,23 @@ for _op, _nm in (("mul", "mul"), ("truediv", "div"), ("pow", "pow")):
     _TAYLOR[OPS[_op]] = ("binary", _binary(_nm))
 
 
+_UFUNC_OF = {
+    OPS[k]: u for k, u in (("mul", np.multiply), ("truediv", np.divide), ("pow", np.power))
+}
+
+
+def _pooled(prim: Primitive, vals: list, params: dict) -> Any:
+    """The primal value, written into a recycled buffer for large plain float arrays."""
+    uf = _UFUNC_OF.get(prim, prim.impl)
+    if not params and isinstance(uf, np.ufunc) and uf.nout == 1:
+        out = pool.call(uf, vals)
+        if out is not None:
+            return owned(out)
+        ans = bind(prim, *vals, **params)
+        return owned(ans) if type(ans) is np.ndarray and ans.nbytes >= pool.MIN_BYTES else ans
+    return bind(prim, *vals, **params)
+
+
 class TaylorTrace(ForwardTrace):
     """Forward trace whose tangent is the list of Taylor coefficients 1..n."""
 
@@ -208,7 +229,7 @@ class TaylorTrace(ForwardTrace):
             for o in outs:
                 o.aux = None if o.aux is None else list(o.aux)
             return out
-        ans = bind(prim, *vals, **params)
+        ans = _pooled(prim, vals, params)
         n = self.order + 1
         if rule[0] == "unary":
             res = rule[1](series[0], vals[0], ans)
@@ -266,22 +287,39 @@ def derivative(f: Callable[..., Any], n: int = 1) -> Callable[..., Any]:
     return dn
 
 
+# the product caches and buffer pool are module state: one Taylor pass at a time
+_LOCK = threading.RLock()
+
+
 def _taylor(f: Callable[..., Any], x: Any, n: int) -> Any:
+    with _LOCK:
+        return _taylor_locked(f, x, n)
+
+
+def _taylor_locked(f: Callable[..., Any], x: Any, n: int) -> Any:
+    saved = dict(_PRODUCTS), dict(_PRIVATE)  # a derivative nested in another one
     _PRODUCTS.clear()
     _PRIVATE.clear()
-    trace = TaylorTrace(n)
-    coefs = [1.0] + [0.0] * (n - 1)
-    out = f(Tracer(x, trace, coefs))
-    if type(out) is not Tracer or out._trace is not trace or out.aux is None:
-        return np.zeros_like(out.value if type(out) is Tracer else out)
-    c = out.aux[n - 1]
-    c = c.materialize(math.factorial(n), reuse=True) if type(c) is Lin else c * math.factorial(n)
-    _PRODUCTS.clear()
-    _PRIVATE.clear()
-    shape = shape_of(out.value)
+    c = None
+    try:
+        trace = TaylorTrace(n)
+        out = f(Tracer(x, trace, [1.0] + [0.0] * (n - 1)))
+        if type(out) is not Tracer or out._trace is not trace or out.aux is None:
+            return np.zeros_like(out.value if type(out) is Tracer else out)
+        shape = shape_of(out.value)
+        dtype = np.result_type(out.value)
+        c = out.aux[n - 1]
+        del out
+        fact = math.factorial(n)
+        c = c.materialize(fact, reuse=True) if type(c) is Lin else c * fact
+    finally:
+        _PRODUCTS.clear()
+        recycle(c)
+        _PRODUCTS.update(saved[0])
+        _PRIVATE.update(saved[1])
     if shape_of(c) == shape and type(c) is np.ndarray:
         return c
-    return np.broadcast_to(c, shape) + np.zeros(shape, np.result_type(c, out.value))
+    return np.broadcast_to(c, shape) + np.zeros(shape, np.result_type(c, dtype))
 
 
 def _nested(f: Callable[..., Any], x: Any, n: int) -> Any:

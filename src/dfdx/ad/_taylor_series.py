@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from dfdx.ad import _pool as pool
+
 
 class Lin:
     """A lazy linear combination ``sum(c * base)`` of arrays with scalar weights.
@@ -118,8 +120,30 @@ def private(a: Any) -> Any:
     return a
 
 
+def private_call(ufunc: Any, x: Any) -> Any:
+    """``private(ufunc(x))``, written into a recycled buffer when one is available."""
+    out = pool.call(ufunc, [x])
+    return private(ufunc(x) if out is None else out)
+
+
+def owned(a: Any) -> Any:
+    """Record a primal value the Taylor trace computed itself (candidate for recycling)."""
+    if type(a) is np.ndarray:
+        _OWNED[id(a)] = a
+    return a
+
+
+def recycle(keep: Any) -> None:
+    """Return buffers nobody refers to any more (not ``keep``) to the pool."""
+    candidates = list(_PRIVATE.values()) + list(_OWNED.values())
+    _PRIVATE.clear()
+    _OWNED.clear()
+    pool.release(candidates, keep if getattr(keep, "base", None) is None else keep.base)
+
+
 _PRODUCTS: dict[tuple[int, int], _Prod] = {}
 _PRIVATE: dict[int, Any] = {}
+_OWNED: dict[int, Any] = {}
 _MAX_TERMS = 6
 
 

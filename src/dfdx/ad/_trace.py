@@ -8,14 +8,24 @@ which unwraps its own tracers and binds the operation again one level down.
 from __future__ import annotations
 
 import itertools
+import weakref
 from typing import Any
 
 import numpy as np
 
+from dfdx.ad import _pool as pool
 from dfdx.ad._primitive import Primitive, TracingError, bind
 from dfdx.ad._tracer import Tracer
 
-__all__ = ["IDENTITY_SEEDS", "ForwardTrace", "ReverseTrace", "SparseCt", "is_identity", "shape_of"]
+__all__ = [
+    "IDENTITY_SEEDS",
+    "ForwardTrace",
+    "Meta",
+    "ReverseTrace",
+    "SparseCt",
+    "is_identity",
+    "shape_of",
+]
 
 _levels = itertools.count(1)
 
@@ -115,6 +125,16 @@ class ForwardTrace:
 
 _PROJ = Primitive("output", lambda x: x)
 
+
+class Meta:
+    """Stand-in kept on the tape for a value whose reverse rule needs only its shape."""
+
+    __slots__ = ("dtype", "ndim", "shape")
+
+    def __init__(self, v: Any) -> None:
+        self.shape, self.dtype, self.ndim = v.shape, v.dtype, v.ndim
+
+
 # identity tangent seeds of running batched forward passes (jacobian of a 1-D input):
 # rules may shortcut ``I @ A`` to ``A``
 IDENTITY_SEEDS: dict[int, np.ndarray] = {}
@@ -134,7 +154,7 @@ class SparseCt:
         self.g, self.idx, self.shape = g, idx, shape
 
     def dense(self) -> np.ndarray:
-        z = np.zeros(self.shape, dtype=np.result_type(self.g, np.float32))
+        z = pool.zeros(self.shape, np.result_type(self.g, np.float32))
         z[self.idx] = self.g
         return z
 
@@ -176,10 +196,12 @@ def _accumulate(cts: list[Any], p: int, c: Any, owned: set[int]) -> None:
 class ReverseTrace:
     """Reverse mode: operations are appended to a tape, replayed backwards by ``backward``."""
 
-    def __init__(self) -> None:
+    def __init__(self, recycle: bool = False) -> None:
         self.level = next(_levels)
         self.tape: list[Any] = []
         self.locked: list[np.ndarray] = []
+        # large primal values this trace computed: recycled by ``release`` (see _pool)
+        self.owned: list[np.ndarray] | None = [] if recycle else None
 
     def new(self, value: Any) -> Tracer:
         self.tape.append((None, (), None, None, value))
@@ -189,6 +211,7 @@ class ReverseTrace:
         vals = list(args)
         parents = []
         lower = False
+        arrays = False  # any array (or nested tracer) among the values
         for i, a in enumerate(args):
             ta = type(a)
             if ta is Tracer:
@@ -197,15 +220,43 @@ class ReverseTrace:
                         raise _missing(prim, i, "reverse")
                     v = vals[i] = a.value
                     parents.append((i, a.aux))
-                    if type(v) is Tracer:
-                        lower = True
+                    tv = type(v)
+                    if tv is Tracer:
+                        lower = arrays = True
+                    elif tv is np.ndarray:
+                        arrays = True
                 else:
-                    lower = True
-            elif ta is np.ndarray and a.flags.writeable:
-                self._lock(a)
-        ans = bind(prim, *vals, **params) if lower else prim.impl(*vals, **params)
+                    lower = arrays = True
+            elif ta is np.ndarray:
+                arrays = True
+        owned = self.owned
+        if lower:
+            ans = bind(prim, *vals, **params)
+        elif arrays and owned is not None:
+            ans = None
+            if prim.ufunc is not None and not params:
+                ans = pool.call(prim.ufunc, vals)
+            if ans is None:
+                ans = prim.impl(*vals, **params)
+            if type(ans) is np.ndarray and ans.nbytes >= pool.MIN_BYTES:
+                owned.append(weakref.ref(ans))  # weak: intermediates still die early
+        else:
+            ans = prim.impl(*vals, **params)
+        saved_ans = ans
+        if arrays:
+            keep = prim.keep
+            if keep is not None:  # save only what the reverse rules read
+                need = {j for i, _ in parents for j in keep[i]}
+                for j, v in enumerate(vals):
+                    if j not in need and (type(v) is np.ndarray or type(v) is Tracer):
+                        vals[j] = Meta(v)
+                if -1 not in need:
+                    saved_ans = None
+            for j, v in enumerate(vals):  # constants the tape refers to: protect them
+                if type(v) is np.ndarray and v.flags.writeable and all(j != i for i, _ in parents):
+                    self._lock(v)
         tape = self.tape
-        tape.append((prim, parents, vals, params, ans))
+        tape.append((prim, parents, vals, params, saved_ans))
         if prim.multiple:
             k = len(tape) - 1
             outs = []
@@ -214,6 +265,25 @@ class ReverseTrace:
                 outs.append(Tracer(a, self, len(tape) - 1))
             return tuple(outs)
         return Tracer(ans, self, len(tape) - 1)
+
+    def hold(self) -> None:
+        """Before a consuming backward pass: the values still alive, to recycle them as soon
+        as the backward pass has consumed the tape entries that refer to them."""
+        if not self.owned:
+            self.owned = None  # nothing large: no recycling work in the backward pass
+            return
+        live = (r() for r in self.owned)
+        self.owned = {id(a): a for a in live if a is not None}
+
+    def release(self) -> None:
+        """Drop the tape and recycle the large values nobody else refers to."""
+        self.tape = []
+        owned = self.owned
+        self.owned = None
+        if owned:
+            live = list(owned.values()) if type(owned) is dict else [r() for r in owned]
+            owned = None
+            pool.release([a for a in live if a is not None])
 
     # -- protection of arrays the tape refers to (in-place edits would corrupt it)
     def _lock(self, a: np.ndarray) -> None:
@@ -292,4 +362,12 @@ class ReverseTrace:
                     cts[p] = c
                 else:
                     _accumulate(cts, p, c, owned)
+            if consume and type(self.owned) is dict:  # recycle values no longer needed
+                mine = self.owned
+                cand = [mine.pop(id(v)) for v in (ans, *vals) if id(v) in mine]
+                if type(g) is np.ndarray:
+                    cand.append(g)  # this node's cotangent, unless a parent received it
+                prim = parents = vals = params = ans = c = g = None
+                if cand:
+                    pool.release(cand)
         return [_dense(cts[k]) for k in wanted]

@@ -44,7 +44,23 @@ def _raw_tree(a: Any) -> Any:
 
 
 def _caller(depth: int = 2) -> str:
+    """Where a conversion happened: the library function the user called, and the user's line."""
     frame = sys._getframe(depth)
+    lib = None
+    while frame is not None:
+        mod = frame.f_globals.get("__name__", "")
+        if mod.split(".")[0] in ("numpy", "scipy") or mod.startswith("dfdx.ad"):
+            lib = frame
+            frame = frame.f_back
+            continue
+        break
+    if frame is None:
+        frame = lib
+    where = f"{frame.f_code.co_name} ({frame.f_code.co_filename}:{frame.f_lineno})"
+    if lib is not None and frame is not lib:
+        name = f"{lib.f_globals.get('__name__', '')}.{lib.f_code.co_name}"
+        return f"{name}, called from {where}"
+    return where
     return f"{frame.f_code.co_name} ({frame.f_code.co_filename}:{frame.f_lineno})"
 
 
@@ -121,6 +137,29 @@ class Tracer:
     def __repr__(self) -> str:
         return f"Tracer({raw(self)!r}, level={self._trace.level})"
 
+    def __str__(self) -> str:
+        return str(raw(self))
+
+    def __format__(self, spec: str) -> str:  # printing while tracing shows the value
+        return format(raw(self), spec)
+
+    def __round__(self, ndigits: int | None = None) -> Any:
+        return np.round(self, ndigits or 0)
+
+    def __divmod__(self, other: Any) -> Any:
+        return np.divmod(self, other)
+
+    def __rdivmod__(self, other: Any) -> Any:
+        return np.divmod(other, self)
+
+    def __getattr__(self, name: str) -> Any:
+        if not name.startswith("__") and hasattr(np.ndarray, name):
+            raise TracingError(
+                f"ndarray.{name} is not supported on traced values; use the NumPy "
+                "function of the same name (np.{name}(x)) or compute it before tracing"
+            )
+        raise AttributeError(f"'Tracer' object has no attribute {name!r}")
+
     def __len__(self) -> int:
         return len(raw(self))
 
@@ -131,6 +170,8 @@ class Tracer:
     shape = property(lambda self: np.shape(raw(self)))
     ndim = property(lambda self: np.ndim(raw(self)))
     size = property(lambda self: np.size(raw(self)))
+    itemsize = property(lambda self: np.result_type(raw(self)).itemsize)
+    nbytes = property(lambda self: np.size(raw(self)) * np.result_type(raw(self)).itemsize)
     dtype = property(lambda self: np.result_type(raw(self)))
     T = property(lambda self: np.transpose(self))
     mT = property(lambda self: np.swapaxes(self, -1, -2))
