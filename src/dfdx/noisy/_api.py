@@ -42,7 +42,7 @@ def diff(
         - savgol: ``window`` (odd, in samples or bins), ``degree`` (default
           ``max(3, n + 2)``), ``bin``, ``noise_std``
         - spline: ``degree`` (odd, default ``2n + 1``), ``lam``, ``bin``, ``noise_std``
-        - tv: ``alpha``, ``noise_std``
+        - tv: ``alpha``, ``bin``, ``noise_std``
         - tikhonov: ``order`` (penalty order, default ``n + 1``), ``lam``, ``bin``,
           ``noise_std``
         - kalman: ``order`` (model order, default ``max(2, n)``), ``lam``, ``bin``,
