@@ -18,7 +18,7 @@ Peers, all tuned without the true derivative:
 
 The ratio is RMSE(dfdx auto) / RMSE(best peer of that case), with both RMSEs
 averaged over the seeds.  The default run (400 samples, 2 seeds) takes about
-7 minutes on a 2-core machine, almost all of it in pynumdiff's optimiser;
+8 minutes on a 2-core machine, almost all of it in pynumdiff's optimiser;
 ``--quick`` (200 samples, 1 seed, 3 pynumdiff methods) about 1.5 minutes.
 """
 
