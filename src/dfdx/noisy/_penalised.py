@@ -24,7 +24,7 @@ from dfdx.noisy._validate import per_row
 __all__ = ["run"]
 
 _BIN_FACTOR = 4
-_START_BINS = 2000  # start with about this many bins, refine when the fit needs it
+_START_BINS = 500  # start with about this many bins, refine when the fit needs it
 _MIN_LENGTH = 8.0  # refine the bins when the smoothing spans fewer bins than this
 
 

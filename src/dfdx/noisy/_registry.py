@@ -61,7 +61,7 @@ REGISTRY: dict[str, Method] = {
         Method(
             "tv",
             tv,
-            ("alpha", "noise_std"),
+            ("alpha", "bin", "noise_std"),
             1,
             True,
             4,

@@ -32,7 +32,7 @@ _MAX_WINDOW_NONUNIFORM = 401
 _MAX_WINDOW_UNIFORM = 2001
 _CHUNK = 1 << 21
 _BIN_FACTOR = 4
-_START_BINS = 2000
+_START_BINS = 500
 _MIN_WINDOW = 9
 
 
@@ -40,12 +40,12 @@ def _local(offsets: np.ndarray, degree: int, n: int) -> tuple[np.ndarray, np.nda
     """Smoothing and n-th derivative weights at offset 0 for stencils (..., m)."""
     scale = np.abs(offsets).max(axis=-1, keepdims=True)
     vander = (offsets / scale)[..., None] ** np.arange(degree + 1)
-    gram = np.einsum("...mi,...mj->...ij", vander, vander)
+    gram = np.swapaxes(vander, -1, -2) @ vander
     pick = np.zeros((degree + 1, 2))
     pick[0, 0] = 1.0
     pick[n, 1] = factorial(n)
     coef = np.linalg.solve(gram, np.broadcast_to(pick, gram.shape[:-2] + pick.shape))
-    both = np.einsum("...mi,...ik->...km", vander, coef)
+    both = np.swapaxes(vander @ coef, -1, -2)
     return both[..., 0, :], both[..., 1, :] / scale**n
 
 

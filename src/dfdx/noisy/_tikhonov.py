@@ -23,12 +23,31 @@ import numpy as np
 from dfdx._core.validate import check_int
 from dfdx._core.weights import fornberg_table
 from dfdx.noisy._banded import factor, posterior_samples, quad_floor
-from dfdx.noisy._fd import apply_stencil, stencil_weights
 from dfdx.noisy._penalised import run
 
 __all__ = ["tikhonov"]
 
 _LOG_LAM_MAX = 8.0  # precision: about log10(lam) digits are lost
+
+
+def _stencil_weights(x: np.ndarray, n: int, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return (index (N, width), weights (N, width)) of the ``n``-th derivative."""
+    size = x.size
+    width = min(width, size)
+    start = np.clip(np.arange(size) - width // 2, 0, size - width)
+    index = start[:, None] + np.arange(width)
+    offsets = x[index] - x[:, None]
+    scale = np.abs(offsets).max(axis=1, keepdims=True)
+    weights = fornberg_table(offsets / scale, n)[..., n] / scale**n
+    return index, weights
+
+
+def _apply_stencil(values: np.ndarray, index: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Apply per-point stencils to ``values`` of shape (..., N) along the last axis."""
+    out = np.zeros(values.shape)
+    for j in range(index.shape[1]):
+        out += weights[:, j] * values[..., index[:, j]]
+    return out
 
 
 class _Model:
@@ -80,7 +99,7 @@ class _Model:
     def fit(
         self, y2: np.ndarray, n: int, lam: np.ndarray, noise_std: np.ndarray | None
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        index, weights = stencil_weights(self.xs, n, max(5, n + 3))
+        index, weights = _stencil_weights(self.xs, n, max(5, n + 3))
         weights = weights / self.scale**n
         smooth = np.empty_like(y2)
         sigma = np.empty(y2.shape[0])
@@ -94,9 +113,9 @@ class _Model:
             quad = np.einsum("rn,rn->r", y2[sel] * self.weights, y2[sel] - f)
             sig = np.sqrt(np.maximum(quad, 0.0) / dof) if noise_std is None else noise_std[sel]
             sigma[sel] = sig
-            draws = apply_stencil(posterior_samples(fac).T, index, weights)
+            draws = _apply_stencil(posterior_samples(fac).T, index, weights)
             error[sel] = sig[:, None] * np.sqrt(np.mean(draws**2, axis=0))[None, :]
-        deriv = apply_stencil(smooth, index, weights)
+        deriv = _apply_stencil(smooth, index, weights)
         return smooth, deriv, error, sigma
 
 
