@@ -88,3 +88,24 @@ def test_progress_waits_before_drawing():
     with Progress("short", 10, stream=tty, delay=60.0) as bar:
         bar.update(10)
     assert tty.getvalue() == ""
+
+
+def test_parquet_goes_through_pandas_with_clear_errors(tmp_path, monkeypatch):
+    pd = pytest.importorskip("pandas")  # pandas is optional for the CLI, never required
+    path = tmp_path / "d.parquet"
+    path.write_bytes(b"not really parquet")
+
+    def fake_reader(p):
+        assert p == path
+        return pd.DataFrame({"t": [0.0, 1.0], "v": [1.0, 2.0]})
+
+    monkeypatch.setattr(pd, "read_parquet", fake_reader)
+    table = read_table(path)
+    np.testing.assert_array_equal(table["v"], [1.0, 2.0])
+
+    def no_engine(p):
+        raise ImportError("Unable to find a usable engine; tried using: 'pyarrow'")
+
+    monkeypatch.setattr(pd, "read_parquet", no_engine)
+    with pytest.raises(UserError, match="reading Parquet needs a Parquet engine"):
+        read_table(path)

@@ -91,7 +91,10 @@ def read_table(path: Any) -> dict[str, np.ndarray]:
             raise UserError(
                 "reading Parquet needs pandas (and pyarrow): pip install pandas"
             ) from None
-        frame = pd.read_parquet(path)
+        try:
+            frame = pd.read_parquet(path)
+        except ImportError as exc:  # pandas without a Parquet engine (pyarrow)
+            raise UserError(f"reading Parquet needs a Parquet engine: {exc}") from None
         return {str(c): frame[c].to_numpy() for c in frame.columns}
     return _read_csv(path)
 
