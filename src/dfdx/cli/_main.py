@@ -213,7 +213,14 @@ def build_parser() -> argparse.ArgumentParser:
     p_eval.add_argument("expression", help='e.g. "x**2 + sin(x)"')
     p_eval.add_argument("--at", nargs="+", required=True, help="points, e.g. --at 0.5 1,2")
     p_eval.add_argument("--n", type=int, default=1, help="derivative order (default 1)")
-    p_eval.add_argument("--method", default="auto", choices=dfdx.CALLABLE_METHODS)
+    p_eval.add_argument(
+        "--method",
+        default="auto",
+        choices=dfdx.CALLABLE_METHODS,
+        metavar="METHOD",
+        help="auto (default: automatic differentiation, else numerical), ad, numeric, "
+        "central, forward, backward or complex",
+    )
     p_eval.add_argument("--json", action="store_true", help="JSON output for scripts")
     p_eval.set_defaults(run=_cmd_eval)
 
@@ -221,7 +228,14 @@ def build_parser() -> argparse.ArgumentParser:
     p_data.add_argument("file", help="CSV (header optional), .npy, .npz or Parquet")
     p_data.add_argument("--x", help="coordinate column (default: the row number)")
     p_data.add_argument("--y", required=True, help="data column")
-    p_data.add_argument("--method", default="auto", choices=dfdx.ARRAY_METHODS)
+    p_data.add_argument(
+        "--method",
+        default="auto",
+        choices=dfdx.ARRAY_METHODS,
+        metavar="METHOD",
+        help="auto (default: noise test decides); fd, spectral, spline for clean data; "
+        "savgol, tv, tikhonov, kalman, noisy or noisy:<method> for noisy data",
+    )
     p_data.add_argument("--n", type=int, default=1, help="derivative order (default 1)")
     p_data.add_argument("-o", "--output", help="output file (.csv, .npz, .json)")
     p_data.add_argument("--plot", help="write a plot (e.g. out.png)")
