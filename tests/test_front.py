@@ -160,3 +160,41 @@ def test_dask_and_xarray_pass_through_lazily():
 def test_front_door_validation(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+@pytest.mark.parametrize(
+    "signal",
+    [
+        lambda t: np.sin(20 * t),  # under-resolved: 8 samples a period
+        lambda t: 1e6 * t**7 - t,
+        lambda t: np.tanh(50 * (t - 0.5)),
+        lambda t: np.abs(t - 0.5),
+    ],
+)
+@pytest.mark.parametrize("irregular", [False, True])
+def test_clean_but_rough_samples_are_not_called_noisy(signal, irregular):
+    rng = np.random.default_rng(7)
+    x = np.sort(rng.uniform(0, 1, 50)) if irregular else np.linspace(0, 1, 50)
+    r = dfdx.derivative(signal(x), x)
+    assert "clean data" in r.message
+
+
+@pytest.mark.parametrize("size", [50, 200, 2000])
+@pytest.mark.parametrize("sigma", [1e-4, 1e-2])
+def test_noise_is_recognised(size, sigma):
+    rng = np.random.default_rng(size)
+    x = np.sort(rng.uniform(0, 1, size))
+    y = np.sin(5 * x) + rng.normal(0, sigma, size)
+    assert "data look noisy" in dfdx.derivative(y, x).message
+
+
+def test_order_agreement_is_about_one_for_white_noise_only():
+    from dfdx._front_noise import order_agreement
+
+    rng = np.random.default_rng(0)
+    x = np.linspace(0, 1, 500)
+    assert 0.8 < order_agreement(rng.normal(size=500), x, 0) < 1.25
+    assert order_agreement(np.sin(3 * x), x, 0) < 0.1
+    assert order_agreement(np.sin(3 * x), None, 0) < 0.1
+    assert order_agreement(np.zeros(500), x, 0) == 0.0
+    assert order_agreement(np.ones(4), x[:4], 0) == 0.0

@@ -17,6 +17,7 @@ import numpy as np
 from dfdx import exact
 from dfdx._core.result import DerivativeResult, Status
 from dfdx._core.validate import check_choice, check_int
+from dfdx._front_noise import AGREEMENT, NOISE_THRESHOLD, noise_ratio, order_agreement
 
 __all__ = ["ARRAY_METHODS", "CALLABLE_METHODS", "NOISE_THRESHOLD", "derivative"]
 
@@ -35,9 +36,6 @@ NOISY_PREFIXED = (
 )
 ARRAY_METHODS = ("auto", *GRID_METHODS, *NOISY_METHODS, *NOISY_PREFIXED)
 
-#: Sampled data count as noisy when the noise that a plain finite difference
-#: would amplify is more than this fraction of the derivative's RMS.
-NOISE_THRESHOLD = 1e-3
 #: Accuracy order used for clean samples with ``method="auto"`` unless ``acc`` is given.
 AUTO_ACC = 4
 
@@ -108,25 +106,6 @@ def _callable(func: Callable, x: Any, n: int, method: str, options: dict) -> Der
     return result.replace(method="numeric", message=message)
 
 
-def _noise_ratio(y: np.ndarray, x: Any, dx: Any, axis: int, n: int) -> float:
-    """Noise a plain finite difference would amplify, relative to the derivative's RMS."""
-    from dfdx import grid, noisy
-
-    sigma = np.max(noisy.estimate_noise(y, x, axis=axis))
-    d = np.asarray(grid.diff(y, x, dx=dx, n=n, axis=axis))
-    size = y.shape[axis]
-    if x is not None:
-        h = float(np.median(np.abs(np.diff(np.asarray(x, dtype=float)))))
-    else:
-        h = 1.0 if dx is None else float(dx)
-    # ||w||_2 of the second-order central stencil for the n-th derivative, ~2**n / sqrt(2)
-    amplification = 2.0**n / np.sqrt(2.0) / h**n
-    rms = float(np.sqrt(np.mean(np.abs(d) ** 2))) if size else 0.0
-    if not np.isfinite(rms) or rms == 0.0:
-        return np.inf if sigma > 0 else 0.0
-    return float(sigma * amplification / rms)
-
-
 def _lazy_or_labelled(y: Any) -> bool:
     """Dask arrays and xarray DataArrays: handed to the grid engine as they are."""
     module = type(y).__module__.split(".")[0]
@@ -148,17 +127,24 @@ def _array(y: Any, x: Any, n: int, method: str, dx: Any, axis: int, options: dic
     ys = np.asarray(y)
     if ys.dtype.kind in "biu":
         ys = ys.astype(float)
-    ratio = _noise_ratio(ys, x, dx, axis, n)
-    if ratio > NOISE_THRESHOLD:
+    ratio = noise_ratio(ys, x, dx, axis, n)
+    agreement = order_agreement(ys, x, axis) if ratio > NOISE_THRESHOLD else 0.0
+    if ratio > NOISE_THRESHOLD and AGREEMENT <= agreement <= 1 / AGREEMENT:
         result = noisy.diff(ys, _coords(x, dx, ys, axis), method="auto", n=n, axis=axis)
         note = (
             f"data look noisy (estimated noise amplified by a finite difference is "
-            f"{ratio:.2g} of the derivative's RMS, above {NOISE_THRESHOLD:g}): used dfdx.noisy"
+            f"{ratio:.2g} of the derivative's scale, above {NOISE_THRESHOLD:g}, and "
+            f"behaves like noise: 6th/4th-difference spread {agreement:.2f}): used dfdx.noisy"
         )
         return result.replace(message=f"{note}; {result.message}" if result.message else note)
+    why = f"noise ratio {ratio:.2g}" + (
+        f", but the residual is not noise-like (6th/4th-difference spread {agreement:.2f})"
+        if ratio > NOISE_THRESHOLD
+        else f" <= {NOISE_THRESHOLD:g}"
+    )
     options = {"acc": AUTO_ACC, **options}
     result = grid.diff(ys, x, dx=dx, n=n, axis=axis, return_error=True, **options)
-    note = f"clean data (noise ratio {ratio:.2g} <= {NOISE_THRESHOLD:g}): finite differences"
+    note = f"clean data ({why}): finite differences"
     return result.replace(message=f"{note}; {result.message}" if result.message else note)
 
 
@@ -236,13 +222,17 @@ def derivative(
 
     Notes
     -----
-    The noise test for ``method="auto"`` on samples: the noise standard
-    deviation ``s`` is estimated by :func:`dfdx.noisy.estimate_noise`; a
-    second-order finite difference of order ``n`` would amplify it to about
-    ``s * 2**n / (sqrt(2) * h**n)`` for the median spacing ``h``.  When that
-    is more than ``NOISE_THRESHOLD`` (0.1%) of the RMS of the finite-difference
-    derivative, the data count as noisy.  Clean data get finite differences
-    of accuracy order ``AUTO_ACC`` (4) unless ``acc`` is given.
+    The noise test for ``method="auto"`` on samples has two parts.  (1) The
+    noise standard deviation ``s`` is estimated by
+    :func:`dfdx.noisy.estimate_noise`; a second-order finite difference of
+    order ``n`` would amplify it to about ``s * 2**n / (sqrt(2) * h**n)`` for
+    the median spacing ``h``.  This must exceed ``NOISE_THRESHOLD`` (0.1%) of
+    the derivative's scale ``std(y) / L**n`` (``L`` the sampled length).
+    (2) What was estimated must behave like noise: unit-norm 6th and 4th
+    differences of white noise have the same spread, those of a smooth (even
+    under-resolved) signal do not; their ratio must lie within [0.6, 1/0.6].
+    Data passing both go to :func:`dfdx.noisy.diff`; others get finite
+    differences of accuracy order ``AUTO_ACC`` (4) unless ``acc`` is given.
 
     Examples
     --------
