@@ -2,7 +2,8 @@
 
 Speed comes from keeping main memory streamed about once:
 
-* 1-D uniform data goes through NumPy's compiled convolution (one pass);
+* 1-D uniform data goes through the cache-blocked kernels of
+  :mod:`dfdx.grid._fast1d` or NumPy's compiled convolution (one pass);
 * N-D C-ordered data is treated as one flat run, neighbour ``k`` along the
   axis being ``k * stride`` away, and accumulated over shifted slices with
   ``out=`` arguments in cache-sized blocks (values at the edge rows come out
@@ -24,6 +25,7 @@ import math
 import numpy as np
 
 from dfdx._core.validate import check_coordinates
+from dfdx.grid._fast1d import two_slopes_1d, uniform_1d
 from dfdx.grid._stencils import (
     UniformStencil,
     nonuniform_extent,
@@ -136,21 +138,24 @@ def _interior_uniform(y, tgt, tmp, axis, lo, hi, st: UniformStencil, c, step=1) 
 def apply_uniform(y, out, axis, st: UniformStencil, h, *, periodic=False, accumulate=False):
     """``out (+)= d^n y / dx^n`` along ``axis`` for uniform spacing ``h``.
 
-    ``out=None`` allocates the result.  1-D input takes NumPy's compiled
-    convolution (one pass, the output written once; block by block into a
-    given ``out``); N-D input the blocked slice arithmetic below.
+    1-D input takes the cache-blocked Horner sum of :mod:`dfdx.grid._fast1d`
+    (into a given ``out``, or a fresh one for 3-point stencils) or, for a
+    fresh result of a wider stencil, NumPy's compiled convolution (one pass);
+    N-D input the blocked slice arithmetic below.
     """
     size, nd, r, n = y.shape[axis], y.ndim, st.half, st.n
     c = scale_factor(h, n, y.dtype)
     if nd == 1 and c is not None and y.dtype.kind in "fc" and not accumulate:
         w = (st.central * c)[::-1].astype(y.dtype)
-        if out is None:
+        if out is None and r > 1:  # one compiled pass beats 3 r - 1 ufunc passes here
             out = np.convolve(y, w, mode="same")
         else:
-            step = max(BLOCK_BYTES // y.itemsize, 1)
-            for a in range(r, size - r, step):
-                b = min(a + step, size - r)
-                out[a:b] = np.convolve(y[a - r : b + r], w, mode="valid")
+            out = np.empty_like(y) if out is None else out
+            if not uniform_1d(y, out, st.central, n, c):
+                step = max(BLOCK_BYTES // y.itemsize, 1)
+                for a in range(r, size - r, step):
+                    b = min(a + step, size - r)
+                    out[a:b] = np.convolve(y[a - r : b + r], w, mode="valid")
         _edges_uniform(y, out, axis, 0, size, st, c, h, periodic, False)
         return out
     if out is None:
@@ -303,6 +308,9 @@ def apply_nonuniform(y, out, axis, x, n, acc, *, accumulate=False, weights=None)
     left, right = nonuniform_extent(n, acc)
     outer = outer_axis(y) if nd > 1 else axis
     parts = blocks(out, outer)
+    if fast and nd == 1 and not accumulate:  # lean blocked kernel; the loop does the edges
+        two_slopes_1d(y, x, out)
+        parts = [(0, left), (size - right, size)]
     count = (max(b - a for a, b in parts) + 1) * (out.size // max(out.shape[outer], 1))
     count += out.size // max(out.shape[axis], 1)
     scratch = _Scratch(count, out.dtype)
