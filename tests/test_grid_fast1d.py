@@ -29,7 +29,9 @@ def _close(a, b):
     return np.allclose(a, b, rtol=1e-12, atol=1e-12 * scale)
 
 
-@pytest.mark.parametrize(("n", "acc"), [(1, 2), (1, 6), (2, 2), (2, 4), (3, 2), (4, 4), (1, 8)])
+@pytest.mark.parametrize(
+    ("n", "acc"), [(1, 2), (1, 6), (2, 2), (2, 4), (3, 2), (4, 4), (1, 8), (1, 10), (2, 12)]
+)
 @pytest.mark.parametrize("use_out", [False, True])
 def test_uniform_matches_generic(n, acc, use_out):
     rng = np.random.default_rng(n * 10 + acc)
