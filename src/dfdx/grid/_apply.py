@@ -14,8 +14,8 @@ Speed comes from keeping main memory streamed about once:
   the whole array unless a :class:`~dfdx.grid.Diff` keeps them for reuse;
 * the edges (``r`` points at each end) are handled apart with small gathers.
 
-Scratch space is at most two block-sized buffers; the only array the size of
-the input is the output.
+Scratch space is a few block-sized buffers (at most four, in the 1-D
+non-uniform kernel); the only array the size of the input is the output.
 """
 
 from __future__ import annotations
