@@ -268,7 +268,8 @@ def test_out_is_filled_and_returned(kwargs, coords):
     r = diff(y, x, out=buf, return_error=True, **kwargs)
     assert np.shares_memory(r.df, buf)
     assert buf.flags.writeable
-    assert np.array_equal(buf, diff(y, x, **kwargs))
+    # equal to rounding: a 1-D fresh result of a wide stencil takes another kernel
+    assert np.allclose(buf, diff(y, x, **kwargs), rtol=1e-13, atol=1e-13 * np.abs(buf).max())
     field = y.reshape(40, 50)
     buf2 = np.empty_like(field)
     diff(field, x[:40] if x is not None else None, axis=0, out=buf2, **kwargs)

@@ -2,7 +2,8 @@
 
 Speed comes from keeping main memory streamed about once:
 
-* 1-D uniform data goes through NumPy's compiled convolution (one pass);
+* 1-D uniform data goes through the cache-blocked kernels of
+  :mod:`dfdx.grid._fast1d` or NumPy's compiled convolution (one pass);
 * N-D C-ordered data is treated as one flat run, neighbour ``k`` along the
   axis being ``k * stride`` away, and accumulated over shifted slices with
   ``out=`` arguments in cache-sized blocks (values at the edge rows come out
@@ -13,8 +14,8 @@ Speed comes from keeping main memory streamed about once:
   the whole array unless a :class:`~dfdx.grid.Diff` keeps them for reuse;
 * the edges (``r`` points at each end) are handled apart with small gathers.
 
-Scratch space is at most two block-sized buffers; the only array the size of
-the input is the output.
+Scratch space is a few block-sized buffers (at most four, in the 1-D
+non-uniform kernel); the only array the size of the input is the output.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import math
 import numpy as np
 
 from dfdx._core.validate import check_coordinates
+from dfdx.grid._fast1d import two_slopes_1d, uniform_1d
 from dfdx.grid._stencils import (
     UniformStencil,
     nonuniform_extent,
@@ -35,6 +37,11 @@ __all__ = ["apply_nonuniform", "apply_uniform", "blocks", "interior_weights"]
 
 #: bytes of one block of the output; a few such arrays fit in a 1-2 MiB L2 cache
 BLOCK_BYTES = 1 << 17
+
+#: widest central stencil (half-width) for which a fresh 1-D result is computed by
+#: ``np.convolve``: measured faster than the Horner sum up to 9 taps, while from 11
+#: taps on NumPy's convolution becomes several times slower (a slower inner loop)
+CONVOLVE_MAX_HALF = 4
 
 
 def _sl(ndim: int, axis: int, start: int, stop: int) -> tuple:
@@ -136,21 +143,24 @@ def _interior_uniform(y, tgt, tmp, axis, lo, hi, st: UniformStencil, c, step=1) 
 def apply_uniform(y, out, axis, st: UniformStencil, h, *, periodic=False, accumulate=False):
     """``out (+)= d^n y / dx^n`` along ``axis`` for uniform spacing ``h``.
 
-    ``out=None`` allocates the result.  1-D input takes NumPy's compiled
-    convolution (one pass, the output written once; block by block into a
-    given ``out``); N-D input the blocked slice arithmetic below.
+    1-D input takes the cache-blocked Horner sum of :mod:`dfdx.grid._fast1d`
+    (into a given ``out``; fresh for 3-point or very wide stencils) or, for a
+    fresh result of a 5- to 9-point stencil, NumPy's compiled convolution;
+    N-D input the blocked slice arithmetic below.
     """
     size, nd, r, n = y.shape[axis], y.ndim, st.half, st.n
     c = scale_factor(h, n, y.dtype)
     if nd == 1 and c is not None and y.dtype.kind in "fc" and not accumulate:
         w = (st.central * c)[::-1].astype(y.dtype)
-        if out is None:
+        if out is None and 1 < r <= CONVOLVE_MAX_HALF:  # one compiled pass beats 3 r - 1
             out = np.convolve(y, w, mode="same")
         else:
-            step = max(BLOCK_BYTES // y.itemsize, 1)
-            for a in range(r, size - r, step):
-                b = min(a + step, size - r)
-                out[a:b] = np.convolve(y[a - r : b + r], w, mode="valid")
+            out = np.empty_like(y) if out is None else out
+            if not uniform_1d(y, out, st.central, n, c):
+                step = max(BLOCK_BYTES // y.itemsize, 1)
+                for a in range(r, size - r, step):
+                    b = min(a + step, size - r)
+                    out[a:b] = np.convolve(y[a - r : b + r], w, mode="valid")
         _edges_uniform(y, out, axis, 0, size, st, c, h, periodic, False)
         return out
     if out is None:
@@ -303,6 +313,9 @@ def apply_nonuniform(y, out, axis, x, n, acc, *, accumulate=False, weights=None)
     left, right = nonuniform_extent(n, acc)
     outer = outer_axis(y) if nd > 1 else axis
     parts = blocks(out, outer)
+    if fast and nd == 1 and not accumulate:  # lean blocked kernel; the loop does the edges
+        two_slopes_1d(y, x, out)
+        parts = [(0, left), (size - right, size)]
     count = (max(b - a for a, b in parts) + 1) * (out.size // max(out.shape[outer], 1))
     count += out.size // max(out.shape[axis], 1)
     scratch = _Scratch(count, out.dtype)

@@ -66,7 +66,8 @@ def diff(
         NumPy input only: an array of the result's shape and dtype to write
         into (not overlapping ``y``), so repeated calls reuse one buffer
         instead of paging in fresh memory.  It is returned (as ``df`` with
-        ``return_error``).
+        ``return_error``).  Equal to the fresh result to rounding (1-D wide
+        stencils sum their taps in another order there).
 
     Returns
     -------
