@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pytest
+import scipy.linalg
 import scipy.special as sc
 
 from dfdx import ad
@@ -62,9 +63,12 @@ def test_dropping_the_trace(f, match):
 
 
 def test_library_function_that_converts_is_named():
-    # scipy.special.logsumexp is a Python function that calls np.asarray, not a ufunc
-    with pytest.raises(TracingError, match=r"logsumexp, called from <lambda>"):
-        grad(lambda x: sc.logsumexp(x))(np.ones(3))
+    # scipy.linalg.expm is a Python function that calls np.asarray, not a ufunc
+    with pytest.raises(TracingError, match=r"scipy\.linalg\._matfuncs\.expm, called from <lambda>"):
+        grad(lambda x: np.sum(scipy.linalg.expm(x)))(np.eye(2))
+    # a list of traced values is converted by SciPy too (np.stack them first)
+    with pytest.raises(TracingError, match=r"_logsumexp\.logsumexp, called from <lambda>"):
+        grad(lambda x: sc.logsumexp([x[0], x[1]]))(np.ones(2))
 
 
 def _store_scalar(x):

@@ -18,6 +18,7 @@ from dfdx.ad import (  # noqa: F401 - importing the rule tables registers their 
     _rules_norms,
     _rules_products,
     _rules_reductions,
+    _rules_scipy,
     _rules_shape,
     _rules_special,
 )
