@@ -8,7 +8,7 @@ which unwraps its own tracers and binds the operation again one level down.
 from __future__ import annotations
 
 import itertools
-import weakref
+import sys
 from typing import Any
 
 import numpy as np
@@ -28,6 +28,7 @@ __all__ = [
 ]
 
 _levels = itertools.count(1)
+_RESCAN = 16
 
 
 def shape_of(a: Any) -> tuple[int, ...]:
@@ -154,9 +155,43 @@ class SparseCt:
         self.g, self.idx, self.shape = g, idx, shape
 
     def dense(self) -> np.ndarray:
-        z = pool.zeros(self.shape, np.result_type(self.g, np.float32))
+        """The cotangent as an array (the SparseCt is spent: its part goes to the pool)."""
+        dtype = np.result_type(self.g, np.float32)
+        rest = _complement(self.idx, self.shape)
+        if rest is None:
+            z = pool.zeros(self.shape, dtype)
+        else:  # a band of one axis: zero only the rest
+            z = pool.empty(self.shape, dtype)
+            for r in rest:
+                z[r] = 0
         z[self.idx] = self.g
+        cand = [self.g]
+        self.g = None
+        pool.release(cand)
         return z
+
+
+def _complement(idx: Any, shape: tuple[int, ...]) -> list[tuple[slice, ...]] | None:
+    """For ``idx`` selecting a contiguous band ``start:stop`` of one axis (full slices
+    elsewhere), the indices of the rest; None for any other index."""
+    items = idx if type(idx) is tuple else (idx,)
+    if len(items) > len(shape) or any(type(i) is not slice for i in items):
+        return None
+    band = [k for k, i in enumerate(items) if i != _FULL]
+    if len(band) > 1:
+        return None
+    if not band:
+        return []
+    k = band[0]
+    start, stop, step = items[k].indices(shape[k])
+    if step != 1:
+        return None
+    stop = max(start, stop)
+    pre = (slice(None),) * k
+    return [(*pre, slice(0, start)), (*pre, slice(stop, None))]
+
+
+_FULL = slice(None)
 
 
 def _dense(c: Any) -> Any:
@@ -177,6 +212,9 @@ def _accumulate(cts: list[Any], p: int, c: Any, owned: set[int]) -> None:
             if np.can_cast(c.g.dtype, old.dtype, "same_kind"):
                 old[c.idx] += c.g
                 cts[p] = old
+                cand = [c.g]
+                c.g = None
+                pool.release(cand)
                 return
             c = c.dense()
         if (
@@ -200,8 +238,9 @@ class ReverseTrace:
         self.level = next(_levels)
         self.tape: list[Any] = []
         self.locked: list[np.ndarray] = []
-        # large primal values this trace computed: recycled by ``release`` (see _pool)
+        # large primal values this trace computed (strong references: see ``reclaim``)
         self.owned: list[np.ndarray] | None = [] if recycle else None
+        self.rescan = _RESCAN  # reclaim when ``owned`` grows to this length
 
     def new(self, value: Any) -> Tracer:
         self.tape.append((None, (), None, None, value))
@@ -235,11 +274,13 @@ class ReverseTrace:
         elif arrays and owned is not None:
             ans = None
             if prim.ufunc is not None and not params:
-                ans = pool.call(prim.ufunc, vals)
+                ans = pool.call(prim.ufunc, vals, self.reclaim if len(owned) < _RESCAN else None)
             if ans is None:
                 ans = prim.impl(*vals, **params)
             if type(ans) is np.ndarray and ans.nbytes >= pool.MIN_BYTES:
-                owned.append(weakref.ref(ans))  # weak: intermediates still die early
+                owned.append(ans)
+                if len(owned) >= self.rescan:
+                    self.reclaim()
         else:
             ans = prim.impl(*vals, **params)
         saved_ans = ans
@@ -266,14 +307,37 @@ class ReverseTrace:
             return tuple(outs)
         return Tracer(ans, self, len(tape) - 1)
 
+    def reclaim(self) -> None:
+        """Move the values this trace computed and nobody else refers to any more (dead
+        intermediates) into the pool: the next large results reuse their memory at once.
+
+        Holding them (rather than weak references, which would return their memory to
+        the allocator) avoids the page faults of fresh allocations; ``rescan`` (twice
+        the live values, amortised O(1) per operation) bounds what dead values hold.
+        """
+        owned = self.owned
+        if not owned:
+            return
+        dead = []
+        live = []
+        for a in owned:
+            # references: the list, this loop's name and getrefcount's argument
+            (dead if sys.getrefcount(a) == 3 else live).append(a)
+        a = None
+        if dead:
+            owned[:] = live
+            live = None
+            pool.release(dead)
+        self.rescan = 2 * len(owned) + _RESCAN
+
     def hold(self) -> None:
         """Before a consuming backward pass: the values still alive, to recycle them as soon
         as the backward pass has consumed the tape entries that refer to them."""
+        self.reclaim()
         if not self.owned:
             self.owned = None  # nothing large: no recycling work in the backward pass
             return
-        live = (r() for r in self.owned)
-        self.owned = {id(a): a for a in live if a is not None}
+        self.owned = {id(a): a for a in self.owned}
 
     def release(self) -> None:
         """Drop the tape and recycle the large values nobody else refers to."""
@@ -281,9 +345,9 @@ class ReverseTrace:
         owned = self.owned
         self.owned = None
         if owned:
-            live = list(owned.values()) if type(owned) is dict else [r() for r in owned]
+            live = list(owned.values()) if type(owned) is dict else owned
             owned = None
-            pool.release([a for a in live if a is not None])
+            pool.release(live)
 
     # -- protection of arrays the tape refers to (in-place edits would corrupt it)
     def _lock(self, a: np.ndarray) -> None:
