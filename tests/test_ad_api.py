@@ -417,3 +417,30 @@ def test_cotangents_of_slices(idx):
         want = np.zeros(shape)
         want[idx] = w + 2 * x[idx]
         np.testing.assert_array_equal(g, want)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize(
+    ("f", "df"),
+    [
+        (lambda x: np.sum(3 * x**2) - np.sum(-x), lambda x: 6 * x + 1),
+        (lambda x: np.sum(x**2), lambda x: 2 * x),
+        (lambda x: np.sum(-x) * 2.0, lambda x: -2 * np.ones_like(x)),
+        (lambda x: np.mean((1 - x) ** 2), lambda x: -2 * (1 - x) / x.size),
+    ],
+)
+def test_broadcast_scalar_cotangents_give_plain_gradients(f, df, dtype):
+    # the cotangent of np.sum is a broadcast scalar and stays one through scalings:
+    # the returned gradient must still be an ordinary writeable array
+    x = np.linspace(-1.0, 1.0, 70_000).astype(dtype)
+    g = grad(f)(x)
+    assert g.dtype == dtype
+    assert g.flags.writeable
+    assert g.flags.c_contiguous
+    tol = {"rtol": 1e-5, "atol": 1e-6} if dtype == np.float32 else {"rtol": 1e-13}
+    np.testing.assert_allclose(g, df(x), **tol)
+    _, vjp_fn = vjp(lambda x: -3 * x, x)
+    (c,) = vjp_fn(np.broadcast_to(np.ones((), dtype), x.shape))
+    assert c.flags.writeable
+    assert c.flags.c_contiguous
+    np.testing.assert_allclose(c, -3.0)

@@ -139,7 +139,18 @@ def _spare(g: Any) -> bool:
     )
 
 
+def _uniform(g: Any) -> bool:
+    """Whether ``g`` is a broadcast scalar (as the cotangent of ``np.sum``): all strides 0."""
+    return type(g) is np.ndarray and g.ndim > 0 and not any(g.strides) and g.size > 0
+
+
+def _scalar_of(g: np.ndarray) -> Any:
+    return g[(0,) * g.ndim]
+
+
 def _neg(g: Any) -> Any:
+    if _uniform(g):  # stays a broadcast scalar: no pass over memory
+        return np.broadcast_to(-_scalar_of(g), g.shape)
     if _spare(g):
         return np.negative(g, out=g)
     return np.negative(g, out=pool.empty(g.shape, g.dtype)) if pool.large(g) else -g
@@ -148,6 +159,8 @@ def _neg(g: Any) -> Any:
 def _times(g: Any, d: Any) -> Any:
     """``g * d``, written into ``d`` when ``d`` is a temporary nobody else refers to."""
     if (type(d) is float or type(d) is int) and pool.large(g):
+        if _uniform(g):
+            return np.broadcast_to(_scalar_of(g) * d, g.shape)
         out = g if _spare(g) else pool.empty(g.shape, g.dtype)
         return np.multiply(g, d, out=out)
     if (
@@ -251,6 +264,24 @@ for _name, _impl, _uf in (
 OPS["abs"] = UFUNCS[np.absolute]
 for _uf, _op in ((np.multiply, "mul"), (np.divide, "truediv"), (np.power, "pow")):
     UFUNCS[_uf].keep = OPS[_op].keep = _KEEP[_uf.__name__]
+
+
+def _pow_vjp0(g: Any, ans: Any, x: Any, y: Any) -> Any:
+    """Reverse rule of ``x ** y`` for ``x``; ``x ** 2`` under a broadcast-scalar cotangent
+    (``np.sum(... ** 2)``) is one pass, ``2 c x``."""
+    if (
+        (type(y) is int or type(y) is float)
+        and y == 2
+        and pool.large(x)
+        and _uniform(g)
+        and g.shape == x.shape
+    ):
+        out = pool.empty(x.shape, np.result_type(x, g))
+        return np.multiply(x, 2 * _scalar_of(g), out=out)
+    return unbroadcast(_times(g, _dpow(x, y)), x)
+
+
+UFUNCS[np.power].vjps[0] = OPS["pow"].vjps[0] = _pow_vjp0
 
 NONDIFF_FUNCTIONS.update(
     {
