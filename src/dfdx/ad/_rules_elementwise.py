@@ -269,6 +269,8 @@ for _uf, _op in ((np.multiply, "mul"), (np.divide, "truediv"), (np.power, "pow")
 def _pow_vjp0(g: Any, ans: Any, x: Any, y: Any) -> Any:
     """Reverse rule of ``x ** y`` for ``x``; ``x ** 2`` under a broadcast-scalar cotangent
     (``np.sum(... ** 2)``) is one pass, ``2 c x``."""
+    if type(x) is np.float64 and type(y) is int and y == 2:  # scalar fast path
+        return g * (2.0 * x)
     if (
         (type(y) is int or type(y) is float)
         and y == 2

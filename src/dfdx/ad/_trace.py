@@ -420,7 +420,8 @@ class ReverseTrace:
             vjps = prim.vjps
             for i, p in parents:
                 c = vjps[i](g, ans, *vals, **params)
-                if type(c) is not SparseCt:
+                tc = type(c)
+                if tc is not np.float64 and tc is not SparseCt:
                     c = fit_real(c, vals[i])
                 if cts[p] is None:
                     cts[p] = c
@@ -434,4 +435,7 @@ class ReverseTrace:
                 prim = parents = vals = params = ans = c = g = None
                 if cand:
                     pool.release(cand)
+        if len(wanted) == 1:
+            c = cts[wanted[0]]
+            return [c.dense() if type(c) is SparseCt else c]
         return [_dense(cts[k]) for k in wanted]
