@@ -288,7 +288,47 @@ COMPLEX = [
     ("angle", lambda z: np.arctan2(np.imag(z), np.real(z)), [(3,)]),
     ("fft", lambda z: np.fft.fft(z) * z, [(4,)]),
     ("ifft2", lambda z: np.fft.ifft2(z), [(2, 3)]),
+    # non-holomorphic factorisations (see docs/ad.md): vectors only through gauge-invariant
+    # functions (a phase fixed from the first row, or projectors)
+    ("slogdet_logabs", lambda a: np.linalg.slogdet(a + 3 * np.eye(3))[1], [(3, 3)]),
+    ("slogdet_sign", lambda a: np.linalg.slogdet(a + 3 * np.eye(3))[0], [(3, 3)]),
+    ("cholesky", lambda a: np.linalg.cholesky(_herm_pd(a)), [(3, 3)]),
+    ("cholesky_upper_batch", lambda a: np.linalg.cholesky(_herm_pd(a), upper=True), [(2, 3, 3)]),
+    ("eigh_w", lambda a: np.linalg.eigh(_herm_pd(a))[0], [(3, 3)]),
+    ("eigh_v", lambda a: _fix_phase(np.linalg.eigh(_herm_pd(a))[1]), [(3, 3)]),
+    ("eigh_projector", lambda a: _projector(np.linalg.eigh(_herm_pd(a))[1][:, :2]), [(3, 3)]),
+    ("svd_s", lambda a: np.linalg.svd(a, compute_uv=False), [(3, 2)]),
+    ("svd_u_tall", lambda a: _fix_phase(np.linalg.svd(a, full_matrices=False)[0]), [(4, 3)]),
+    ("svd_v_tall", lambda a: _fix_phase(_mh(np.linalg.svd(a, full_matrices=False)[2])), [(4, 3)]),
+    ("svd_v_wide", lambda a: _fix_phase(_mh(np.linalg.svd(a, full_matrices=False)[2])), [(3, 4)]),
+    ("svd_usv", lambda a: _usv(*np.linalg.svd(a, full_matrices=False)), [(3, 4)]),
+    ("qr_q", lambda a: np.linalg.qr(a)[0], [(4, 3)]),
+    ("qr_r", lambda a: np.linalg.qr(a)[1], [(3, 3)]),
+    ("pinv", lambda a: np.linalg.pinv(a), [(4, 3)]),
+    ("norm_nuc", lambda a: np.linalg.norm(a, "nuc"), [(3, 2)]),
 ]
+
+
+def _mh(a):
+    return np.conj(np.swapaxes(a, -1, -2))
+
+
+def _herm_pd(a):
+    return a @ _mh(a) + 3 * np.eye(a.shape[-1])
+
+
+def _fix_phase(v):
+    # columns are defined up to a phase each: fix it smoothly from the first row
+    p = v[..., :1, :]
+    return v * (np.conj(p) / np.abs(p))
+
+
+def _projector(v):
+    return v @ _mh(v)
+
+
+def _usv(u, s, vh):
+    return (u * s) @ vh
 
 
 @_cases(COMPLEX)

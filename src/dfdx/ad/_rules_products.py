@@ -24,9 +24,9 @@ from dfdx.ad._rules_linalg import (
     SLOGDET,
     SOLVE,
     SVD,
+    _mH,
     _mT,
     _nd,
-    _real_only,
 )
 from dfdx.ad._rules_shape import _moveaxis, _ravel, _reshape_to
 from dfdx.ad._tracer import raw
@@ -235,14 +235,13 @@ def _det(a: Any) -> Any:
 
 @implements(np.linalg.slogdet)
 def _slogdet(a: Any) -> Any:
-    _real_only("slogdet", raw(a))
     return SLOGDET(a)
 
 
 @implements(np.linalg.cholesky)
 def _cholesky(a: Any, upper: bool = False) -> Any:
     L = CHOLESKY(a)
-    return _mT(L) if upper else L
+    return (_mH(L) if np.iscomplexobj(raw(a)) else _mT(L)) if upper else L
 
 
 @implements(np.linalg.eigh)
@@ -289,7 +288,8 @@ def _pinv(a: Any, rcond: Any = None, hermitian: bool = False, *, rtol: Any = Non
     cut = (1e-15 if rcond is None else rcond) * np.max(raw(s), axis=-1, keepdims=True)
     big = raw(s) > cut
     inv_s = np.where(big, 1.0 / np.where(big, s, 1.0), 0.0)
-    return _mT(vh) @ (inv_s[..., :, None] * _mT(u))
+    adj = _mH if np.iscomplexobj(raw(a)) else _mT
+    return adj(vh) @ (inv_s[..., :, None] * adj(u))
 
 
 @implements(np.linalg.matrix_power)
