@@ -92,20 +92,46 @@ def _einsum_jvp(i: int) -> Any:
 def _einsum_vjp(i: int) -> Any:
     def vjp(g: Any, ans: Any, *ops: Any, terms: tuple[str, ...], out: str) -> Any:
         target = terms[i]
-        if len(set(target)) != len(target):
-            raise TracingError(
-                "einsum with a repeated index in one operand (a diagonal) has no reverse rule"
-            )
+        uniq = "".join(dict.fromkeys(target))  # letters in order of first occurrence
         others = [terms[j] for j in range(len(ops)) if j != i]
         have = set(out).union(*others) if others else set(out)
-        kept = "".join(c for c in target if c in have)
+        kept = "".join(c for c in uniq if c in have)
         r = EINSUM(g, *ops[:i], *ops[i + 1 :], terms=(out, *others), out=kept)
-        if kept != target:
-            shp = tuple(shape_of(ops[i])[k] if c in kept else 1 for k, c in enumerate(target))
-            r = np.broadcast_to(np.reshape(r, shp), shape_of(ops[i]))
+        size = {c: shape_of(ops[i])[target.index(c)] for c in uniq}
+        if kept != uniq:  # letters summed within this operand only: broadcast
+            shp = tuple(size[c] if c in kept else 1 for c in uniq)
+            r = np.broadcast_to(np.reshape(r, shp), tuple(size[c] for c in uniq))
+        if uniq != target:  # a repeated letter (a diagonal): put r on the diagonals
+            r = _on_diagonals(r, uniq, target, size, "".join(terms) + out)
         return r
 
     return vjp
+
+
+def _on_diagonals(r: Any, uniq: str, target: str, size: dict[str, int], used: str) -> Any:
+    """The array of subscripts ``target`` (repeated letters) equal to ``r`` (subscripts
+    ``uniq``) on its diagonals and zero elsewhere: einsum of ``r`` with identity tensors."""
+    extra = iter(_fresh(used, len(target) - len(uniq)))
+    seen: dict[str, str] = {}
+    spec = ""
+    for c in target:
+        if c in seen:
+            d = next(extra)
+            seen[c] += d
+            spec += d
+        else:
+            seen[c] = c
+            spec += c
+    dtype = np.result_type(raw(r), np.float32)
+    ids, id_terms = [], []
+    for letters in seen.values():
+        if len(letters) > 1:
+            n = size[letters[0]]
+            e = np.zeros((n,) * len(letters), dtype)
+            e[(np.arange(n),) * len(letters)] = 1
+            ids.append(e)
+            id_terms.append(letters)
+    return EINSUM(r, *ids, terms=(uniq, *id_terms), out=spec)
 
 
 EINSUM = Primitive("einsum", _einsum_impl)
