@@ -207,3 +207,23 @@ def test_traced_value_and_gradient_property(x, keepdims):
     np.testing.assert_allclose(v, np.sum(sc.logsumexp(x, axis=axis)), rtol=1e-12)
     np.testing.assert_allclose(g, sc.softmax(x, axis=axis), rtol=1e-12, atol=1e-300)
     np.testing.assert_allclose(np.sum(g, axis=axis), 1.0, rtol=1e-12)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    hnp.arrays(
+        st.sampled_from([np.float64, np.float32]),
+        hnp.array_shapes(min_dims=1, max_dims=3, max_side=4),
+        elements=st.sampled_from([-3.0, 0.0, 1.5, 2.0, 40.0, -np.inf, np.inf]),
+    ),
+    st.booleans(),
+    st.data(),
+)
+def test_traced_value_is_scipys_value(x, keepdims, data):
+    """The primal value of a traced call is exactly SciPy's (ties, infinities, float32)."""
+    axis = data.draw(st.sampled_from([None, 0, -1, tuple(range(x.ndim))]))
+    with np.errstate(all="ignore"):
+        want = ORIGINALS["logsumexp"](x, axis=axis, keepdims=keepdims)
+        got = ad.jvp(lambda x: sc.logsumexp(x, axis=axis, keepdims=keepdims), (x,), (x,))[0]
+    np.testing.assert_array_equal(got, want)
+    assert np.result_type(got) == np.result_type(want)

@@ -59,7 +59,33 @@ def _weights(ans: Any, a: Any, b: Any, axes: tuple[int, ...], keepdims: bool, si
     return e
 
 
+def _lse_fast(a: Any, axes: tuple[int, ...], keepdims: bool) -> Any:
+    """SciPy's own algorithm for real float ``a`` with finite maxima and no ``b`` (the same
+    operations, so the same result), without its second pass for infinite results;
+    None when it does not apply."""
+    if type(a) is not np.ndarray or a.dtype.kind != "f" or a.ndim == 0 or a.size == 0:
+        return None
+    a_max = np.max(a, axis=axes, keepdims=True)
+    if not np.all(np.isfinite(a_max)):
+        return None
+    hit = a == a_max
+    m = np.sum(hit, axis=axes, keepdims=True, dtype=a.dtype)  # how many maxima
+    e = np.where(hit, -np.inf, a)
+    np.subtract(e, a_max, out=e)
+    np.exp(e, out=e)
+    s = np.sum(e, axis=axes, keepdims=True, dtype=e.dtype)
+    s = np.where(s == 0, s, s / m)
+    out = np.log1p(s) + np.log(m) + a_max
+    if not keepdims:
+        out = np.squeeze(out, axis=axes)
+    return out[()] if out.ndim == 0 else out
+
+
 def _lse_impl(a: Any, b: Any, axes: tuple[int, ...], keepdims: bool, sign: bool) -> Any:
+    if b is None and not sign:
+        out = _lse_fast(a, axes, keepdims)
+        if out is not None:
+            return out
     axis = axes if np.ndim(a) else None
     out = _original("logsumexp")(a, axis=axis, b=b, keepdims=keepdims, return_sign=sign)
     return out[0] if sign else out
