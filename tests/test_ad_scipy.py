@@ -37,6 +37,12 @@ TABLE = [
     ("lse_b_only", lambda b: sc.logsumexp(np.arange(3.0), b=b + 1), [(3,)]),
     ("lse_b_broadcast", lambda x, b: sc.logsumexp(x, axis=1, b=b + 2), [(2, 1), (3,)]),
     ("lse_sign", lambda x, b: _signed(x, b), [(4,), (4,)]),
+    (
+        "lse_b_list",
+        lambda x: sc.logsumexp(x, axis=-1, b=[[1.0, 2.0, 0.5], [3.0, 1.0, 1.0]]),
+        [(3,)],
+    ),
+    ("lse_a_list", lambda b: sc.logsumexp([[0.1, 0.2], [0.3, -1.0]], axis=0, b=b + 1), [(2,)]),
     ("softmax", lambda x: sc.softmax(x), [(4,)]),
     ("softmax_axis", lambda x: sc.softmax(x, axis=0) * np.arange(6.0).reshape(2, 3), [(2, 3)]),
     ("log_softmax", lambda x: sc.log_softmax(x, axis=-1), [(2, 3)]),

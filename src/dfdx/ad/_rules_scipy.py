@@ -120,6 +120,10 @@ def _logsumexp(
     a: Any, axis: Any = None, b: Any = None, keepdims: bool = False, return_sign: bool = False
 ) -> Any:
     """``scipy.special.logsumexp`` of traced values (``a`` and ``b`` both differentiable)."""
+    if type(a) is not Tracer:
+        a = np.asarray(a)
+    if b is not None and type(b) is not Tracer:
+        b = np.asarray(b)
     if b is not None:  # one common shape, so that the rules need no broadcasting
         shape = np.broadcast_shapes(shape_of(a), shape_of(b))
         a = np.broadcast_to(a, shape) if shape_of(a) != shape else a
