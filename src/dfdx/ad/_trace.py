@@ -28,6 +28,7 @@ __all__ = [
 ]
 
 _levels = itertools.count(1)
+_NO_PARAMS: dict[str, Any] = {}
 _RESCAN = 16
 
 
@@ -114,6 +115,10 @@ class ForwardTrace:
         if tan is not None:
             tan = self._fit(tan, ans)
         return Tracer(ans, self, tan)
+
+    def const_op(self, prim: Primitive, a: Tracer, other: Any, i: int) -> Any:
+        """A binary operator between tracer ``a`` (argument ``i``) and a constant."""
+        return self.process(prim, (a, other) if i == 0 else (other, a), _NO_PARAMS)
 
     def _fit(self, t: Any, ans: Any) -> Any:
         want = self.batch + shape_of(ans)
@@ -245,6 +250,21 @@ class ReverseTrace:
     def new(self, value: Any) -> Tracer:
         self.tape.append((None, (), None, None, value))
         return Tracer(value, self, len(self.tape) - 1)
+
+    def const_op(self, prim: Primitive, a: Tracer, other: Any, i: int) -> Any:
+        """A binary operator between tracer ``a`` (argument ``i``) and a constant: scalars
+        skip the general bookkeeping of ``process`` (nothing to lock, trim or recycle)."""
+        v = a.value
+        tv, to = type(v), type(other)
+        if (tv is np.float64 or tv is float) and (to is float or to is int or to is np.float64):
+            if i not in prim.vjps:
+                raise _missing(prim, i, "reverse")
+            vals = [v, other] if i == 0 else [other, v]
+            ans = prim.impl(*vals)
+            tape = self.tape
+            tape.append((prim, [(i, a.aux)], vals, _NO_PARAMS, ans))
+            return Tracer(ans, self, len(tape) - 1)
+        return self.process(prim, (a, other) if i == 0 else (other, a), _NO_PARAMS)
 
     def process(self, prim: Primitive, args: Any, params: dict[str, Any]) -> Any:
         vals = list(args)
