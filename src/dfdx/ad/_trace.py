@@ -411,16 +411,22 @@ class ReverseTrace:
         for k, g in seeds.items():
             cts[k] = g
         owned: set[int] = set()
+        mine = self.owned if consume and type(self.owned) is dict else None
         for k in range(top, -1, -1):
             g = cts[k]
             if g is None:
                 continue
-            prim, parents, vals, params, ans = tape[k]
+            entry = tape[k]
+            prim = entry[0]
             if prim is None:  # an input or a constant: keep its cotangent
                 continue
+            parents, vals, params, ans = entry[1], entry[2], entry[3], entry[4]
+            entry = None
             cts[k] = None
-            if type(g) is SparseCt:
+            tg = type(g)
+            if tg is SparseCt:
                 g = g.dense()
+                tg = np.ndarray
             elif owned:
                 owned.discard(id(g))
             if consume:
@@ -432,7 +438,7 @@ class ReverseTrace:
                     old = cts[p] = [None] * len(tape[p][4])
                 old[j] = g if old[j] is None else old[j] + g
                 continue
-            if type(g) is list:  # cotangents of a multiple-output primitive
+            if tg is list:  # cotangents of a multiple-output primitive
                 g = tuple(
                     np.zeros_like(a) if c is None else _dense(c)
                     for c, a in zip(g, ans, strict=True)
@@ -447,8 +453,7 @@ class ReverseTrace:
                     cts[p] = c
                 else:
                     _accumulate(cts, p, c, owned)
-            if consume and type(self.owned) is dict:  # recycle values no longer needed
-                mine = self.owned
+            if mine is not None:  # recycle values no longer needed
                 cand = [mine.pop(id(v)) for v in (ans, *vals) if id(v) in mine]
                 if type(g) is np.ndarray:
                     cand.append(g)  # this node's cotangent, unless a parent received it
