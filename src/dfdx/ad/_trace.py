@@ -332,8 +332,9 @@ class ReverseTrace:
         intermediates) into the pool: the next large results reuse their memory at once.
 
         Holding them (rather than weak references, which would return their memory to
-        the allocator) avoids the page faults of fresh allocations; ``rescan`` (twice
-        the live values, amortised O(1) per operation) bounds what dead values hold.
+        the allocator) avoids the page faults of fresh allocations; ``rescan`` bounds the
+        dead values held to a quarter of the live ones (at least 16), at an amortised
+        O(1) cost per operation.
         """
         owned = self.owned
         if not owned:
@@ -348,7 +349,7 @@ class ReverseTrace:
             owned[:] = live
             live = None
             pool.release(dead)
-        self.rescan = 2 * len(owned) + _RESCAN
+        self.rescan = len(owned) + max(_RESCAN, len(owned) // 4)
 
     def hold(self) -> None:
         """Before a consuming backward pass: the values still alive, to recycle them as soon
