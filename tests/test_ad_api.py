@@ -444,3 +444,63 @@ def test_broadcast_scalar_cotangents_give_plain_gradients(f, df, dtype):
     assert c.flags.writeable
     assert c.flags.c_contiguous
     np.testing.assert_allclose(c, -3.0)
+
+
+def _chunked_grad(f, x, parts=100):
+    # the same elementwise gradient from arrays too small for buffer recycling / lazy signs
+    return np.concatenate([grad(f)(p) for p in np.split(x, parts)])
+
+
+@pytest.mark.parametrize(
+    "f",
+    [
+        lambda x: np.sum((np.cos(x) - np.sin(x)) ** 2),  # -g folded into x**2's pass
+        lambda x: np.sum((x - x**3) ** 2),  # -g into x**3 (dense)
+        lambda x: np.sum(np.exp(x) * (x - np.sin(x))),  # -g into sin (dense)
+        lambda x: np.sum((x - np.exp(x)) * x - (x - np.cos(x)) ** 2),  # accumulations
+        lambda x: np.sum((np.exp(x) - x) ** 2),  # a lazy -g reaching the input
+        lambda x: np.sum((np.cos(x) - x**2) ** 2),  # -g folded into x**2's pass
+        lambda x: np.sum((2.0 - x ** np.cos(x)) ** 2),  # -g into x ** y with y traced
+    ],
+)
+def test_lazy_negated_cotangents(f):
+    x = np.linspace(0.1, 1.0, 80_000)
+    np.testing.assert_allclose(grad(f)(x), _chunked_grad(f, x), rtol=1e-13, atol=1e-13)
+
+
+def test_lazy_negated_cotangents_through_slices():
+    x = np.linspace(-1.0, 1.0, 70_000)
+
+    def f(x):
+        return np.sum(100 * (x[1:] - x[:-1] ** 2) ** 2 + (1 - x[:-1]) ** 2) + np.sum(
+            (x[::2] - np.exp(x[[0, 2]]).sum()) ** 2
+        )
+
+    g = grad(f)(x)
+    a, b = x[:-1], x[1:]
+    want = np.zeros_like(x)
+    want[1:] += 200 * (b - a**2)
+    want[:-1] += -400 * a * (b - a**2) - 2 * (1 - a)
+    r = x[::2] - np.exp(x[[0, 2]]).sum()
+    want[::2] += 2 * r
+    want[[0, 2]] -= 2 * r.sum() * np.exp(x[[0, 2]])
+    np.testing.assert_allclose(g, want, rtol=1e-12, atol=1e-9)
+    # -g through advanced indexing (made dense) with repeated indices
+    p = np.random.default_rng(0).integers(0, x.size, x.size)
+    g = grad(lambda x: np.sum((np.exp(x) - x[p]) ** 2))(x)
+    r = np.exp(x) - x[p]
+    want = 2 * r * np.exp(x)
+    np.add.at(want, p, -2 * r)
+    np.testing.assert_allclose(g, want, rtol=1e-12, atol=1e-9)
+
+
+def test_lazy_negated_cotangents_under_forward_over_reverse():
+    def f(x):
+        return np.sum((np.cos(x) - x**2) ** 2 + (x - np.exp(x)) * x)
+
+    x = np.linspace(0.1, 1.0, 60_000)
+    v = np.cos(np.arange(x.size))
+    want = np.concatenate(
+        [hvp(f)(a, b) for a, b in zip(np.split(x, 100), np.split(v, 100), strict=True)]
+    )
+    np.testing.assert_allclose(hvp(f)(x, v), want, rtol=1e-13, atol=1e-13)

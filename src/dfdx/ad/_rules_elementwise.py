@@ -20,6 +20,7 @@ import numpy as np
 from dfdx.ad import _pool as pool
 from dfdx.ad._helpers import align, is_complex, unbroadcast
 from dfdx.ad._primitive import NONDIFF_FUNCTIONS, UFUNCS, Primitive, implements
+from dfdx.ad._trace import NEG_AWARE, NegCt, shape_of
 from dfdx.ad._tracer import OPS, raw
 
 __all__ = ["ELEMENTWISE", "ew_primitive"]
@@ -156,6 +157,18 @@ def _neg(g: Any) -> Any:
     return np.negative(g, out=pool.empty(g.shape, g.dtype)) if pool.large(g) else -g
 
 
+def _neg_of(g: Any, x: Any) -> Any:
+    """Reverse rule of ``a - b`` for ``b``: ``-g``, lazy (a NegCt) when ``g`` is a large
+    array that cannot be overwritten (the cotangent of ``a`` shares it)."""
+    if _uniform(g):
+        return unbroadcast(np.broadcast_to(-_scalar_of(g), g.shape), x)
+    if _spare(g):
+        return unbroadcast(np.negative(g, out=g), x)
+    if pool.large(g) and g.shape == shape_of(x) and g.dtype == getattr(x, "dtype", None):
+        return NegCt(g)
+    return unbroadcast(-g, x)
+
+
 def _times(g: Any, d: Any) -> Any:
     """``g * d``, written into ``d`` when ``d`` is a temporary nobody else refers to."""
     if (type(d) is float or type(d) is int) and pool.large(g):
@@ -194,7 +207,7 @@ def _vjp(d: Any, i: int, nargs: int) -> Callable[..., Any]:
     if d is MINUS_ONE:
         if nargs == 1:
             return lambda g, ans, *a: _neg(g)
-        return lambda g, ans, *a: unbroadcast(_neg(g), a[i])
+        return lambda g, ans, *a: _neg_of(g, a[i])
     if d is ZERO:
         return lambda g, ans, *a: np.zeros_like(a[i])
     if nargs == 1:
@@ -271,6 +284,17 @@ def _pow_vjp0(g: Any, ans: Any, x: Any, y: Any) -> Any:
     (``np.sum(... ** 2)``) is one pass, ``2 c x``."""
     if type(x) is np.float64 and type(y) is int and y == 2:  # scalar fast path
         return g * (2.0 * x)
+    if type(g) is NegCt:  # -g: the sign joins the constant factor
+        if (
+            (type(y) is int or type(y) is float)
+            and y == 2
+            and pool.large(x)
+            and g.g.shape == x.shape
+        ):
+            out = pool.empty(x.shape, np.result_type(x, g.g))
+            np.multiply(x, -2.0, out=out)
+            return np.multiply(out, g.g, out=out)
+        g = g.dense()
     if (
         (type(y) is int or type(y) is float)
         and y == 2
@@ -284,6 +308,18 @@ def _pow_vjp0(g: Any, ans: Any, x: Any, y: Any) -> Any:
 
 
 UFUNCS[np.power].vjps[0] = OPS["pow"].vjps[0] = _pow_vjp0
+
+
+def _dense_first(rule: Callable[..., Any]) -> Callable[..., Any]:
+    def vjp(g: Any, *rest: Any) -> Any:
+        return rule(g.dense() if type(g) is NegCt else g, *rest)
+
+    return vjp
+
+
+for _p in (UFUNCS[np.power], OPS["pow"]):
+    _p.vjps[1] = _dense_first(_p.vjps[1])
+    NEG_AWARE.add(_p)
 
 NONDIFF_FUNCTIONS.update(
     {

@@ -19,8 +19,10 @@ from dfdx.ad._tracer import Tracer
 
 __all__ = [
     "IDENTITY_SEEDS",
+    "NEG_AWARE",
     "ForwardTrace",
     "Meta",
+    "NegCt",
     "ReverseTrace",
     "SparseCt",
     "is_identity",
@@ -154,10 +156,10 @@ class SparseCt:
     """A cotangent that is zero except ``[idx] = g`` (reverse of basic indexing), kept lazy
     so that accumulating it costs one in-place add on the indexed part only."""
 
-    __slots__ = ("g", "idx", "shape")
+    __slots__ = ("g", "idx", "neg", "shape")
 
-    def __init__(self, g: np.ndarray, idx: Any, shape: tuple[int, ...]) -> None:
-        self.g, self.idx, self.shape = g, idx, shape
+    def __init__(self, g: np.ndarray, idx: Any, shape: tuple[int, ...], neg: bool = False) -> None:
+        self.g, self.idx, self.shape, self.neg = g, idx, shape, neg
 
     def dense(self) -> np.ndarray:
         """The cotangent as an array (the SparseCt is spent: its part goes to the pool)."""
@@ -169,11 +171,33 @@ class SparseCt:
             z = pool.empty(self.shape, dtype)
             for r in rest:
                 z[r] = 0
-        z[self.idx] = self.g
+        if self.neg:
+            np.negative(self.g, out=z[self.idx])  # basic index: a view
+        else:
+            z[self.idx] = self.g
         cand = [self.g]
         self.g = None
         pool.release(cand)
         return z
+
+
+class NegCt:
+    """The cotangent ``-g`` kept lazy (reverse of ``a - b`` for ``b``, when ``g`` is shared
+    with ``a``): rules in ``NEG_AWARE`` fold the sign into their own pass, an in-place
+    accumulation subtracts; anything else gets ``dense()``."""
+
+    __slots__ = ("g",)
+
+    def __init__(self, g: np.ndarray) -> None:
+        self.g = g
+
+    def dense(self) -> np.ndarray:
+        g = self.g
+        return np.negative(g, out=pool.empty(g.shape, g.dtype))
+
+
+# primitives whose reverse rules accept a NegCt cotangent
+NEG_AWARE: set[Any] = set()
 
 
 def _complement(idx: Any, shape: tuple[int, ...]) -> list[tuple[slice, ...]] | None:
@@ -200,7 +224,8 @@ _FULL = slice(None)
 
 
 def _dense(c: Any) -> Any:
-    return c.dense() if type(c) is SparseCt else c
+    t = type(c)
+    return c.dense() if t is SparseCt or t is NegCt else c
 
 
 def _accumulate(cts: list[Any], p: int, c: Any, owned: set[int]) -> None:
@@ -209,17 +234,26 @@ def _accumulate(cts: list[Any], p: int, c: Any, owned: set[int]) -> None:
     if old is None:
         cts[p] = c
         return
-    if type(old) is SparseCt:
+    if type(old) is SparseCt or type(old) is NegCt:
         old = old.dense()
         owned.add(id(old))
     if id(old) in owned and type(old) is np.ndarray:
         if type(c) is SparseCt:
             if np.can_cast(c.g.dtype, old.dtype, "same_kind"):
-                old[c.idx] += c.g
+                if c.neg:
+                    old[c.idx] -= c.g
+                else:
+                    old[c.idx] += c.g
                 cts[p] = old
                 cand = [c.g]
                 c.g = None
                 pool.release(cand)
+                return
+            c = c.dense()
+        elif type(c) is NegCt:
+            if c.g.shape == old.shape and np.can_cast(c.g.dtype, old.dtype, "same_kind"):
+                old -= c.g
+                cts[p] = old
                 return
             c = c.dense()
         if (
@@ -425,7 +459,7 @@ class ReverseTrace:
             entry = None
             cts[k] = None
             tg = type(g)
-            if tg is SparseCt:
+            if tg is SparseCt or (tg is NegCt and prim not in NEG_AWARE):
                 g = g.dense()
                 tg = np.ndarray
             elif owned:
@@ -448,7 +482,7 @@ class ReverseTrace:
             for i, p in parents:
                 c = vjps[i](g, ans, *vals, **params)
                 tc = type(c)
-                if tc is not np.float64 and tc is not SparseCt:
+                if tc is not np.float64 and tc is not SparseCt and tc is not NegCt:
                     c = fit_real(c, vals[i])
                 if cts[p] is None:
                     cts[p] = c
@@ -462,6 +496,5 @@ class ReverseTrace:
                 if cand:
                     pool.release(cand)
         if len(wanted) == 1:
-            c = cts[wanted[0]]
-            return [c.dense() if type(c) is SparseCt else c]
+            return [_dense(cts[wanted[0]])]
         return [_dense(cts[k]) for k in wanted]
