@@ -4,7 +4,8 @@ Every ratio compares numbers measured in this process:
   * tiny gradient: time per call of grad(lambda x: x**2 + 1)(1.0), ratio to autograd;
   * Rosenbrock: time(grad)/time(f) for each library, peak memory (tracemalloc);
   * dense Hessian (n variables) and Jacobian R^n -> R^n: ratio to autograd;
-  * derivative(sin(x)*exp(x), k) at many points: ratio to nested autograd.
+  * derivative(sin(x)*exp(x), k) at many points: ratio to nested autograd;
+  * grad of scipy.special.logsumexp (user code unchanged): time(grad)/time(f).
 """
 
 from __future__ import annotations
@@ -171,6 +172,31 @@ def _taylor(m: int, orders: tuple[int, ...], ag) -> None:
     )
 
 
+def _logsumexp(n: int, ag) -> None:
+    import scipy.special as sc
+
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((n // 100, 100))
+
+    def f(x):
+        return np.sum(sc.logsumexp(x, axis=1))
+
+    t_f = median_time(lambda: f(x), repeat=5)
+    t_g = median_time(lambda: ad.grad(f)(x), repeat=5)
+    rows = [["dfdx.ad", fmt_time(t_f), fmt_time(t_g), t_g / t_f]]
+    if ag is not None:
+        import autograd.scipy.special as asc
+
+        ga = ag.grad(lambda x: ag.numpy.sum(asc.logsumexp(x, axis=1)))
+        t_a = median_time(lambda: ga(x), repeat=5)
+        rows.append(["autograd", fmt_time(t_f), fmt_time(t_a), t_a / t_f])
+    table(
+        f"grad of sum(scipy.special.logsumexp(x, axis=1)), x of {n} entries",
+        ["library", "time(f)", "time(grad)", "grad/f"],
+        rows,
+    )
+
+
 def run(quick: bool = False) -> None:
     ag = optional("autograd")
     mg = optional("mygrad")
@@ -180,3 +206,4 @@ def run(quick: bool = False) -> None:
     _rosen(10**5 if quick else 10**6, ag, mg)
     _dense(200 if quick else 1000, ag)
     _taylor(10**4 if quick else 10**5, (1, 2, 4) if quick else (1, 2, 3, 4, 6, 8), ag)
+    _logsumexp(10**4 if quick else 10**6, ag)

@@ -375,3 +375,132 @@ def test_grad_buffers_are_recycled_safely():
         np.testing.assert_allclose(g, g1_copy, rtol=1e-15)
     np.testing.assert_array_equal(g1, g1_copy)
     np.testing.assert_array_equal(kept[0].value, y1_copy)
+
+
+def test_dead_intermediates_are_reused_without_changing_the_gradient():
+    # a long chain of large temporaries (recycled while the function runs) against the
+    # same chain on arrays too small for recycling
+    def f(x):
+        y = x
+        for k in range(30):
+            y = np.sin(y) * 0.9 + x * (0.01 * k)
+        return np.sum(y**2)
+
+    x = np.linspace(-1.0, 1.0, 60_000)
+    g = grad(f)(x)
+    small = np.concatenate([grad(f)(part) for part in np.split(x, 600)])
+    np.testing.assert_allclose(g, small, rtol=1e-13, atol=1e-15)
+    np.testing.assert_array_equal(grad(f)(x), g)
+
+
+@pytest.mark.parametrize(
+    "idx",
+    [
+        (slice(None), slice(1, None)),
+        (slice(3, -2),),
+        (slice(None), slice(None, -7)),
+        (slice(None, None, 2), slice(5, 9)),
+        (slice(10, 5),),
+        (slice(-4, None), slice(None)),
+        (slice(None), slice(None)),
+        (slice(2, 4), slice(1, 3)),
+    ],
+    ids=str,
+)
+def test_cotangents_of_slices(idx):
+    # the reverse of basic indexing writes a band and zeroes only the rest: check both
+    rng = np.random.default_rng(0)
+    for shape in [(300, 400), (6, 10)]:  # large (recycled buffers) and small
+        x = rng.random(shape)
+        w = rng.random(x[idx].shape)
+        g = grad(lambda x, idx=idx, w=w: np.sum(x[idx] * w) + np.sum(x[idx] ** 2))(x)
+        want = np.zeros(shape)
+        want[idx] = w + 2 * x[idx]
+        np.testing.assert_array_equal(g, want)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize(
+    ("f", "df"),
+    [
+        (lambda x: np.sum(3 * x**2) - np.sum(-x), lambda x: 6 * x + 1),
+        (lambda x: np.sum(x**2), lambda x: 2 * x),
+        (lambda x: np.sum(-x) * 2.0, lambda x: -2 * np.ones_like(x)),
+        (lambda x: np.mean((1 - x) ** 2), lambda x: -2 * (1 - x) / x.size),
+    ],
+)
+def test_broadcast_scalar_cotangents_give_plain_gradients(f, df, dtype):
+    # the cotangent of np.sum is a broadcast scalar and stays one through scalings:
+    # the returned gradient must still be an ordinary writeable array
+    x = np.linspace(-1.0, 1.0, 70_000).astype(dtype)
+    g = grad(f)(x)
+    assert g.dtype == dtype
+    assert g.flags.writeable
+    assert g.flags.c_contiguous
+    tol = {"rtol": 1e-5, "atol": 1e-6} if dtype == np.float32 else {"rtol": 1e-13}
+    np.testing.assert_allclose(g, df(x), **tol)
+    _, vjp_fn = vjp(lambda x: -3 * x, x)
+    (c,) = vjp_fn(np.broadcast_to(np.ones((), dtype), x.shape))
+    assert c.flags.writeable
+    assert c.flags.c_contiguous
+    np.testing.assert_allclose(c, -3.0)
+
+
+def _chunked_grad(f, x, parts=100):
+    # the same elementwise gradient from arrays too small for buffer recycling / lazy signs
+    return np.concatenate([grad(f)(p) for p in np.split(x, parts)])
+
+
+@pytest.mark.parametrize(
+    "f",
+    [
+        lambda x: np.sum((np.cos(x) - np.sin(x)) ** 2),  # -g folded into x**2's pass
+        lambda x: np.sum((x - x**3) ** 2),  # -g into x**3 (dense)
+        lambda x: np.sum(np.exp(x) * (x - np.sin(x))),  # -g into sin (dense)
+        lambda x: np.sum((x - np.exp(x)) * x - (x - np.cos(x)) ** 2),  # accumulations
+        lambda x: np.sum((np.exp(x) - x) ** 2),  # a lazy -g reaching the input
+        lambda x: np.sum((np.cos(x) - x**2) ** 2),  # -g folded into x**2's pass
+        lambda x: np.sum((2.0 - x ** np.cos(x)) ** 2),  # -g into x ** y with y traced
+    ],
+)
+def test_lazy_negated_cotangents(f):
+    x = np.linspace(0.1, 1.0, 80_000)
+    np.testing.assert_allclose(grad(f)(x), _chunked_grad(f, x), rtol=1e-13, atol=1e-13)
+
+
+def test_lazy_negated_cotangents_through_slices():
+    x = np.linspace(-1.0, 1.0, 70_000)
+
+    def f(x):
+        return np.sum(100 * (x[1:] - x[:-1] ** 2) ** 2 + (1 - x[:-1]) ** 2) + np.sum(
+            (x[::2] - np.exp(x[[0, 2]]).sum()) ** 2
+        )
+
+    g = grad(f)(x)
+    a, b = x[:-1], x[1:]
+    want = np.zeros_like(x)
+    want[1:] += 200 * (b - a**2)
+    want[:-1] += -400 * a * (b - a**2) - 2 * (1 - a)
+    r = x[::2] - np.exp(x[[0, 2]]).sum()
+    want[::2] += 2 * r
+    want[[0, 2]] -= 2 * r.sum() * np.exp(x[[0, 2]])
+    np.testing.assert_allclose(g, want, rtol=1e-12, atol=1e-9)
+    # -g through advanced indexing (made dense) with repeated indices
+    p = np.random.default_rng(0).integers(0, x.size, x.size)
+    g = grad(lambda x: np.sum((np.exp(x) - x[p]) ** 2))(x)
+    r = np.exp(x) - x[p]
+    want = 2 * r * np.exp(x)
+    np.add.at(want, p, -2 * r)
+    np.testing.assert_allclose(g, want, rtol=1e-12, atol=1e-9)
+
+
+def test_lazy_negated_cotangents_under_forward_over_reverse():
+    def f(x):
+        return np.sum((np.cos(x) - x**2) ** 2 + (x - np.exp(x)) * x)
+
+    x = np.linspace(0.1, 1.0, 60_000)
+    v = np.cos(np.arange(x.size))
+    want = np.concatenate(
+        [hvp(f)(a, b) for a, b in zip(np.split(x, 100), np.split(v, 100), strict=True)]
+    )
+    np.testing.assert_allclose(hvp(f)(x, v), want, rtol=1e-13, atol=1e-13)

@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pytest
+import scipy.linalg
 import scipy.special as sc
 
 from dfdx import ad
@@ -62,9 +63,12 @@ def test_dropping_the_trace(f, match):
 
 
 def test_library_function_that_converts_is_named():
-    # scipy.special.logsumexp is a Python function that calls np.asarray, not a ufunc
-    with pytest.raises(TracingError, match=r"logsumexp, called from <lambda>"):
-        grad(lambda x: sc.logsumexp(x))(np.ones(3))
+    # scipy.linalg.expm is a Python function that calls np.asarray, not a ufunc
+    with pytest.raises(TracingError, match=r"scipy\.linalg\._matfuncs\.expm, called from <lambda>"):
+        grad(lambda x: np.sum(scipy.linalg.expm(x)))(np.eye(2))
+    # a list of traced values is converted by SciPy too (np.stack them first)
+    with pytest.raises(TracingError, match=r"_logsumexp\.logsumexp, called from <lambda>"):
+        grad(lambda x: sc.logsumexp([x[0], x[1]]))(np.ones(2))
 
 
 def _store_scalar(x):
@@ -208,10 +212,6 @@ def test_plain_numpy_functions_are_differentiated_not_object_arrays():
 def test_unsupported_variants():
     with pytest.raises(TracingError, match="cumprod at zero entries"):
         grad(lambda x: np.sum(np.cumprod(x)))(np.array([1.0, 0.0, 2.0]))
-    with pytest.raises(TracingError, match="slogdet is implemented for real matrices only"):
-        grad(lambda a: np.linalg.slogdet(a)[1])(np.eye(2) * (1 + 1j))
-    with pytest.raises(TracingError, match=r"repeated index in one operand"):
-        grad(lambda a: np.einsum("ii->", a))(np.eye(2))
     with pytest.raises(TracingError, match=r"order='F'"):
         grad(lambda x: np.sum(np.reshape(x, (2, 2), order="F")))(np.ones(4))
     with pytest.raises(TracingError, match="full_matrices=False"):

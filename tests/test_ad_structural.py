@@ -173,6 +173,13 @@ LINALG = [
     ("einsum_sum", lambda a, b: np.einsum("ij,k->k", a, b), [(2, 3), (2,)]),
     ("einsum_ellipsis", lambda a, b: np.einsum("...ij,...j", a, b), [(2, 2, 3), (3,)]),
     ("einsum_3", lambda a, b, c: np.einsum("i,ij,j", a, b, c), [(2,), (2, 3), (3,)]),
+    ("einsum_trace", lambda a: np.einsum("ii", a) * a, [(3, 3)]),
+    ("einsum_diag", lambda a: np.einsum("ii->i", a) ** 2, [(3, 3)]),
+    ("einsum_diag_mixed", lambda a, b: np.einsum("iij,jk->ik", a, b), [(2, 2, 3), (3, 2)]),
+    ("einsum_diag_3", lambda a, b: np.einsum("iji,i->j", a, b) ** 2, [(2, 3, 2), (2,)]),
+    ("einsum_diag_both", lambda a, b: np.einsum("ii,jj->ij", a, b), [(2, 2), (3, 3)]),
+    ("einsum_diag_sum", lambda a: np.einsum("iij->", a * a), [(2, 2, 3)]),
+    ("einsum_diag_ellipsis", lambda a: np.einsum("...ii->...i", a) ** 2, [(2, 3, 3)]),
     ("kron", lambda a, b: np.kron(a, b), [(2, 2), (2, 3)]),
     ("trace", lambda a: np.trace(a) * a, [(3, 3)]),
     ("cross", lambda a, b: np.cross(a, b), [(2, 3), (3,)]),
@@ -283,12 +290,53 @@ COMPLEX = [
     ("solve", lambda a, b: np.linalg.solve(a + 3 * np.eye(3), b), [(3, 3), (3,)]),
     ("det", lambda a: np.linalg.det(a + 3 * np.eye(3)), [(3, 3)]),
     ("einsum", lambda a, b: np.einsum("ij,j->i", a, b), [(2, 3), (3,)]),
+    ("einsum_diag", lambda a, b: np.einsum("iij,j->i", a, b), [(2, 2, 3), (3,)]),
     ("setitem", lambda x, v: _setitem(x, v), [(3, 4), (4,)]),
     ("real_imag_conj", lambda z: np.real(z) * np.imag(z) + np.conj(z), [(3,)]),
     ("angle", lambda z: np.arctan2(np.imag(z), np.real(z)), [(3,)]),
     ("fft", lambda z: np.fft.fft(z) * z, [(4,)]),
     ("ifft2", lambda z: np.fft.ifft2(z), [(2, 3)]),
+    # non-holomorphic factorisations (see docs/ad.md): vectors only through gauge-invariant
+    # functions (a phase fixed from the first row, or projectors)
+    ("slogdet_logabs", lambda a: np.linalg.slogdet(a + 3 * np.eye(3))[1], [(3, 3)]),
+    ("slogdet_sign", lambda a: np.linalg.slogdet(a + 3 * np.eye(3))[0], [(3, 3)]),
+    ("cholesky", lambda a: np.linalg.cholesky(_herm_pd(a)), [(3, 3)]),
+    ("cholesky_upper_batch", lambda a: np.linalg.cholesky(_herm_pd(a), upper=True), [(2, 3, 3)]),
+    ("eigh_w", lambda a: np.linalg.eigh(_herm_pd(a))[0], [(3, 3)]),
+    ("eigh_v", lambda a: _fix_phase(np.linalg.eigh(_herm_pd(a))[1]), [(3, 3)]),
+    ("eigh_projector", lambda a: _projector(np.linalg.eigh(_herm_pd(a))[1][:, :2]), [(3, 3)]),
+    ("svd_s", lambda a: np.linalg.svd(a, compute_uv=False), [(3, 2)]),
+    ("svd_u_tall", lambda a: _fix_phase(np.linalg.svd(a, full_matrices=False)[0]), [(4, 3)]),
+    ("svd_v_tall", lambda a: _fix_phase(_mh(np.linalg.svd(a, full_matrices=False)[2])), [(4, 3)]),
+    ("svd_v_wide", lambda a: _fix_phase(_mh(np.linalg.svd(a, full_matrices=False)[2])), [(3, 4)]),
+    ("svd_usv", lambda a: _usv(*np.linalg.svd(a, full_matrices=False)), [(3, 4)]),
+    ("qr_q", lambda a: np.linalg.qr(a)[0], [(4, 3)]),
+    ("qr_r", lambda a: np.linalg.qr(a)[1], [(3, 3)]),
+    ("pinv", lambda a: np.linalg.pinv(a), [(4, 3)]),
+    ("norm_nuc", lambda a: np.linalg.norm(a, "nuc"), [(3, 2)]),
 ]
+
+
+def _mh(a):
+    return np.conj(np.swapaxes(a, -1, -2))
+
+
+def _herm_pd(a):
+    return a @ _mh(a) + 3 * np.eye(a.shape[-1])
+
+
+def _fix_phase(v):
+    # columns are defined up to a phase each: fix it smoothly from the first row
+    p = v[..., :1, :]
+    return v * (np.conj(p) / np.abs(p))
+
+
+def _projector(v):
+    return v @ _mh(v)
+
+
+def _usv(u, s, vh):
+    return (u * s) @ vh
 
 
 @_cases(COMPLEX)

@@ -4,7 +4,9 @@ Functions written with ``import numpy as np`` (and ``scipy.special`` ufuncs)
 are differentiated unchanged: arguments are replaced by traced arrays that
 take part in NumPy's dispatch protocols.  Derivative rules live in one table
 per family (``_rules_elementwise``, ``_rules_reductions``, ``_rules_shape``,
-``_rules_linalg``, ``_rules_special``); extend them with :func:`primitive`,
+``_rules_linalg``, ``_rules_special``, ``_rules_scipy`` for SciPy's Python
+functions ``logsumexp``/``softmax``/``log_softmax``, which importing this
+package hooks); extend them with :func:`primitive`,
 :func:`defjvp` and :func:`defvjp`.  Whenever a computation cannot be traced
 exactly, :class:`TracingError` (a ``TypeError``) is raised, never a silently
 wrong derivative.
@@ -18,6 +20,7 @@ from dfdx.ad import (  # noqa: F401 - importing the rule tables registers their 
     _rules_norms,
     _rules_products,
     _rules_reductions,
+    _rules_scipy,
     _rules_shape,
     _rules_special,
 )

@@ -139,7 +139,7 @@ def value_and_grad(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0) ->
                 x = as_input(a)
                 xt = trace.new(x)
                 targs = (*args[:single], xt, *args[single + 1 :])
-                specs = [(LEAF, [x], [0])]
+                specs = None
             else:
                 targs, specs = _wrap_reverse(trace, args, nums)
             out = _run(f, trace, targs, kwargs)
@@ -147,19 +147,21 @@ def value_and_grad(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0) ->
                 value = out.value
                 if shape_of(value) != ():
                     raise _not_scalar(value)
-                wanted = [k for s in specs for k in s[2]]
+                wanted = [0] if specs is None else [k for s in specs for k in s[2]]
                 trace.hold()
                 cts = trace.backward({out.aux: 1.0}, wanted, consume=True)
             else:
                 value = out
                 if isinstance(out, _NESTED) or shape_of(raw(out)) != ():
                     raise _not_scalar(raw(out))
-                cts = [None] * sum(len(s[1]) for s in specs)
+                cts = [None] * (1 if specs is None else sum(len(s[1]) for s in specs))
         finally:
             if trace.locked:
                 trace.unlock()
         out = None
         trace.release()
+        if specs is None:
+            return value, _cast(cts[0], x)
         return value, _collect(cts, specs, multi)
 
     vg.__name__ = f"value_and_grad({getattr(f, '__name__', 'f')})"

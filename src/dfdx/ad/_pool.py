@@ -48,9 +48,10 @@ def large(a: Any) -> bool:
     return type(a) is np.ndarray and a.nbytes >= MIN_BYTES and a.dtype.kind in "fc"
 
 
-def call(ufunc: Any, vals: list[Any]) -> Any:
+def call(ufunc: Any, vals: list[Any], reclaim: Any = None) -> Any:
     """``ufunc(*vals)`` into a recycled buffer when the inputs are large float arrays of one
-    shape and dtype (Python numbers allowed); None when it does not apply."""
+    shape and dtype (Python numbers allowed); None when it does not apply.  ``reclaim()``,
+    if given, is called once when no buffer is free, to refill the pool."""
     arrays = [v for v in vals if type(v) is np.ndarray]
     if not arrays or not _RELIABLE:
         return None
@@ -65,7 +66,12 @@ def call(ufunc: Any, vals: list[Any]) -> Any:
             return None
     buf = take(a0.shape, a0.dtype)
     if buf is None:
-        return None
+        if reclaim is None:
+            return None
+        reclaim()
+        buf = take(a0.shape, a0.dtype)
+        if buf is None:
+            return None
     if ufunc is np.power and type(vals[1]) is int and vals[1] == 2 and vals[0] is a0:
         return np.square(a0, out=buf)  # what ndarray.__pow__(2) does
     return ufunc(*vals, out=buf)

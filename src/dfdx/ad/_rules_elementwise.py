@@ -20,6 +20,7 @@ import numpy as np
 from dfdx.ad import _pool as pool
 from dfdx.ad._helpers import align, is_complex, unbroadcast
 from dfdx.ad._primitive import NONDIFF_FUNCTIONS, UFUNCS, Primitive, implements
+from dfdx.ad._trace import NEG_AWARE, NegCt, shape_of
 from dfdx.ad._tracer import OPS, raw
 
 __all__ = ["ELEMENTWISE", "ew_primitive"]
@@ -139,15 +140,40 @@ def _spare(g: Any) -> bool:
     )
 
 
+def _uniform(g: Any) -> bool:
+    """Whether ``g`` is a broadcast scalar (as the cotangent of ``np.sum``): all strides 0."""
+    return type(g) is np.ndarray and g.ndim > 0 and not any(g.strides) and g.size > 0
+
+
+def _scalar_of(g: np.ndarray) -> Any:
+    return g[(0,) * g.ndim]
+
+
 def _neg(g: Any) -> Any:
+    if _uniform(g):  # stays a broadcast scalar: no pass over memory
+        return np.broadcast_to(-_scalar_of(g), g.shape)
     if _spare(g):
         return np.negative(g, out=g)
     return np.negative(g, out=pool.empty(g.shape, g.dtype)) if pool.large(g) else -g
 
 
+def _neg_of(g: Any, x: Any) -> Any:
+    """Reverse rule of ``a - b`` for ``b``: ``-g``, lazy (a NegCt) when ``g`` is a large
+    array that cannot be overwritten (the cotangent of ``a`` shares it)."""
+    if _uniform(g):
+        return unbroadcast(np.broadcast_to(-_scalar_of(g), g.shape), x)
+    if _spare(g):
+        return unbroadcast(np.negative(g, out=g), x)
+    if pool.large(g) and g.shape == shape_of(x) and g.dtype == getattr(x, "dtype", None):
+        return NegCt(g)
+    return unbroadcast(-g, x)
+
+
 def _times(g: Any, d: Any) -> Any:
     """``g * d``, written into ``d`` when ``d`` is a temporary nobody else refers to."""
     if (type(d) is float or type(d) is int) and pool.large(g):
+        if _uniform(g):
+            return np.broadcast_to(_scalar_of(g) * d, g.shape)
         out = g if _spare(g) else pool.empty(g.shape, g.dtype)
         return np.multiply(g, d, out=out)
     if (
@@ -181,7 +207,7 @@ def _vjp(d: Any, i: int, nargs: int) -> Callable[..., Any]:
     if d is MINUS_ONE:
         if nargs == 1:
             return lambda g, ans, *a: _neg(g)
-        return lambda g, ans, *a: unbroadcast(_neg(g), a[i])
+        return lambda g, ans, *a: _neg_of(g, a[i])
     if d is ZERO:
         return lambda g, ans, *a: np.zeros_like(a[i])
     if nargs == 1:
@@ -251,6 +277,49 @@ for _name, _impl, _uf in (
 OPS["abs"] = UFUNCS[np.absolute]
 for _uf, _op in ((np.multiply, "mul"), (np.divide, "truediv"), (np.power, "pow")):
     UFUNCS[_uf].keep = OPS[_op].keep = _KEEP[_uf.__name__]
+
+
+def _pow_vjp0(g: Any, ans: Any, x: Any, y: Any) -> Any:
+    """Reverse rule of ``x ** y`` for ``x``; ``x ** 2`` under a broadcast-scalar cotangent
+    (``np.sum(... ** 2)``) is one pass, ``2 c x``."""
+    if type(x) is np.float64 and type(y) is int and y == 2:  # scalar fast path
+        return g * (2.0 * x)
+    if type(g) is NegCt:  # -g: the sign joins the constant factor
+        if (
+            (type(y) is int or type(y) is float)
+            and y == 2
+            and pool.large(x)
+            and g.g.shape == x.shape
+        ):
+            out = pool.empty(x.shape, np.result_type(x, g.g))
+            np.multiply(x, -2.0, out=out)
+            return np.multiply(out, g.g, out=out)
+        g = g.dense()
+    if (
+        (type(y) is int or type(y) is float)
+        and y == 2
+        and pool.large(x)
+        and _uniform(g)
+        and g.shape == x.shape
+    ):
+        out = pool.empty(x.shape, np.result_type(x, g))
+        return np.multiply(x, 2 * _scalar_of(g), out=out)
+    return unbroadcast(_times(g, _dpow(x, y)), x)
+
+
+UFUNCS[np.power].vjps[0] = OPS["pow"].vjps[0] = _pow_vjp0
+
+
+def _dense_first(rule: Callable[..., Any]) -> Callable[..., Any]:
+    def vjp(g: Any, *rest: Any) -> Any:
+        return rule(g.dense() if type(g) is NegCt else g, *rest)
+
+    return vjp
+
+
+for _p in (UFUNCS[np.power], OPS["pow"]):
+    _p.vjps[1] = _dense_first(_p.vjps[1])
+    NEG_AWARE.add(_p)
 
 NONDIFF_FUNCTIONS.update(
     {

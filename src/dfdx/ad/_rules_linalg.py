@@ -5,9 +5,19 @@ Composites: dot, vdot, inner, outer, tensordot, kron, trace, cross, norm,
 pinv, matrix_power, multi_dot, eigvalsh, ...  The reverse rules apply the
 transpose (not the conjugate transpose), matching ``grad``'s convention.
 ``cholesky`` and ``eigh`` read only one triangle of their input in NumPy; here
-they are differentiated as functions of a symmetric matrix (the tangent is
-symmetrised), as in JAX and autograd.  ``eigh`` assumes distinct eigenvalues
-and ``svd`` distinct non-zero singular values.
+they are differentiated as functions of a symmetric (complex: Hermitian)
+matrix (the tangent is symmetrised), as in JAX and autograd.  ``eigh`` assumes
+distinct eigenvalues and ``svd`` distinct non-zero singular values.
+
+Complex matrices: these factorisations are not holomorphic.  Forward rules are
+the real-linear derivatives; eigenvectors and singular vectors are determined
+up to a phase per column (a gauge), and the rules pick the phase that makes
+``diag(V^H dV)`` (``eigh``, ``svd``: of ``V``) zero, so only gauge-invariant
+functions of them (``|v|``, ``v v^H``, or a phase fixed by the caller) have
+meaningful derivatives.  Reverse rules are the adjoints for the pairing
+``Re sum(a * b)`` (no conjugation, the convention of ``grad``): written as
+``conj(adjoint_H(conj(g)))`` from the usual adjoints ``adjoint_H`` for the
+pairing ``Re sum(conj(a) * b)``.
 """
 
 from __future__ import annotations
@@ -24,6 +34,27 @@ from dfdx.ad._tracer import OPS
 __all__ = ["MATMUL"]
 
 _mT = np.matrix_transpose
+
+
+def _mH(x: Any) -> Any:
+    return np.conj(_mT(x))
+
+
+def _cplx(a: Any) -> bool:
+    return is_complex(a)
+
+
+def _conj_adjoint(rule: Any) -> Any:
+    """Reverse rule ``conj(rule(conj(g), ...))`` for complex inputs (see the module notes);
+    ``rule`` itself for real ones."""
+
+    def vjp(g: Any, ans: Any, a: Any, **params: Any) -> Any:
+        if not _cplx(a):
+            return rule(g, ans, a, **params)
+        gc = tuple(np.conj(c) for c in g) if type(g) is tuple else np.conj(g)
+        return np.conj(rule(gc, ans, a, **params))
+
+    return vjp
 
 
 def _nd(a: Any) -> int:
@@ -127,26 +158,36 @@ DET = Primitive("det", np.linalg.det).rules(
 )
 
 
-def _real_only(name: str, a: Any) -> None:
-    if is_complex(a):
-        raise TracingError(
-            f"the derivative of np.linalg.{name} is implemented for real matrices only"
-        )
-
-
 def _slogdet_impl(a: Any) -> Any:
     return tuple(np.linalg.slogdet(a))
 
 
-SLOGDET = Primitive("slogdet", _slogdet_impl, multiple=True).rules(
-    0,
-    lambda t, ans, a: (None, np.sum(_mT(np.linalg.inv(a)) * t, axis=(-2, -1))),
-    lambda g, ans, a: g[1][..., None, None] * _mT(np.linalg.inv(a)),
-)
+def _slogdet_jvp(t: Any, ans: Any, a: Any) -> Any:
+    tau = np.sum(_mT(np.linalg.inv(a)) * t, axis=(-2, -1))  # tr(A^-1 dA)
+    if not _cplx(a):
+        return None, tau
+    # sign = det/|det| turns by i Im(tau); log|det| changes by Re(tau)
+    return ans[0] * (1j * np.imag(tau)), np.real(tau)
+
+
+def _slogdet_vjp(g: Any, ans: Any, a: Any) -> Any:
+    gs, gl = g
+    if not _cplx(a):
+        return gl[..., None, None] * _mT(np.linalg.inv(a))
+    w = np.real(gl) + 1j * np.imag(gs * ans[0])
+    return w[..., None, None] * _mT(np.linalg.inv(a))
+
+
+SLOGDET = Primitive("slogdet", _slogdet_impl, multiple=True).rules(0, _slogdet_jvp, _slogdet_vjp)
 
 
 def _sym(t: Any) -> Any:
-    return 0.5 * (t + _mT(t))
+    """The symmetric (complex: Hermitian) part."""
+    return 0.5 * (t + (_mH(t) if is_complex(t) else _mT(t)))
+
+
+def _adj(x: Any, cplx: bool) -> Any:
+    return _mH(x) if cplx else _mT(x)
 
 
 def _phi(x: Any) -> Any:
@@ -155,19 +196,19 @@ def _phi(x: Any) -> Any:
 
 
 def _chol_jvp(t: Any, ans: Any, a: Any) -> Any:
-    _real_only("cholesky", a)
-    s = np.linalg.solve(ans, _mT(np.linalg.solve(ans, _sym(t))))  # L^-1 sym(t) L^-T
+    c = _cplx(a)
+    s = np.linalg.solve(ans, _adj(np.linalg.solve(ans, _sym(t)), c))  # L^-1 sym(t) L^-H
     return ans @ _phi(s)
 
 
 def _chol_vjp(g: Any, ans: Any, a: Any) -> Any:
-    _real_only("cholesky", a)
-    p = _phi(_mT(ans) @ g)
+    c = _cplx(a)
+    p = _phi(_adj(ans, c) @ g)
     linv = np.linalg.inv(ans)
-    return _sym(_mT(linv) @ p @ linv)
+    return _sym(_adj(linv, c) @ p @ linv)
 
 
-CHOLESKY = Primitive("cholesky", np.linalg.cholesky).rules(0, _chol_jvp, _chol_vjp)
+CHOLESKY = Primitive("cholesky", np.linalg.cholesky).rules(0, _chol_jvp, _conj_adjoint(_chol_vjp))
 
 
 def _gap(w: Any) -> Any:
@@ -183,23 +224,24 @@ def _eigh_impl(a: Any, UPLO: str = "L") -> Any:
 
 
 def _eigh_jvp(t: Any, ans: Any, a: Any, UPLO: str = "L") -> Any:
-    _real_only("eigh", a)
+    c = _cplx(a)
     w, v = ans
-    p = _mT(v) @ _sym(t) @ v
+    p = _adj(v, c) @ _sym(t) @ v
     dw = np.diagonal(p, axis1=-2, axis2=-1)
-    return dw, v @ (_gap(w) * p)
+    return (np.real(dw) if c else dw), v @ (_gap(w) * p)
 
 
 def _eigh_vjp(g: Any, ans: Any, a: Any, UPLO: str = "L") -> Any:
-    _real_only("eigh", a)
+    c = _cplx(a)
     w, v = ans
     gw, gv = g
     n = shape_of(w)[-1]
-    inner = _gap(w) * (_mT(v) @ gv) + gw[..., None, :] * np.eye(n)
-    return _sym(v @ inner @ _mT(v))
+    gw = np.real(gw) if c else gw
+    inner = _gap(w) * (_adj(v, c) @ gv) + gw[..., None, :] * np.eye(n)
+    return _sym(v @ inner @ _adj(v, c))
 
 
-EIGH = Primitive("eigh", _eigh_impl, multiple=True).rules(0, _eigh_jvp, _eigh_vjp)
+EIGH = Primitive("eigh", _eigh_impl, multiple=True).rules(0, _eigh_jvp, _conj_adjoint(_eigh_vjp))
 
 
 def _svd_impl(a: Any) -> Any:
@@ -212,46 +254,55 @@ def _svd_parts(s: Any) -> tuple[Any, Any]:
 
 
 def _svd_jvp(t: Any, ans: Any, a: Any) -> Any:
-    _real_only("svd", a)
+    c = _cplx(a)
     u, s, vh = ans
-    v = _mT(vh)
+    v = _adj(vh, c)
     f, _ = _svd_parts(s)
-    dp = _mT(u) @ t @ v
+    dp = _adj(u, c) @ t @ v
     ds = np.diagonal(dp, axis1=-2, axis2=-1)
     sr = s[..., None, :]  # right-multiplication by S
     sl = s[..., :, None]  # left-multiplication by S
-    du = u @ (f * (dp * sr + sl * _mT(dp)))
-    dv = v @ (f * (sl * dp + _mT(dp) * sr))
+    du = u @ (f * (dp * sr + sl * _adj(dp, c)))
+    dv = v @ (f * (sl * dp + _adj(dp, c) * sr))
+    if c:  # the phase gauge: diag(V^H dV) = 0, diag(U^H dU) = i Im(diag(dP)) / s
+        du = du + u * (1j * np.imag(ds) / s)[..., None, :]
+        ds = np.real(ds)
     m, n = shape_of(a)[-2:]
     if m > n:
-        du = du + (t @ v - u @ (_mT(u) @ t @ v)) / sr
+        du = du + (t @ v - u @ (_adj(u, c) @ t @ v)) / sr
     if n > m:
-        dv = dv + (_mT(t) @ u - v @ (_mT(v) @ _mT(t) @ u)) / sr
-    return du, ds, _mT(dv)
+        th = _adj(t, c)
+        dv = dv + (th @ u - v @ (_adj(v, c) @ th @ u)) / sr
+    return du, ds, _adj(dv, c)
 
 
 def _svd_vjp(g: Any, ans: Any, a: Any) -> Any:
-    _real_only("svd", a)
+    c = _cplx(a)
     u, s, vh = ans
     gu, gs, gvh = g
-    v, gv = _mT(vh), _mT(gvh)
+    v, gv = _adj(vh, c), _adj(gvh, c)
     f, _ = _svd_parts(s)
     sr = s[..., None, :]
     sl = s[..., :, None]
     n = shape_of(s)[-1]
-    ju = f * (_mT(u) @ gu - _mT(gu) @ u)
-    jv = f * (_mT(v) @ gv - _mT(gv) @ v)
+    uhgu = _adj(u, c) @ gu
+    ju = f * (uhgu - _adj(gu, c) @ u)
+    jv = f * (_adj(v, c) @ gv - _adj(gv, c) @ v)
+    gs = np.real(gs) if c else gs
     core = ju * sr + gs[..., None, :] * np.eye(n) + sl * jv
+    if c:
+        d = np.diagonal(uhgu, axis1=-2, axis2=-1)
+        core = core + (1j * np.imag(d) / s)[..., None, :] * np.eye(n)
     out = u @ core @ vh
     m, k = shape_of(a)[-2:]
     if m > k:
-        out = out + ((gu - u @ (_mT(u) @ gu)) / sr) @ vh
+        out = out + ((gu - u @ uhgu) / sr) @ vh
     if k > m:
-        out = out + u @ _mT((gv - v @ (_mT(v) @ gv)) / sr)
+        out = out + u @ _adj((gv - v @ (_adj(v, c) @ gv)) / sr, c)
     return out
 
 
-SVD = Primitive("svd", _svd_impl, multiple=True).rules(0, _svd_jvp, _svd_vjp)
+SVD = Primitive("svd", _svd_impl, multiple=True).rules(0, _svd_jvp, _conj_adjoint(_svd_vjp))
 
 
 def _qr_impl(a: Any) -> Any:
@@ -259,7 +310,6 @@ def _qr_impl(a: Any) -> Any:
 
 
 def _qr_check(a: Any) -> None:
-    _real_only("qr", a)
     m, n = shape_of(a)[-2:]
     if m < n:
         raise TracingError("the derivative of np.linalg.qr needs rows >= columns")
@@ -267,25 +317,31 @@ def _qr_check(a: Any) -> None:
 
 def _qr_jvp(t: Any, ans: Any, a: Any) -> Any:
     _qr_check(a)
+    cx = _cplx(a)
     q, r = ans
     x_rinv = _mT(np.linalg.solve(_mT(r), _mT(t)))  # t @ r^-1
-    c = _mT(q) @ x_rinv
+    c = _adj(q, cx) @ x_rinv
     low = np.tril(c, -1)
-    om = low - _mT(low)
+    om = low - _adj(low, cx)  # Q^H dQ: anti-Hermitian; diag(R) stays real (LAPACK)
+    if cx:
+        eye = np.eye(shape_of(c)[-1], dtype=bool)
+        om = om + np.where(eye, 1j * np.imag(c), 0.0)
     return q @ (om - c) + x_rinv, (c - om) @ r
 
 
 def _qr_vjp(g: Any, ans: Any, a: Any) -> Any:
     _qr_check(a)
+    cx = _cplx(a)
     q, r = ans
     gq, gr = g
-    m = r @ _mT(gr) - _mT(gq) @ q
+    m = r @ _adj(gr, cx) - _adj(gq, cx) @ q
     low = np.tril(m, -1)
-    m = low + _mT(low) + np.where(np.eye(shape_of(m)[-1], dtype=bool), m, 0.0)
-    return _mT(np.linalg.solve(r, _mT(gq + q @ m)))
+    diag = np.where(np.eye(shape_of(m)[-1], dtype=bool), np.real(m) if cx else m, 0.0)
+    m = low + _adj(low, cx) + diag
+    return _adj(np.linalg.solve(r, _adj(gq + q @ m, cx)), cx)
 
 
-QR = Primitive("qr", _qr_impl, multiple=True).rules(0, _qr_jvp, _qr_vjp)
+QR = Primitive("qr", _qr_impl, multiple=True).rules(0, _qr_jvp, _conj_adjoint(_qr_vjp))
 
 
 OPS["matmul"] = MATMUL

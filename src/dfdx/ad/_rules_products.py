@@ -24,9 +24,9 @@ from dfdx.ad._rules_linalg import (
     SLOGDET,
     SOLVE,
     SVD,
+    _mH,
     _mT,
     _nd,
-    _real_only,
 )
 from dfdx.ad._rules_shape import _moveaxis, _ravel, _reshape_to
 from dfdx.ad._tracer import raw
@@ -92,20 +92,46 @@ def _einsum_jvp(i: int) -> Any:
 def _einsum_vjp(i: int) -> Any:
     def vjp(g: Any, ans: Any, *ops: Any, terms: tuple[str, ...], out: str) -> Any:
         target = terms[i]
-        if len(set(target)) != len(target):
-            raise TracingError(
-                "einsum with a repeated index in one operand (a diagonal) has no reverse rule"
-            )
+        uniq = "".join(dict.fromkeys(target))  # letters in order of first occurrence
         others = [terms[j] for j in range(len(ops)) if j != i]
         have = set(out).union(*others) if others else set(out)
-        kept = "".join(c for c in target if c in have)
+        kept = "".join(c for c in uniq if c in have)
         r = EINSUM(g, *ops[:i], *ops[i + 1 :], terms=(out, *others), out=kept)
-        if kept != target:
-            shp = tuple(shape_of(ops[i])[k] if c in kept else 1 for k, c in enumerate(target))
-            r = np.broadcast_to(np.reshape(r, shp), shape_of(ops[i]))
+        size = {c: shape_of(ops[i])[target.index(c)] for c in uniq}
+        if kept != uniq:  # letters summed within this operand only: broadcast
+            shp = tuple(size[c] if c in kept else 1 for c in uniq)
+            r = np.broadcast_to(np.reshape(r, shp), tuple(size[c] for c in uniq))
+        if uniq != target:  # a repeated letter (a diagonal): put r on the diagonals
+            r = _on_diagonals(r, uniq, target, size, "".join(terms) + out)
         return r
 
     return vjp
+
+
+def _on_diagonals(r: Any, uniq: str, target: str, size: dict[str, int], used: str) -> Any:
+    """The array of subscripts ``target`` (repeated letters) equal to ``r`` (subscripts
+    ``uniq``) on its diagonals and zero elsewhere: einsum of ``r`` with identity tensors."""
+    extra = iter(_fresh(used, len(target) - len(uniq)))
+    seen: dict[str, str] = {}
+    spec = ""
+    for c in target:
+        if c in seen:
+            d = next(extra)
+            seen[c] += d
+            spec += d
+        else:
+            seen[c] = c
+            spec += c
+    dtype = np.result_type(raw(r), np.float32)
+    ids, id_terms = [], []
+    for letters in seen.values():
+        if len(letters) > 1:
+            n = size[letters[0]]
+            e = np.zeros((n,) * len(letters), dtype)
+            e[(np.arange(n),) * len(letters)] = 1
+            ids.append(e)
+            id_terms.append(letters)
+    return EINSUM(r, *ids, terms=(uniq, *id_terms), out=spec)
 
 
 EINSUM = Primitive("einsum", _einsum_impl)
@@ -235,14 +261,13 @@ def _det(a: Any) -> Any:
 
 @implements(np.linalg.slogdet)
 def _slogdet(a: Any) -> Any:
-    _real_only("slogdet", raw(a))
     return SLOGDET(a)
 
 
 @implements(np.linalg.cholesky)
 def _cholesky(a: Any, upper: bool = False) -> Any:
     L = CHOLESKY(a)
-    return _mT(L) if upper else L
+    return (_mH(L) if np.iscomplexobj(raw(a)) else _mT(L)) if upper else L
 
 
 @implements(np.linalg.eigh)
@@ -289,7 +314,8 @@ def _pinv(a: Any, rcond: Any = None, hermitian: bool = False, *, rtol: Any = Non
     cut = (1e-15 if rcond is None else rcond) * np.max(raw(s), axis=-1, keepdims=True)
     big = raw(s) > cut
     inv_s = np.where(big, 1.0 / np.where(big, s, 1.0), 0.0)
-    return _mT(vh) @ (inv_s[..., :, None] * _mT(u))
+    adj = _mH if np.iscomplexobj(raw(a)) else _mT
+    return adj(vh) @ (inv_s[..., :, None] * adj(u))
 
 
 @implements(np.linalg.matrix_power)

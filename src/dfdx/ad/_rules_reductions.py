@@ -14,7 +14,7 @@ import numpy as np
 from dfdx.ad._helpers import neg_axes, shape_of
 from dfdx.ad._primitive import Primitive, TracingError, implements
 from dfdx.ad._rules_indexing import _flip
-from dfdx.ad._rules_shape import CONCAT, RESHAPE, _moveaxis, _no, _ravel, constant_like
+from dfdx.ad._rules_shape import CONCAT, RESHAPE, _moveaxis, _no, _ravel
 from dfdx.ad._tracer import Tracer, raw
 
 __all__ = ["CUMSUM", "SUM"]
@@ -310,24 +310,3 @@ def _polyval(p: Any, x: Any) -> Any:
     for i in range(shape_of(p)[0]):
         y = y * x + p[i]
     return y
-
-
-def _logsumexp(
-    a: Any, axis: Any = None, b: Any = None, keepdims: bool = False, return_sign: bool = False
-) -> Any:
-    """Traced ``scipy.special.logsumexp`` (reached through ``np.max``/``np.exp``)."""
-    m = np.max(raw(a), axis=axis, keepdims=True)
-    m = np.where(np.isfinite(m), m, 0.0)
-    e = np.exp(a - m)
-    if b is not None:
-        e = e * b
-    s = np.sum(e, axis=axis, keepdims=True)
-    r = np.log(np.abs(s) if return_sign else s) + m
-    if not keepdims:
-        r = np.squeeze(r, axis=axis)
-    if return_sign:
-        return r, constant_like(np.sign(raw(s if keepdims else np.squeeze(s, axis=axis))), r)
-    return r
-
-
-__all__ += ["_logsumexp"]

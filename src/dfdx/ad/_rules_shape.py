@@ -22,7 +22,7 @@ from dfdx.ad._helpers import (
     unbroadcast,
 )
 from dfdx.ad._primitive import Primitive, TracingError, implements
-from dfdx.ad._trace import SparseCt
+from dfdx.ad._trace import NEG_AWARE, NegCt, SparseCt
 from dfdx.ad._tracer import OPS, Tracer, raw
 
 __all__ = ["GETITEM", "INDEX_ADD", "RESHAPE", "SETITEM", "TRANSPOSE", "constant_like"]
@@ -81,12 +81,17 @@ INDEX_ADD = Primitive("index_add", _index_add_impl, linear=True)
 
 
 def _getitem_vjp(g: Any, ans: Any, x: Any, idx: Any) -> Any:
+    if type(g) is NegCt:  # -g (see NegCt): subtracted in place by the backward pass
+        if _basic(idx):
+            return SparseCt(g.g, idx, shape_of(x), neg=True)
+        g = g.dense()
     if type(g) is np.ndarray and _basic(idx):
         return SparseCt(g, idx, shape_of(x))  # accumulated in place by the backward pass
     return INDEX_ADD(g, idx=idx, shape=shape_of(x))
 
 
 GETITEM.rules(0, lambda t, ans, x, idx: batched_getitem(t, idx, bnb(t, x)), _getitem_vjp)
+NEG_AWARE.add(GETITEM)
 INDEX_ADD.rules(
     0,
     lambda t, ans, g, idx, shape: INDEX_ADD(

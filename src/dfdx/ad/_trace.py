@@ -8,7 +8,7 @@ which unwraps its own tracers and binds the operation again one level down.
 from __future__ import annotations
 
 import itertools
-import weakref
+import sys
 from typing import Any
 
 import numpy as np
@@ -19,8 +19,10 @@ from dfdx.ad._tracer import Tracer
 
 __all__ = [
     "IDENTITY_SEEDS",
+    "NEG_AWARE",
     "ForwardTrace",
     "Meta",
+    "NegCt",
     "ReverseTrace",
     "SparseCt",
     "is_identity",
@@ -28,6 +30,8 @@ __all__ = [
 ]
 
 _levels = itertools.count(1)
+_NO_PARAMS: dict[str, Any] = {}
+_RESCAN = 16
 
 
 def shape_of(a: Any) -> tuple[int, ...]:
@@ -114,6 +118,10 @@ class ForwardTrace:
             tan = self._fit(tan, ans)
         return Tracer(ans, self, tan)
 
+    def const_op(self, prim: Primitive, a: Tracer, other: Any, i: int) -> Any:
+        """A binary operator between tracer ``a`` (argument ``i``) and a constant."""
+        return self.process(prim, (a, other) if i == 0 else (other, a), _NO_PARAMS)
+
     def _fit(self, t: Any, ans: Any) -> Any:
         want = self.batch + shape_of(ans)
         if shape_of(t) != want:
@@ -148,19 +156,76 @@ class SparseCt:
     """A cotangent that is zero except ``[idx] = g`` (reverse of basic indexing), kept lazy
     so that accumulating it costs one in-place add on the indexed part only."""
 
-    __slots__ = ("g", "idx", "shape")
+    __slots__ = ("g", "idx", "neg", "shape")
 
-    def __init__(self, g: np.ndarray, idx: Any, shape: tuple[int, ...]) -> None:
-        self.g, self.idx, self.shape = g, idx, shape
+    def __init__(self, g: np.ndarray, idx: Any, shape: tuple[int, ...], neg: bool = False) -> None:
+        self.g, self.idx, self.shape, self.neg = g, idx, shape, neg
 
     def dense(self) -> np.ndarray:
-        z = pool.zeros(self.shape, np.result_type(self.g, np.float32))
-        z[self.idx] = self.g
+        """The cotangent as an array (the SparseCt is spent: its part goes to the pool)."""
+        dtype = np.result_type(self.g, np.float32)
+        rest = _complement(self.idx, self.shape)
+        if rest is None:
+            z = pool.zeros(self.shape, dtype)
+        else:  # a band of one axis: zero only the rest
+            z = pool.empty(self.shape, dtype)
+            for r in rest:
+                z[r] = 0
+        if self.neg:
+            np.negative(self.g, out=z[self.idx])  # basic index: a view
+        else:
+            z[self.idx] = self.g
+        cand = [self.g]
+        self.g = None
+        pool.release(cand)
         return z
 
 
+class NegCt:
+    """The cotangent ``-g`` kept lazy (reverse of ``a - b`` for ``b``, when ``g`` is shared
+    with ``a``): rules in ``NEG_AWARE`` fold the sign into their own pass, an in-place
+    accumulation subtracts; anything else gets ``dense()``."""
+
+    __slots__ = ("g",)
+
+    def __init__(self, g: np.ndarray) -> None:
+        self.g = g
+
+    def dense(self) -> np.ndarray:
+        g = self.g
+        return np.negative(g, out=pool.empty(g.shape, g.dtype))
+
+
+# primitives whose reverse rules accept a NegCt cotangent
+NEG_AWARE: set[Any] = set()
+
+
+def _complement(idx: Any, shape: tuple[int, ...]) -> list[tuple[slice, ...]] | None:
+    """For ``idx`` selecting a contiguous band ``start:stop`` of one axis (full slices
+    elsewhere), the indices of the rest; None for any other index."""
+    items = idx if type(idx) is tuple else (idx,)
+    if len(items) > len(shape) or any(type(i) is not slice for i in items):
+        return None
+    band = [k for k, i in enumerate(items) if i != _FULL]
+    if len(band) > 1:
+        return None
+    if not band:
+        return []
+    k = band[0]
+    start, stop, step = items[k].indices(shape[k])
+    if step != 1:
+        return None
+    stop = max(start, stop)
+    pre = (slice(None),) * k
+    return [(*pre, slice(0, start)), (*pre, slice(stop, None))]
+
+
+_FULL = slice(None)
+
+
 def _dense(c: Any) -> Any:
-    return c.dense() if type(c) is SparseCt else c
+    t = type(c)
+    return c.dense() if t is SparseCt or t is NegCt else c
 
 
 def _accumulate(cts: list[Any], p: int, c: Any, owned: set[int]) -> None:
@@ -169,13 +234,25 @@ def _accumulate(cts: list[Any], p: int, c: Any, owned: set[int]) -> None:
     if old is None:
         cts[p] = c
         return
-    if type(old) is SparseCt:
+    if type(old) is SparseCt or type(old) is NegCt:
         old = old.dense()
         owned.add(id(old))
     if id(old) in owned and type(old) is np.ndarray:
         if type(c) is SparseCt:
             if np.can_cast(c.g.dtype, old.dtype, "same_kind"):
-                old[c.idx] += c.g
+                if c.neg:
+                    old[c.idx] -= c.g
+                else:
+                    old[c.idx] += c.g
+                cts[p] = old
+                cand = [c.g]
+                c.g = None
+                pool.release(cand)
+                return
+            c = c.dense()
+        elif type(c) is NegCt:
+            if c.g.shape == old.shape and np.can_cast(c.g.dtype, old.dtype, "same_kind"):
+                old -= c.g
                 cts[p] = old
                 return
             c = c.dense()
@@ -200,12 +277,28 @@ class ReverseTrace:
         self.level = next(_levels)
         self.tape: list[Any] = []
         self.locked: list[np.ndarray] = []
-        # large primal values this trace computed: recycled by ``release`` (see _pool)
+        # large primal values this trace computed (strong references: see ``reclaim``)
         self.owned: list[np.ndarray] | None = [] if recycle else None
+        self.rescan = _RESCAN  # reclaim when ``owned`` grows to this length
 
     def new(self, value: Any) -> Tracer:
         self.tape.append((None, (), None, None, value))
         return Tracer(value, self, len(self.tape) - 1)
+
+    def const_op(self, prim: Primitive, a: Tracer, other: Any, i: int) -> Any:
+        """A binary operator between tracer ``a`` (argument ``i``) and a constant: scalars
+        skip the general bookkeeping of ``process`` (nothing to lock, trim or recycle)."""
+        v = a.value
+        tv, to = type(v), type(other)
+        if (tv is np.float64 or tv is float) and (to is float or to is int or to is np.float64):
+            if i not in prim.vjps:
+                raise _missing(prim, i, "reverse")
+            vals = [v, other] if i == 0 else [other, v]
+            ans = prim.impl(*vals)
+            tape = self.tape
+            tape.append((prim, [(i, a.aux)], vals, _NO_PARAMS, ans))
+            return Tracer(ans, self, len(tape) - 1)
+        return self.process(prim, (a, other) if i == 0 else (other, a), _NO_PARAMS)
 
     def process(self, prim: Primitive, args: Any, params: dict[str, Any]) -> Any:
         vals = list(args)
@@ -235,11 +328,13 @@ class ReverseTrace:
         elif arrays and owned is not None:
             ans = None
             if prim.ufunc is not None and not params:
-                ans = pool.call(prim.ufunc, vals)
+                ans = pool.call(prim.ufunc, vals, self.reclaim if len(owned) < _RESCAN else None)
             if ans is None:
                 ans = prim.impl(*vals, **params)
             if type(ans) is np.ndarray and ans.nbytes >= pool.MIN_BYTES:
-                owned.append(weakref.ref(ans))  # weak: intermediates still die early
+                owned.append(ans)
+                if len(owned) >= self.rescan:
+                    self.reclaim()
         else:
             ans = prim.impl(*vals, **params)
         saved_ans = ans
@@ -266,14 +361,38 @@ class ReverseTrace:
             return tuple(outs)
         return Tracer(ans, self, len(tape) - 1)
 
+    def reclaim(self) -> None:
+        """Move the values this trace computed and nobody else refers to any more (dead
+        intermediates) into the pool: the next large results reuse their memory at once.
+
+        Holding them (rather than weak references, which would return their memory to
+        the allocator) avoids the page faults of fresh allocations; ``rescan`` bounds the
+        dead values held to a quarter of the live ones (at least 16), at an amortised
+        O(1) cost per operation.
+        """
+        owned = self.owned
+        if not owned:
+            return
+        dead = []
+        live = []
+        for a in owned:
+            # references: the list, this loop's name and getrefcount's argument
+            (dead if sys.getrefcount(a) == 3 else live).append(a)
+        a = None
+        if dead:
+            owned[:] = live
+            live = None
+            pool.release(dead)
+        self.rescan = len(owned) + max(_RESCAN, len(owned) // 4)
+
     def hold(self) -> None:
         """Before a consuming backward pass: the values still alive, to recycle them as soon
         as the backward pass has consumed the tape entries that refer to them."""
+        self.reclaim()
         if not self.owned:
             self.owned = None  # nothing large: no recycling work in the backward pass
             return
-        live = (r() for r in self.owned)
-        self.owned = {id(a): a for a in live if a is not None}
+        self.owned = {id(a): a for a in self.owned}
 
     def release(self) -> None:
         """Drop the tape and recycle the large values nobody else refers to."""
@@ -281,9 +400,9 @@ class ReverseTrace:
         owned = self.owned
         self.owned = None
         if owned:
-            live = list(owned.values()) if type(owned) is dict else [r() for r in owned]
+            live = list(owned.values()) if type(owned) is dict else owned
             owned = None
-            pool.release([a for a in live if a is not None])
+            pool.release(live)
 
     # -- protection of arrays the tape refers to (in-place edits would corrupt it)
     def _lock(self, a: np.ndarray) -> None:
@@ -327,16 +446,22 @@ class ReverseTrace:
         for k, g in seeds.items():
             cts[k] = g
         owned: set[int] = set()
+        mine = self.owned if consume and type(self.owned) is dict else None
         for k in range(top, -1, -1):
             g = cts[k]
             if g is None:
                 continue
-            prim, parents, vals, params, ans = tape[k]
+            entry = tape[k]
+            prim = entry[0]
             if prim is None:  # an input or a constant: keep its cotangent
                 continue
+            parents, vals, params, ans = entry[1], entry[2], entry[3], entry[4]
+            entry = None
             cts[k] = None
-            if type(g) is SparseCt:
+            tg = type(g)
+            if tg is SparseCt or (tg is NegCt and prim not in NEG_AWARE):
                 g = g.dense()
+                tg = np.ndarray
             elif owned:
                 owned.discard(id(g))
             if consume:
@@ -348,7 +473,7 @@ class ReverseTrace:
                     old = cts[p] = [None] * len(tape[p][4])
                 old[j] = g if old[j] is None else old[j] + g
                 continue
-            if type(g) is list:  # cotangents of a multiple-output primitive
+            if tg is list:  # cotangents of a multiple-output primitive
                 g = tuple(
                     np.zeros_like(a) if c is None else _dense(c)
                     for c, a in zip(g, ans, strict=True)
@@ -356,18 +481,20 @@ class ReverseTrace:
             vjps = prim.vjps
             for i, p in parents:
                 c = vjps[i](g, ans, *vals, **params)
-                if type(c) is not SparseCt:
+                tc = type(c)
+                if tc is not np.float64 and tc is not SparseCt and tc is not NegCt:
                     c = fit_real(c, vals[i])
                 if cts[p] is None:
                     cts[p] = c
                 else:
                     _accumulate(cts, p, c, owned)
-            if consume and type(self.owned) is dict:  # recycle values no longer needed
-                mine = self.owned
+            if mine is not None:  # recycle values no longer needed
                 cand = [mine.pop(id(v)) for v in (ans, *vals) if id(v) in mine]
                 if type(g) is np.ndarray:
                     cand.append(g)  # this node's cotangent, unless a parent received it
                 prim = parents = vals = params = ans = c = g = None
                 if cand:
                     pool.release(cand)
+        if len(wanted) == 1:
+            return [_dense(cts[wanted[0]])]
         return [_dense(cts[k]) for k in wanted]

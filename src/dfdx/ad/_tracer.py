@@ -279,14 +279,14 @@ def _binop(name: str, reflected: bool = False) -> Any:
 
         def op(self: Any, other: Any) -> Any:
             if type(other) is not Tracer and self.view is None:
-                return self._trace.process(OPS[name], (other, self), _NO_PARAMS)
+                return self._trace.const_op(OPS[name], self, other, 1)
             return bind(OPS[name], other, self)
 
     else:
 
         def op(self: Any, other: Any) -> Any:
             if type(other) is not Tracer and self.view is None:
-                return self._trace.process(OPS[name], (self, other), _NO_PARAMS)
+                return self._trace.const_op(OPS[name], self, other, 0)
             return bind(OPS[name], self, other)
 
     return op

@@ -50,10 +50,10 @@ def unflatten(tdef: Any, leaves: list[Any]) -> Any:
 def as_input(a: Any) -> Any:
     """A differentiable leaf: float64 (ints, bools), float32, complex; arrays kept as given."""
     t = type(a)
-    if hasattr(a, "_trace") and hasattr(a, "aux"):  # a tracer of an outer transformation
-        return a
     if t is float or t is int or t is bool:
         return np.float64(a)
+    if hasattr(a, "_trace") and hasattr(a, "aux"):  # a tracer of an outer transformation
+        return a
     if t is complex:
         return np.complex128(a)
     if t is np.float64:
