@@ -146,7 +146,12 @@ def derivative(
     larger smooth part of ``f``, cannot be seen.  Levels that disagree more as
     the step shrinks (``f`` varies on a much smaller scale) restart the
     sequence 16 times below; non-finite values shrink the step and then, for
-    ``'auto'``, switch to a one-sided stencil (status ``ONE_SIDED``).
+    ``'auto'``, switch to a one-sided stencil (status ``ONE_SIDED``).  With
+    central stencils, a kink (odd ``n``) or a jump (even ``n``) at the point
+    is recognised from the part of ``f(x+h), f(x-h)`` the estimate does not
+    use (a term ``|h|``, resp. a constant, that no smooth ``f`` has): status
+    ``NOT_DIFFERENTIABLE``, with ``df`` the mean of the one-sided derivatives
+    and ``error`` covering both.
 
     Examples
     --------

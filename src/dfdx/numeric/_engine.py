@@ -147,7 +147,7 @@ def refine(
         if not done.any():
             return
         ii = idx[done]
-        out.status[ii] = status
+        out.status[ii] = status[done] if np.ndim(status) else status
         out.nfev[ii] = co.nfev[done]
         out.nit[ii] = co.nit[done]
         out.df[ii] = src_E[:, done].T

@@ -22,6 +22,8 @@ _JUMP = 1.0 / 16.0  # restart factor below the smallest step of a failed window
 _ROUND = 4.0  # safety factor on the rounding estimate (f's own error is a few ulps)
 _MAX_SHRINK = 6  # step reductions allowed for non-finite values
 _COUNTS = np.array([[2], [1]])
+_KINK = 4.0  # one-sided derivatives this many tolerances apart: refine further
+_KINK_SURE = 1e4  # ... and this many: not differentiable
 
 
 def advance(
@@ -93,10 +95,12 @@ def advance(
     else:
         fp, fm = np.ascontiguousarray(np.moveaxis(vals, 0, -1))  # (q, a) each
     if co.mode == CENTRAL:
-        if n % 2:
-            np.subtract(fp, fm, out=co.V[1 + m])
-        else:
-            np.add(fp, fm, out=co.V[1 + m])
+        # the part the derivative uses, then the other (for the kink test)
+        odd, even = (
+            (co.V[1 + 2 * m], co.V[2 + 2 * m]) if n % 2 else (co.V[2 + 2 * m], co.V[1 + 2 * m])
+        )
+        np.subtract(fp, fm, out=odd)
+        np.add(fp, fm, out=even)
     else:
         co.V[1 + 2 * m] = fp
         co.V[2 + 2 * m] = fm
@@ -104,10 +108,10 @@ def advance(
     if m < first[co.mode] + 1:
         return new
     status = Status.SUCCESS if co.mode == mode0 else Status.ONE_SIDED
-    coef, sabs = coefficients(co.mode, n, m, window)
-    nv = coef.shape[1]
+    coef, sabs, sabs_a, has_prev = coefficients(co.mode, n, m, window)
+    nr, nv = coef.shape
     _, q, a = co.V.shape
-    ED = (coef @ co.V[:nv].reshape(nv, q * a)).reshape(2, q, a)
+    ED = (coef @ co.V[:nv].reshape(nv, q * a)).reshape(nr, q, a)
     inv_hn = 1.0 / co.H if n == 1 else 1.0 / co.H**n
     E = ED[0]
     E *= inv_hn
@@ -139,16 +143,27 @@ def advance(
         return new
     # reported error: also the rounding of the argument inside f, which moves
     # each value by about eps * |x| * |f'| (f' from this level's two nodes)
-    spread = np.abs(co.V[m]) if co.mode == CENTRAL and n % 2 else np.abs(fp - fm)
+    spread = np.abs(co.V[2 * m - 1]) if co.mode == CENTRAL and n % 2 else np.abs(fp - fm)
     # last_step = H * rel, so |fp - fm| / (2 last_step) = |fp - fm| / (2 rel H)
     rel = 2.0 ** (1 - m) if co.mode == CENTRAL else 4.0 ** (1 - m) / 4
     spread *= co.xabs
     spread *= inv_hn / co.H
     spread *= 0.25 * eps * sabs / rel
     spread += rnd
+    kink = None
+    if co.mode == CENTRAL and nconv:
+        ratio = sabs_a / sabs
+        conv, kink, gap = _not_differentiable(ED, inv_hn, tol, spread, ratio, has_prev, conv)
+        nconv = int(np.count_nonzero(conv))
     if nconv:
         err = d + spread
-        finish(co, conv, status, E, err)
+        st = status
+        if kink is not None and kink.any():
+            # the value is the mean of the one-sided derivatives; the error
+            # covers both of them
+            np.maximum(err, gap, out=err, where=kink)
+            st = np.where(kink, Status.NOT_DIFFERENTIABLE, status)
+        finish(co, conv, st, E, err)
         if nconv == a:
             return new
         keep = ~conv
@@ -167,7 +182,7 @@ def advance(
         diverging[:] = False
     growing = diverging & (dmax > 2.0 * co.d_prev)
     co.d_prev = np.maximum(dmax, 0.0)
-    per = 1 if co.mode == CENTRAL else 2
+    per = 2
     top_last = co.H * (2.0 ** (1 - m) if co.mode == CENTRAL else 4.0 ** (1 - m))
     stalled = diverging & ~growing
     if stalled.any():
@@ -183,8 +198,38 @@ def advance(
         smallest = top_last[growing] / (1.0 if co.mode == CENTRAL else 2.0)
         new.append(co.split(growing, co.mode, smallest * _JUMP, window))
     if co.ints.shape[1] and co.m >= window:
-        per = 1 if co.mode == CENTRAL else 2
-        co.V[1:-per] = co.V[1 + per :].copy()
+        co.V[1:-2] = co.V[3:].copy()
         co.H = co.H / (2.0 if co.mode == CENTRAL else 4.0)
         co.m -= 1
     return new
+
+
+def _not_differentiable(ED, inv_hn, tol, noise, ratio, has_prev, conv):
+    """Among the converged points, those where ``f`` is not differentiable.
+
+    ``ED[2]`` and ``ED[3]`` measure, over the window and over the window
+    without its smallest step, how much the one-sided ``n``-th derivatives
+    differ (:func:`dfdx.numeric._cohort.anomaly_row`): ``O(1)`` at a kink
+    (odd ``n``) or a jump (even ``n``), but a truncation error that changes
+    from one window to the next for a smooth ``f``.  gap point is flagged when
+    both windows agree on a measure far above the tolerance and the noise.
+    gap measure above the tolerance that is not clearly either keeps the point
+    refining (with only two levels there is no second window to compare, so
+    such a point always refines one more level).  Returns ``(conv, kink, gap)``
+    with ``gap`` the measure, shape ``(q, a)``.
+    """
+    gap = np.abs(ED[2])
+    gap *= inv_hn
+    limit = noise * ratio
+    limit += tol
+    big = gap > _KINK * limit
+    if not big.any():
+        return conv, None, gap
+    if not has_prev:
+        return conv & ~big.any(axis=0), None, gap
+    diff = np.abs(ED[2] - ED[3])
+    diff *= inv_hn
+    stable = diff <= 0.25 * gap
+    kink = conv & (big & stable & (gap > _KINK_SURE * limit)).any(axis=0)
+    unsure = conv & (big & stable).any(axis=0) & ~kink
+    return conv & ~unsure, kink, gap
