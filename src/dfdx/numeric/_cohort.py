@@ -83,7 +83,7 @@ def _row(table: str, i: int) -> property:
 
 
 class Cohort:
-    """Points sharing a stencil kind and window length; arrays are contiguous.
+    """Points sharing a stencil kind and window length; arrays are contiguous, ``idx`` sorted.
 
     Per-point integers live in one table ``ints`` (index, shrinks, nfev, nit) and
     floats in ``R`` (first step, floor, previous difference, best error), so
@@ -145,8 +145,10 @@ def merge(cohorts, q, window):
             others.append(group[0])
             continue
         base = group[0]
+        order = np.argsort(np.concatenate([c.idx for c in group]), kind="stable")
         for name in ("ints", "R", "V", "best_E", "best_err"):
-            setattr(base, name, np.concatenate([getattr(c, name) for c in group], axis=-1))
+            merged = np.concatenate([getattr(c, name) for c in group], axis=-1)
+            setattr(base, name, np.take(merged, order, axis=-1))  # idx stays sorted
         others.append(base)
     return others
 

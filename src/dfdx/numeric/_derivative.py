@@ -201,11 +201,14 @@ def derivative(
     argsg = [a[good] if p else a for a, p in zip(fargs, per_point, strict=True)]
 
     def evaluate(idx: np.ndarray, T: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        if idx.size == xg.size and idx[0] == 0 and idx[-1] == xg.size - 1:
+        lo, hi = int(idx[0]), int(idx[-1]) + 1
+        if hi - lo == idx.size and (idx.size < 3 or bool((idx[1:] > idx[:-1]).all())):
+            # a run of points, in order (a block): no gathers
             X = np.empty(T.shape, dtype=np.result_type(xg, T))
-            for j in range(T.shape[1]):  # all points, in order: no gathers
-                np.add(xg, T[:, j], out=X[:, j])
-            argi = argsg
+            xs = xg[lo:hi]
+            for j in range(T.shape[1]):
+                np.add(xs, T[:, j], out=X[:, j])
+            argi = [a[lo:hi] if p else a for a, p in zip(argsg, per_point, strict=True)]
         else:
             X = xg[idx, None] + T
             argi = [a[idx] if p else a for a, p in zip(argsg, per_point, strict=True)]

@@ -37,6 +37,7 @@ from dfdx.numeric._stencils import CENTRAL, first_level, needs_centre
 __all__ = ["Outcome", "refine"]
 
 _CHUNK = 1 << 15  # points refined together (a cache-sized block)
+_FIELDS = ("df", "error", "status", "nfev", "nit")
 
 
 @dataclass
@@ -76,41 +77,6 @@ def refine(
     ``f0``, shape ``(q, N)``, gives ``f`` at the points when already known.
     """
     N = h0.size
-    if N > _CHUNK:
-        # independent points: refine cache-sized blocks one after the other,
-        # so that every temporary stays in cache (several times faster than
-        # streaming million-element arrays through memory at every step)
-        parts = []
-        for lo in range(0, N, _CHUNK):
-            hi = min(lo + _CHUNK, N)
-            sub = _offset(evaluate, lo)
-            f0_part = None if f0 is None else f0[:, lo:hi]
-            parts.append(
-                refine(
-                    sub,
-                    h0[lo:hi],
-                    xabs[lo:hi],
-                    n=n,
-                    mode=mode,
-                    q=q,
-                    fallback=fallback,
-                    rtol=rtol,
-                    atol=atol,
-                    maxiter=maxiter,
-                    window=window,
-                    eps=eps,
-                    step_dtype=step_dtype,
-                    f0=f0_part,
-                )
-            )
-        cplx = any(p.df.dtype.kind == "c" for p in parts)
-        return Outcome(
-            np.concatenate([p.df.astype(complex) if cplx else p.df for p in parts]),
-            np.concatenate([p.error for p in parts]),
-            np.concatenate([p.status for p in parts]),
-            np.concatenate([p.nfev for p in parts]),
-            np.concatenate([p.nit for p in parts]),
-        )
     out = Outcome(
         np.full((N, q), np.nan),
         np.full((N, q), np.nan),
@@ -118,6 +84,76 @@ def refine(
         np.zeros(N, dtype=np.intp),
         np.zeros(N, dtype=np.intp),
     )
+    if N > _CHUNK:
+        # independent points: refine cache-sized blocks one after the other,
+        # so that every temporary stays in cache (several times faster than
+        # streaming million-element arrays through memory at every step);
+        # each block writes into its slice of the outputs
+        for lo in range(0, N, _CHUNK):
+            hi = min(lo + _CHUNK, N)
+            part = Outcome(*(getattr(out, k)[lo:hi] for k in _FIELDS))
+            _refine(
+                _offset(evaluate, lo),
+                h0[lo:hi],
+                xabs[lo:hi],
+                part,
+                n=n,
+                mode=mode,
+                q=q,
+                fallback=fallback,
+                rtol=rtol,
+                atol=atol,
+                maxiter=maxiter,
+                window=window,
+                eps=eps,
+                step_dtype=step_dtype,
+                f0=None if f0 is None else f0[:, lo:hi],
+            )
+            if part.df.dtype.kind == "c" and out.df.dtype.kind != "c":
+                out.df = out.df.astype(np.complex128)  # f turned out complex
+            if not np.shares_memory(part.df, out.df):
+                out.df[lo:hi] = part.df
+        return out
+    _refine(
+        evaluate,
+        h0,
+        xabs,
+        out,
+        n=n,
+        mode=mode,
+        q=q,
+        fallback=fallback,
+        rtol=rtol,
+        atol=atol,
+        maxiter=maxiter,
+        window=window,
+        eps=eps,
+        step_dtype=step_dtype,
+        f0=f0,
+    )
+    return out
+
+
+def _refine(
+    evaluate,
+    h0,
+    xabs,
+    out,
+    *,
+    n,
+    mode,
+    q,
+    fallback,
+    rtol,
+    atol,
+    maxiter,
+    window,
+    eps,
+    step_dtype,
+    f0,
+) -> None:
+    """:func:`refine` for one block of points, writing into ``out``."""
+    N = h0.size
     floor = 8.0 * np.spacing(xabs.astype(step_dtype)).astype(np.float64)
     floor = np.maximum(floor, float(np.finfo(step_dtype).tiny) * 64)
     state = {"complex": False}
@@ -244,8 +280,6 @@ def refine(
             if co.idx.size:
                 finish(co, co.nit >= maxiter, Status.NOT_CONVERGED)
         cohorts = merge(cohorts + new_cohorts, q, window)
-
-    return out
 
 
 def _offset(evaluate, lo):
