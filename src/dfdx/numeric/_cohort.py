@@ -16,39 +16,45 @@ import numpy as np
 
 from dfdx.numeric._stencils import CENTRAL, window_weights
 
-__all__ = ["Cohort", "anomaly_row", "coefficients", "merge", "upgrade"]
+__all__ = ["Cohort", "anomaly_row", "coefficients", "kink_coefficients", "merge", "upgrade"]
 
 
 @cache
-def coefficients(mode: int, n: int, m: int, window: int) -> tuple[np.ndarray, float, float, bool]:
-    """Rows over the stored vectors, ``sum |w|``, ``sum |a|`` and whether row 3 is usable.
+def coefficients(mode: int, n: int, m: int, window: int) -> tuple[np.ndarray, float]:
+    """Rows ``(E_m, E_m - E_{m-1})`` over the stored vectors, and ``sum |w|``.
 
-    Stored vectors: index 0 is ``f(x)``; central levels store two vectors, the
-    part of ``f(x+h), f(x-h)`` the derivative uses (``f(x+h) - f(x-h)`` for odd
-    ``n``, ``f(x+h) + f(x-h)`` for even ``n``) and the other one; one-sided
-    levels store both nodes.  Rows: ``E_m``, ``E_m - E_{m-1}``, and for
-    central stencils the non-smoothness measures of :func:`anomaly_row` over
-    ``m`` and ``m - 1`` levels.
+    Stored vectors: index 0 is ``f(x)``; central levels store one vector
+    (``f(x+h) - f(x-h)`` for odd ``n``, ``f(x+h) + f(x-h)`` for even ``n``),
+    one-sided levels store both nodes.
     """
-    c = np.zeros((4 if mode == CENTRAL else 2, 1 + 2 * window))
+    per = 1 if mode == CENTRAL else 2
+    c = np.zeros((2, 1 + per * window))
     w, w0 = window_weights(mode, n, m)
     v, v0 = window_weights(mode, n, m - 1)
-    c[0, 0], c[1, 0] = w0, w0 - v0
-    if mode == CENTRAL:
-        c[0, 1 : 1 + 2 * m : 2] = w[:, 0]
-        c[1, 1 : 1 + 2 * m : 2] = w[:, 0]
-        c[1, 1 : 2 * m - 1 : 2] -= v[:, 0]
-        c[2, 2 : 2 + 2 * m : 2] = anomaly_row(n, m, m)
-        if m >= 3:
-            c[3, 2 : 2 * m : 2] = anomaly_row(n, m - 1, m)
-    else:
-        c[0, 1 : 1 + 2 * m] = w.ravel()
-        c[1, 1 : 1 + 2 * m] = w.ravel()
-        c[1, 1 : 2 * m - 1] -= v.ravel()
-    used = c[:, : 1 + 2 * m].copy()
-    used.flags.writeable = False
-    sabs_a = float(np.abs(c[2]).sum()) if mode == CENTRAL else 0.0
-    return used, float(np.abs(w).sum() + abs(w0)), sabs_a, m >= 3
+    full = w[:, 0] if per == 1 else w.ravel()
+    prev = v[:, 0] if per == 1 else v.ravel()
+    c[0, 0], c[0, 1 : 1 + full.size] = w0, full
+    c[1, 0] = w0 - v0
+    c[1, 1 : 1 + full.size] = full
+    c[1, 1 : 1 + prev.size] -= prev
+    used = c[:, : 1 + full.size].copy()
+    return used, float(np.abs(w).sum() + abs(w0))
+
+
+@cache
+def kink_coefficients(n: int, m: int) -> tuple[np.ndarray, float, bool]:
+    """Rows over the ``m`` stored complementary vectors of a central window.
+
+    Row 0 is :func:`anomaly_row` over the window, row 1 over the window
+    without its smallest step (zeros, and ``False`` returned, when that has
+    fewer than two levels); also ``sum |row 0|``.
+    """
+    c = np.zeros((2, m))
+    c[0] = anomaly_row(n, m, m)
+    if m >= 3:
+        c[1, : m - 1] = anomaly_row(n, m - 1, m)
+    c.flags.writeable = False
+    return c, float(np.abs(c[0]).sum()), m >= 3
 
 
 def anomaly_row(n: int, levels: int, m: int) -> np.ndarray:
@@ -93,9 +99,10 @@ class Cohort:
     idx, shrinks, nfev, nit = (_row("ints", i) for i in range(4))
     H, floor, d_prev, best_tot, xabs = (_row("R", i) for i in range(5))
 
-    def __init__(self, ints, R, mode, V, best_E, best_err, has_f0):
+    def __init__(self, ints, R, mode, V, C, best_E, best_err, has_f0):
         self.ints, self.R, self.mode, self.m = ints, R, mode, 0
-        self.V, self.best_E, self.best_err, self.has_f0 = V, best_E, best_err, has_f0
+        self.V, self.C, self.best_E, self.best_err = V, C, best_E, best_err
+        self.has_f0 = has_f0
 
     @classmethod
     def start(cls, idx, H, floor, mode, q, window, xabs):
@@ -103,18 +110,24 @@ class Cohort:
         ints = np.zeros((4, a), dtype=np.intp)
         ints[0] = idx
         R = np.stack([H, floor, np.full(a, np.inf), np.full(a, np.inf), xabs])
-        V = np.zeros((1 + 2 * window, q, a))
-        return cls(ints, R, mode, V, np.full((q, a), np.nan), np.full((q, a), np.nan), False)
+        per = 1 if mode == CENTRAL else 2
+        V = np.zeros((1 + per * window, q, a))
+        C = np.zeros((window if mode == CENTRAL else 0, q, a))
+        nan = np.full((q, a), np.nan)
+        return cls(ints, R, mode, V, C, nan, nan.copy(), False)
 
     def take(self, keep):
         """Keep only the points where ``keep`` is True."""
         ik = np.flatnonzero(keep)
         self.ints = np.take(self.ints, ik, axis=1)
         self.R = np.take(self.R, ik, axis=1)
-        used = 1 + 2 * self.m
+        used = 1 + self.m * (1 if self.mode == CENTRAL else 2)
         V = np.zeros((*self.V.shape[:2], ik.size), dtype=self.V.dtype)
         V[:used] = np.take(self.V[:used], ik, axis=-1)
         self.V = V
+        C = np.zeros((*self.C.shape[:2], ik.size), dtype=self.C.dtype)
+        C[: self.m] = np.take(self.C[: self.m], ik, axis=-1)
+        self.C = C
         self.best_E = np.take(self.best_E, ik, axis=1)
         self.best_err = np.take(self.best_err, ik, axis=1)
 
@@ -122,9 +135,13 @@ class Cohort:
         """A new cohort (window restarted) with the points ``sel``; they leave this one."""
         ints, R = self.ints[:, sel], self.R[:, sel]
         R[0], R[2] = H, np.inf
-        V = np.zeros((1 + 2 * window, *self.V.shape[1:-1], ints.shape[1]), dtype=self.V.dtype)
+        per = 1 if mode == CENTRAL else 2
+        a = ints.shape[1]
+        V = np.zeros((1 + per * window, *self.V.shape[1:-1], a), dtype=self.V.dtype)
         V[0] = self.V[0][:, sel]
-        new = Cohort(ints, R, mode, V, self.best_E[:, sel], self.best_err[:, sel], self.has_f0)
+        C = np.zeros((window if mode == CENTRAL else 0, *self.V.shape[1:-1], a), dtype=V.dtype)
+        best_E, best_err = self.best_E[:, sel], self.best_err[:, sel]
+        new = Cohort(ints, R, mode, V, C, best_E, best_err, self.has_f0)
         self.take(~sel)
         return new
 
@@ -146,7 +163,7 @@ def merge(cohorts, q, window):
             continue
         base = group[0]
         order = np.argsort(np.concatenate([c.idx for c in group]), kind="stable")
-        for name in ("ints", "R", "V", "best_E", "best_err"):
+        for name in ("ints", "R", "V", "C", "best_E", "best_err"):
             merged = np.concatenate([getattr(c, name) for c in group], axis=-1)
             setattr(base, name, np.take(merged, order, axis=-1))  # idx stays sorted
         others.append(base)
@@ -157,4 +174,5 @@ def upgrade(cohorts: list[Cohort]) -> None:
     """Store complex values from now on (``f`` returned complex numbers)."""
     for co in cohorts:
         co.V = co.V.astype(np.complex128)
+        co.C = co.C.astype(np.complex128)
         co.best_E = co.best_E.astype(np.complex128)

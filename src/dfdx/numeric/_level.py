@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from dfdx._core.result import Status
-from dfdx.numeric._cohort import coefficients
+from dfdx.numeric._cohort import coefficients, kink_coefficients
 from dfdx.numeric._stencils import CENTRAL
 
 __all__ = ["advance"]
@@ -96,12 +96,10 @@ def advance(
     else:
         fp, fm = np.ascontiguousarray(np.moveaxis(vals, 0, -1))  # (q, a) each
     if co.mode == CENTRAL:
-        # the part the derivative uses, then the other (for the kink test)
-        odd, even = (
-            (co.V[1 + 2 * m], co.V[2 + 2 * m]) if n % 2 else (co.V[2 + 2 * m], co.V[1 + 2 * m])
-        )
-        np.subtract(fp, fm, out=odd)
-        np.add(fp, fm, out=even)
+        # the part the derivative uses, and the other one (for the kink test)
+        used, other = (np.subtract, np.add) if n % 2 else (np.add, np.subtract)
+        used(fp, fm, out=co.V[1 + m])
+        other(fp, fm, out=co.C[m])
     else:
         co.V[1 + 2 * m] = fp
         co.V[2 + 2 * m] = fm
@@ -109,10 +107,10 @@ def advance(
     if m < first[co.mode] + 1:
         return new
     status = Status.SUCCESS if co.mode == mode0 else Status.ONE_SIDED
-    coef, sabs, sabs_a, has_prev = coefficients(co.mode, n, m, window)
-    nr, nv = coef.shape
+    coef, sabs = coefficients(co.mode, n, m, window)
+    nv = coef.shape[1]
     _, q, a = co.V.shape
-    ED = _combine(coef, co.V[:nv].reshape(nv, q * a)).reshape(nr, q, a)
+    ED = _combine(coef, co.V[:nv].reshape(nv, q * a)).reshape(2, q, a)
     inv_hn = 1.0 / co.H if n == 1 else 1.0 / co.H**n
     E = ED[0]
     E *= inv_hn
@@ -144,7 +142,7 @@ def advance(
         return new
     # reported error: also the rounding of the argument inside f, which moves
     # each value by about eps * |x| * |f'| (f' from this level's two nodes)
-    spread = np.abs(co.V[2 * m - 1]) if co.mode == CENTRAL and n % 2 else np.abs(fp - fm)
+    spread = np.abs(co.V[m]) if co.mode == CENTRAL and n % 2 else np.abs(fp - fm)
     # last_step = H * rel, so |fp - fm| / (2 last_step) = |fp - fm| / (2 rel H)
     rel = 2.0 ** (1 - m) if co.mode == CENTRAL else 4.0 ** (1 - m) / 4
     spread *= co.xabs
@@ -153,8 +151,7 @@ def advance(
     spread += rnd
     kink = None
     if co.mode == CENTRAL and nconv:
-        ratio = sabs_a / sabs
-        conv, kink, gap = _not_differentiable(ED, inv_hn, tol, spread, ratio, has_prev, conv)
+        conv, kink, gap = _not_differentiable(co, n, inv_hn, tol, spread / sabs, conv)
         nconv = int(np.count_nonzero(conv))
     if nconv:
         err = d + spread
@@ -183,14 +180,16 @@ def advance(
         diverging[:] = False
     growing = diverging & (dmax > 2.0 * co.d_prev)
     co.d_prev = np.maximum(dmax, 0.0)
-    per = 2
+    per = 1 if co.mode == CENTRAL else 2
     top_last = co.H * (2.0 ** (1 - m) if co.mode == CENTRAL else 4.0 ** (1 - m))
     stalled = diverging & ~growing
     if stalled.any():
         # levels agree too slowly: forget the larger steps, keep the last level
         last = co.V[1 + per * (m - 1) : 1 + per * m][..., stalled]
+        last_c = co.C[m - 1 : m][..., stalled]  # no rows for one-sided stencils
         fresh = co.split(stalled, co.mode, top_last[stalled], window)
         fresh.V[1 : 1 + per] = last
+        fresh.C[: last_c.shape[0]] = last_c
         fresh.m = 1
         new.append(fresh)
         growing, top_last = growing[~stalled], top_last[~stalled]
@@ -199,7 +198,9 @@ def advance(
         smallest = top_last[growing] / (1.0 if co.mode == CENTRAL else 2.0)
         new.append(co.split(growing, co.mode, smallest * _JUMP, window))
     if co.ints.shape[1] and co.m >= window:
-        co.V[1:-2] = co.V[3:].copy()
+        per = 1 if co.mode == CENTRAL else 2
+        co.V[1:-per] = co.V[1 + per :].copy()
+        co.C[:-1] = co.C[1:].copy()
         co.H = co.H / (2.0 if co.mode == CENTRAL else 4.0)
         co.m -= 1
     return new
@@ -223,30 +224,35 @@ def _combine(coef: np.ndarray, V: np.ndarray) -> np.ndarray:
     return out
 
 
-def _not_differentiable(ED, inv_hn, tol, noise, ratio, has_prev, conv):
+def _not_differentiable(co, n, inv_hn, tol, noise, conv):
     """Among the converged points, those where ``f`` is not differentiable.
 
-    ``ED[2]`` and ``ED[3]`` measure, over the window and over the window
-    without its smallest step, how much the one-sided ``n``-th derivatives
+    Two rows over the complementary vectors ``co.C`` measure, over the window
+    and over the window without its smallest step, how much the one-sided
+    ``n``-th derivatives
     differ (:func:`dfdx.numeric._cohort.anomaly_row`): ``O(1)`` at a kink
     (odd ``n``) or a jump (even ``n``), but a truncation error that changes
-    from one window to the next for a smooth ``f``.  gap point is flagged when
+    from one window to the next for a smooth ``f``.  A point is flagged when
     both windows agree on a measure far above the tolerance and the noise.
-    gap measure above the tolerance that is not clearly either keeps the point
+    A measure above the tolerance that is not clearly either keeps the point
     refining (with only two levels there is no second window to compare, so
     such a point always refines one more level).  Returns ``(conv, kink, gap)``
     with ``gap`` the measure, shape ``(q, a)``.
     """
-    gap = np.abs(ED[2])
+    m = co.m
+    kc, sabs_a, has_prev = kink_coefficients(n, m)
+    _, q, a = co.C.shape
+    K = _combine(kc, co.C[:m].reshape(m, q * a)).reshape(2, q, a)
+    gap = np.abs(K[0])
     gap *= inv_hn
-    limit = noise * ratio
+    limit = noise * sabs_a  # the noise per unit weight, times the weights
     limit += tol
     big = gap > _KINK * limit
     if not big.any():
         return conv, None, gap
     if not has_prev:
         return conv & ~big.any(axis=0), None, gap
-    diff = np.abs(ED[2] - ED[3])
+    diff = np.abs(K[0] - K[1])
     diff *= inv_hn
     stable = diff <= 0.25 * gap
     kink = conv & (big & stable & (gap > _KINK_SURE * limit)).any(axis=0)
