@@ -99,8 +99,12 @@ class Cohort:
     idx, shrinks, nfev, nit = (_row("ints", i) for i in range(4))
     H, floor, d_prev, best_tot, xabs = (_row("R", i) for i in range(5))
 
-    def __init__(self, ints, R, mode, V, C, best_E, best_err, has_f0):
+    def __init__(self, ints, R, mode, V, C, best_E, best_err, has_f0, nit_top=0):
         self.ints, self.R, self.mode, self.m = ints, R, mode, 0
+        # levels done by every point but not yet added to nfev/nit (one
+        # integer per level instead of a pass over the table), and a bound
+        # on the per-point nit already in the table
+        self.lev, self.nit_top = 0, nit_top
         self.V, self.C, self.best_E, self.best_err = V, C, best_E, best_err
         self.has_f0 = has_f0
 
@@ -115,6 +119,23 @@ class Cohort:
         C = np.zeros((window if mode == CENTRAL else 0, q, a))
         nan = np.full((q, a), np.nan)
         return cls(ints, R, mode, V, C, nan, nan.copy(), False)
+
+    def counts(self, done=None):
+        """``(nfev, nit)`` of the points ``done`` (all points if None)."""
+        nfev, nit = (self.nfev, self.nit) if done is None else (self.nfev[done], self.nit[done])
+        return nfev + 2 * self.lev, nit + self.lev
+
+    def max_nit(self):
+        """An upper bound of the points' ``nit``."""
+        return self.nit_top + self.lev
+
+    def flush(self):
+        """Add the pending levels to the per-point counts."""
+        if self.lev:
+            self.ints[2] += 2 * self.lev
+            self.ints[3] += self.lev
+            self.nit_top += self.lev
+            self.lev = 0
 
     def take(self, keep):
         """Keep only the points where ``keep`` is True."""
@@ -133,6 +154,7 @@ class Cohort:
 
     def split(self, sel, mode, H, window):
         """A new cohort (window restarted) with the points ``sel``; they leave this one."""
+        self.flush()
         ints, R = self.ints[:, sel], self.R[:, sel]
         R[0], R[2] = H, np.inf
         per = 1 if mode == CENTRAL else 2
@@ -141,7 +163,7 @@ class Cohort:
         V[0] = self.V[0][:, sel]
         C = np.zeros((window if mode == CENTRAL else 0, *self.V.shape[1:-1], a), dtype=V.dtype)
         best_E, best_err = self.best_E[:, sel], self.best_err[:, sel]
-        new = Cohort(ints, R, mode, V, C, best_E, best_err, self.has_f0)
+        new = Cohort(ints, R, mode, V, C, best_E, best_err, self.has_f0, self.nit_top)
         self.take(~sel)
         return new
 
@@ -161,7 +183,10 @@ def merge(cohorts, q, window):
         if len(group) == 1:
             others.append(group[0])
             continue
+        for co in group:
+            co.flush()
         base = group[0]
+        base.nit_top = max(co.nit_top for co in group)
         order = np.argsort(np.concatenate([c.idx for c in group]), kind="stable")
         for name in ("ints", "R", "V", "C", "best_E", "best_err"):
             merged = np.concatenate([getattr(c, name) for c in group], axis=-1)

@@ -174,8 +174,7 @@ def _refine(
         if a == N and idx[0] == 0 and idx[-1] == N - 1 and done.all():
             # every point, in order: plain copies, no gathers or scatters
             out.status[:] = status
-            out.nfev[:] = co.nfev
-            out.nit[:] = co.nit
+            out.nfev[:], out.nit[:] = co.counts()
             out.df[:] = src_E.T
             out.error[:] = src_err.T
             co.take(~done)
@@ -184,8 +183,7 @@ def _refine(
             return
         ii = idx[done]
         out.status[ii] = status[done] if np.ndim(status) else status
-        out.nfev[ii] = co.nfev[done]
-        out.nit[ii] = co.nit[done]
+        out.nfev[ii], out.nit[ii] = co.counts(done)
         out.df[ii] = src_E[:, done].T
         out.error[ii] = src_err[:, done].T
         co.take(~done)
@@ -277,8 +275,8 @@ def _refine(
                 subnormal,
             )
         for co in cohorts:
-            if co.idx.size:
-                finish(co, co.nit >= maxiter, Status.NOT_CONVERGED)
+            if co.idx.size and co.max_nit() >= maxiter:
+                finish(co, co.counts()[1] >= maxiter, Status.NOT_CONVERGED)
         cohorts = merge(cohorts + new_cohorts, q, window)
 
 

@@ -21,7 +21,6 @@ __all__ = ["advance"]
 _JUMP = 1.0 / 16.0  # restart factor below the smallest step of a failed window
 _ROUND = 4.0  # safety factor on the rounding estimate (f's own error is a few ulps)
 _MAX_SHRINK = 6  # step reductions allowed for non-finite values
-_COUNTS = np.array([[2], [1]])
 _BLAS_BLOCK = 1 << 17  # m*n*k below OpenBLAS's threading threshold (4 * 65536)
 _KINK = 4.0  # one-sided derivatives this many tolerances apart: refine further
 _KINK_SURE = 1e4  # ... and this many: not differentiable
@@ -47,7 +46,7 @@ def advance(
 ):
     """Store one level of a cohort, test convergence; return cohorts split off."""
     new = []
-    co.ints[2:4] += _COUNTS  # two evaluations, one level
+    co.lev += 1  # two evaluations, one level, for every point
     if raised.any():
         finish(co, raised, Status.FUNCTION_ERROR)
         keep = ~raised
@@ -129,7 +128,7 @@ def advance(
     ok_q = d <= tol
     conv = ok_q[0] if q == 1 else ok_q.all(axis=0)
     nconv = int(np.count_nonzero(conv))
-    if 0 < nconv < a // 16 and a > 4096 and m + 1 < window and int(co.nit.max()) + 1 < maxiter:
+    if 0 < nconv < a // 16 and a > 4096 and m + 1 < window and co.max_nit() + 1 < maxiter:
         # a few early finishers in a large cohort refine one more level rather
         # than paying for compacting every array now
         conv[:] = False
