@@ -16,6 +16,7 @@ from dfdx.numeric._validate import as_point_array, check_function, options, spli
 
 __all__ = ["derivative", "first_step", "summarise"]
 
+_SQRT_HALF = 0.5**0.5
 # First step, as a fraction of max(|x|, 1), per derivative order (then a power of 2).
 _H0 = {1: 0.05, 2: 0.5, 3: 0.4, 4: 0.5, 5: 0.5, 6: 0.5}
 
@@ -23,7 +24,9 @@ _H0 = {1: 0.05, 2: 0.5, 3: 0.4, 4: 0.5, 5: 0.5, 6: 0.5}
 def first_step(scale: np.ndarray, n: int) -> np.ndarray:
     """Power-of-two first step ``~ c_n * scale`` (nodes ``x +- h`` then round exactly)."""
     h = _H0[n] * np.asarray(scale, dtype=np.float64)
-    return np.exp2(np.round(np.log2(h)))
+    mant, expo = np.frexp(h)  # h = mant * 2**expo, 0.5 <= mant < 1
+    expo -= mant < _SQRT_HALF  # the nearer power of two (in log scale)
+    return np.ldexp(1.0, expo)
 
 
 def default_rtol(eps: float) -> float:
@@ -33,10 +36,13 @@ def default_rtol(eps: float) -> float:
 
 def summarise(status: np.ndarray, method: str) -> str:
     """One-line message counting the points per status."""
-    codes, counts = np.unique(status, return_counts=True)
-    if codes.size == 0:
+    status = np.asarray(status).ravel()
+    if status.size == 0:
         return f"{method}: no points"
-    parts = [f"{c} {Status(int(k)).name}" for k, c in zip(codes, counts, strict=True)]
+    low = min(int(s) for s in Status)
+    counts = np.bincount(status.astype(np.intp) - low)  # no sort of every point
+    codes = np.flatnonzero(counts)
+    parts = [f"{counts[k]} {Status(int(k) + low).name}" for k in codes]
     return f"{method}: " + ", ".join(parts)
 
 
