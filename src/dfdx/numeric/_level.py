@@ -123,7 +123,8 @@ def advance(
     rnd *= 0.5 * _ROUND * eps * sabs
     tol = np.abs(E)
     tol *= rtol
-    np.maximum(tol, atol, out=tol)
+    if atol:
+        np.maximum(tol, atol, out=tol)
     np.maximum(tol, rnd, out=tol)
     ok_q = d <= tol
     conv = ok_q[0] if q == 1 else ok_q.all(axis=0)
@@ -150,7 +151,7 @@ def advance(
     spread += rnd
     kink = None
     if co.mode == CENTRAL and nconv:
-        conv, kink, gap = _not_differentiable(co, n, inv_hn, tol, spread / sabs, conv)
+        conv, kink, gap = _not_differentiable(co, n, inv_hn, tol, spread, 1.0 / sabs, conv)
         nconv = int(np.count_nonzero(conv))
     if nconv:
         err = d + spread
@@ -223,7 +224,7 @@ def _combine(coef: np.ndarray, V: np.ndarray) -> np.ndarray:
     return out
 
 
-def _not_differentiable(co, n, inv_hn, tol, noise, conv):
+def _not_differentiable(co, n, inv_hn, tol, noise, per_weight, conv):
     """Among the converged points, those where ``f`` is not differentiable.
 
     Two rows over the complementary vectors ``co.C`` measure, over the window
@@ -244,9 +245,10 @@ def _not_differentiable(co, n, inv_hn, tol, noise, conv):
     K = _combine(kc, co.C[:m].reshape(m, q * a)).reshape(2, q, a)
     gap = np.abs(K[0])
     gap *= inv_hn
-    limit = noise * sabs_a  # the noise per unit weight, times the weights
+    limit = noise * (_KINK * sabs_a * per_weight)  # the noise, for these weights
+    tol *= _KINK  # (the caller no longer needs it)
     limit += tol
-    big = gap > _KINK * limit
+    big = gap > limit
     if not big.any():
         return conv, None, gap
     if not has_prev:
@@ -254,6 +256,6 @@ def _not_differentiable(co, n, inv_hn, tol, noise, conv):
     diff = np.abs(K[0] - K[1])
     diff *= inv_hn
     stable = diff <= 0.25 * gap
-    kink = conv & (big & stable & (gap > _KINK_SURE * limit)).any(axis=0)
+    kink = conv & (big & stable & (gap > (_KINK_SURE / _KINK) * limit)).any(axis=0)
     unsure = conv & (big & stable).any(axis=0) & ~kink
     return conv & ~unsure, kink, gap
