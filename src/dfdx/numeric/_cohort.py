@@ -113,10 +113,12 @@ class Cohort:
         a = idx.size
         ints = np.zeros((4, a), dtype=np.intp)
         ints[0] = idx
-        R = np.stack([H, floor, np.full(a, np.inf), np.full(a, np.inf), xabs])
+        R = np.empty((5, a))
+        R[0], R[1], R[2:4], R[4] = H, floor, np.inf, xabs
         per = 1 if mode == CENTRAL else 2
-        V = np.zeros((1 + per * window, q, a))
-        C = np.zeros((window if mode == CENTRAL else 0, q, a))
+        V = np.empty((1 + per * window, q, a))  # rows are written before they are read,
+        V[0] = 0.0  # except f(x), which odd central stencils weight by 0
+        C = np.empty((window if mode == CENTRAL else 0, q, a))
         nan = np.full((q, a), np.nan)
         return cls(ints, R, mode, V, C, nan, nan.copy(), False)
 
@@ -143,10 +145,10 @@ class Cohort:
         self.ints = np.take(self.ints, ik, axis=1)
         self.R = np.take(self.R, ik, axis=1)
         used = 1 + self.m * (1 if self.mode == CENTRAL else 2)
-        V = np.zeros((*self.V.shape[:2], ik.size), dtype=self.V.dtype)
+        V = np.empty((*self.V.shape[:2], ik.size), dtype=self.V.dtype)
         V[:used] = np.take(self.V[:used], ik, axis=-1)
         self.V = V
-        C = np.zeros((*self.C.shape[:2], ik.size), dtype=self.C.dtype)
+        C = np.empty((*self.C.shape[:2], ik.size), dtype=self.C.dtype)
         C[: self.m] = np.take(self.C[: self.m], ik, axis=-1)
         self.C = C
         self.best_E = np.take(self.best_E, ik, axis=1)
@@ -159,9 +161,9 @@ class Cohort:
         R[0], R[2] = H, np.inf
         per = 1 if mode == CENTRAL else 2
         a = ints.shape[1]
-        V = np.zeros((1 + per * window, *self.V.shape[1:-1], a), dtype=self.V.dtype)
+        V = np.empty((1 + per * window, *self.V.shape[1:-1], a), dtype=self.V.dtype)
         V[0] = self.V[0][:, sel]
-        C = np.zeros((window if mode == CENTRAL else 0, *self.V.shape[1:-1], a), dtype=V.dtype)
+        C = np.empty((window if mode == CENTRAL else 0, *self.V.shape[1:-1], a), dtype=V.dtype)
         best_E, best_err = self.best_E[:, sel], self.best_err[:, sel]
         new = Cohort(ints, R, mode, V, C, best_E, best_err, self.has_f0, self.nit_top)
         self.take(~sel)
