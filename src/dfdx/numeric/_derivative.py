@@ -263,7 +263,7 @@ def derivative(
     cplx = xf.dtype.kind == "c" or d.dtype.kind == "c"
     out_dtype = np.result_type(real, np.complex64) if cplx else real
     if good.size == N:  # the common case: no scatter
-        df, err, status, nfev, nit = d[:, 0].astype(out_dtype), e[:, 0], s, fe, k
+        df, err, status, nfev, nit = d[:, 0].astype(out_dtype, copy=False), e[:, 0], s, fe, k
     else:
         df = np.full(N, np.nan, dtype=out_dtype)
         err = np.full(N, np.nan)
@@ -273,7 +273,7 @@ def derivative(
         df[good], err[good], status[good], nfev[good], nit[good] = d[:, 0], e[:, 0], s, fe, k
     return DerivativeResult(
         df=df.reshape(shape),
-        error=err.astype(real).reshape(shape),
+        error=err.astype(real, copy=False).reshape(shape),
         status=status.reshape(shape),
         nfev=nfev.reshape(shape),
         nit=nit.reshape(shape),

@@ -154,8 +154,9 @@ def _refine(
 ) -> None:
     """:func:`refine` for one block of points, writing into ``out``."""
     N = h0.size
-    floor = 8.0 * np.spacing(xabs.astype(step_dtype)).astype(np.float64)
-    floor = np.maximum(floor, float(np.finfo(step_dtype).tiny) * 64)
+    floor = np.spacing(xabs.astype(step_dtype, copy=False)).astype(np.float64, copy=False)
+    floor *= 8.0
+    np.maximum(floor, float(np.finfo(step_dtype).tiny) * 64, out=floor)
     state = {"complex": False}
     subnormal = float(np.finfo(step_dtype).smallest_subnormal)
 
@@ -191,7 +192,13 @@ def _refine(
     first = {md: first_level(md, n) for md in (CENTRAL, 1, -1)}
     cohorts = [
         Cohort.start(
-            np.arange(N), h0.astype(np.float64), floor, mode, q, window, xabs.astype(np.float64)
+            np.arange(N),
+            h0.astype(np.float64, copy=False),
+            floor,
+            mode,
+            q,
+            window,
+            xabs.astype(np.float64, copy=False),
         )
     ]
     upgraded = False
