@@ -130,3 +130,17 @@ def test_anomaly_row_ignores_regular_powers_and_measures_the_irregular_one(n, m)
     # the irregular power gives n!/2 * h_min**(k - n) (in units of the top step)
     expected = np.prod(np.arange(1, n + 1)) / 2 * u[-1] ** (k - n)
     assert row @ u**k == pytest.approx(expected, rel=1e-9)
+
+
+def test_size_of_the_slope_jump_decides_the_verdict():
+    x = [0.0]
+    big = derivative(lambda t: t + 1e-3 * np.abs(t), x)
+    assert big.status.tolist() == [Status.NOT_DIFFERENTIABLE]
+    assert big.error[0] >= 1e-3 * (1 - 1e-9)
+    # one-sided slopes apart by more than the tolerance but not clearly: refine, then give up
+    small = derivative(lambda t: t + 1e-9 * np.abs(t), x)
+    assert small.status.tolist() == [Status.NOT_CONVERGED]
+    # apart by less than the tolerance: the value is as good as asked for
+    tiny = derivative(lambda t: t + 1e-14 * np.abs(t), x)
+    assert tiny.status.tolist() == [Status.SUCCESS]
+    assert abs(tiny.df[0] - 1.0) < 1e-12
