@@ -3,8 +3,10 @@
 Points that share a stencil kind and a number of levels in their window form
 a *cohort* whose arrays are contiguous, so that the common path of the loop
 has no gathers or scatters.  A cohort stores, per level, the combination of
-node values the extrapolation needs, and the extrapolation coefficients of
-every window length are computed once (:func:`coefficients`).
+node values the extrapolation needs (``V``) and, for central stencils, the
+other combination, which only the kink test reads (``C``); the coefficients
+of every window length are computed once (:func:`coefficients`,
+:func:`kink_coefficients`).
 """
 
 from __future__ import annotations
@@ -93,7 +95,9 @@ class Cohort:
 
     Per-point integers live in one table ``ints`` (index, shrinks, nfev, nit) and
     floats in ``R`` (first step, floor, previous difference, best error), so
-    that dropping converged points costs few copies.
+    that dropping converged points costs few copies.  Levels done by every
+    point are counted once per cohort (``lev``) and added to the table when
+    it splits or merges.
     """
 
     idx, shrinks, nfev, nit = (_row("ints", i) for i in range(4))

@@ -5,7 +5,8 @@ cohort, :func:`advance` stores them, handles non-finite values (shrink the
 step; switch to a one-sided stencil on the finite side), extrapolates over the
 window, and decides per point: converged (leave), levels diverging (restart
 far lower), levels agreeing too slowly (restart from the last level), window
-full (slide to smaller steps).
+full (slide to smaller steps).  Converged central points are also tested
+for a kink or a jump (:func:`_not_differentiable`).
 """
 
 from __future__ import annotations
@@ -229,8 +230,9 @@ def _not_differentiable(co, n, inv_hn, tol, noise, per_weight, conv):
 
     Two rows over the complementary vectors ``co.C`` measure, over the window
     and over the window without its smallest step, how much the one-sided
-    ``n``-th derivatives
-    differ (:func:`dfdx.numeric._cohort.anomaly_row`): ``O(1)`` at a kink
+    ``n``-th derivatives differ (:func:`dfdx.numeric._cohort.anomaly_row`);
+    ``noise`` (the reported rounding terms) times ``per_weight`` is their
+    rounding per unit weight.  The measure is ``O(1)`` at a kink
     (odd ``n``) or a jump (even ``n``), but a truncation error that changes
     from one window to the next for a smooth ``f``.  A point is flagged when
     both windows agree on a measure far above the tolerance and the noise.
