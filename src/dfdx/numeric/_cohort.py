@@ -109,6 +109,9 @@ class Cohort:
         # integer per level instead of a pass over the table), and a bound
         # on the per-point nit already in the table
         self.lev, self.nit_top = 0, nit_top
+        # levels (each halving the step) that no point's step can reach its
+        # floor in; 0: test every point (a new window or a new step sequence)
+        self.room = 0
         self.V, self.C, self.best_E, self.best_err = V, C, best_E, best_err
         self.has_f0 = has_f0
 
@@ -193,6 +196,7 @@ def merge(cohorts, q, window):
             co.flush()
         base = group[0]
         base.nit_top = max(co.nit_top for co in group)
+        base.room = 0
         order = np.argsort(np.concatenate([c.idx for c in group]), kind="stable")
         for name in ("ints", "R", "V", "C", "best_E", "best_err"):
             merged = np.concatenate([getattr(c, name) for c in group], axis=-1)

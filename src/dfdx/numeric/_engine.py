@@ -234,18 +234,26 @@ def _refine(
         for co in cohorts:
             T = np.empty((co.idx.size, 2))
             if co.mode == CENTRAL:
-                small = co.H * 2.0**-co.m
-                T[:, 0] = small
+                small = np.multiply(co.H, 2.0**-co.m, out=T[:, 0])
                 np.negative(small, out=T[:, 1])
+                if co.room >= 1:
+                    # every step was at least twice its floor one level ago
+                    co.room -= 1
+                    Ts.append(T)
+                    continue
             else:
                 base = co.H * (co.mode * 4.0**-co.m)
                 T[:, 0] = base
                 np.multiply(base, 0.5, out=T[:, 1])
                 small = np.abs(T[:, 1])
-            tiny = small < co.floor
+            ratio = small / co.floor
+            tiny = ratio < 1.0
             if tiny.any():
                 finish(co, tiny, Status.NOT_CONVERGED)
-                T = T[~tiny]
+                T, ratio = T[~tiny], ratio[~tiny]
+            if co.mode == CENTRAL and ratio.size:
+                # halvings left before any step reaches its floor
+                co.room = int(np.log2(ratio.min()))
             Ts.append(T)
         live = [(co, T) for co, T in zip(cohorts, Ts, strict=True) if co.idx.size]
         if not live:
