@@ -149,6 +149,10 @@ class Cohort:
     def take(self, keep):
         """Keep only the points where ``keep`` is True."""
         ik = np.flatnonzero(keep)
+        if not ik.size:  # every point leaves: empty views, no copies
+            for name in ("ints", "R", "V", "C", "best_E", "best_err"):
+                setattr(self, name, getattr(self, name)[..., :0])
+            return
         self.ints = np.take(self.ints, ik, axis=1)
         self.R = np.take(self.R, ik, axis=1)
         used = 1 + self.m * (1 if self.mode == CENTRAL else 2)
