@@ -243,6 +243,39 @@ def _honesty(n_cases):
     return rows
 
 
+KINKS = [
+    ("|x| at 0", np.abs, 0.0, False),
+    ("max(x, 0) at 0", lambda x: np.maximum(x, 0.0), 0.0, False),
+    ("sign at 0", np.sign, 0.0, False),
+    ("floor at 1", np.floor, 1.0, False),
+    ("|x|^1.5 at 0 (f'=0)", lambda x: np.abs(x) ** 1.5, 0.0, True),
+]
+
+
+def _kinks():
+    """Value and verdict where f' does not exist (and one case where it does)."""
+    sd = optional("scipy.differentiate")
+    nd = optional("numdifftools")
+    jac = optional("jacobi")
+    rows = []
+    for name, f, x, exists in KINKS:
+        res = derivative(f, x)
+        row = [name, "yes" if exists else "no", f"{float(res.df):.3g}, {_verdict(res.success)}"]
+        if sd is not None:
+            r = sd.derivative(f, np.float64(x))
+            row.append(f"{float(r.df):.3g}, {_verdict(r.success)}")
+        if nd is not None:
+            row.append(f"{float(nd.Derivative(f)(x)):.3g}, no flag")
+        if jac is not None:
+            row.append(f"{float(np.ravel(jac.jacobi(f, x)[0])[0]):.3g}, no flag")
+        rows.append(row)
+    return rows
+
+
+def _verdict(success) -> str:
+    return "success" if bool(success) else "flagged"
+
+
 def _rosen(x):
     return np.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1 - x[:-1]) ** 2, axis=0)
 
@@ -313,6 +346,12 @@ def _run(quick: bool) -> None:
             header,
             _accuracy(peers, _higher(n), n=n),
         )
+    names = [k for k in ("scipy", "numdifftools", "jacobi") if k in peers]
+    table(
+        "kinks and jumps: value, and whether the library flags it",
+        ["case", "f' exists", "dfdx", *names],
+        _kinks(),
+    )
     n_cases = 500 if quick else 3000
     table(
         f"error estimates on {n_cases} random smooth cases (f'): true error > estimate",

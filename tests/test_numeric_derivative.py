@@ -363,6 +363,10 @@ def test_blocks_of_points_give_the_same_results(monkeypatch):
     np.testing.assert_array_equal(whole.nfev, blocks.nfev)
     cplx = derivative(lambda t: np.exp(1j * t), x[:9])
     assert np.allclose(cplx.df, 1j * np.exp(1j * x[:9]), rtol=1e-12)
+    # complex values appearing only in a later block: earlier blocks are kept
+    late = derivative(lambda t: np.exp(t) if (t < 0.5).all() else np.exp(t) + 0j, x[:23])
+    assert late.df.dtype.kind == "c"
+    np.testing.assert_allclose(late.df, np.exp(x[:23]), rtol=1e-12)
     h = hessian(lambda z: np.sum(np.sin(z) * z[::-1], axis=0), [0.1, 0.2, 0.3])
     assert h.success.all()
 

@@ -28,6 +28,7 @@ class Status(enum.IntEnum):
     -2        NONFINITE_VALUE     f returned NaN or inf at or around the point
     -3        NONFINITE_INPUT     the input point itself is NaN or inf
     -4        FUNCTION_ERROR      f raised an exception when evaluated
+    -5        NOT_DIFFERENTIABLE  one-sided derivatives differ (a kink or a jump)
     ========  ==================  ==================================================
     """
 
@@ -39,6 +40,7 @@ class Status(enum.IntEnum):
     NONFINITE_VALUE = -2
     NONFINITE_INPUT = -3
     FUNCTION_ERROR = -4
+    NOT_DIFFERENTIABLE = -5
 
 
 def _as_array(value: Any, dtype: Any = None) -> np.ndarray:

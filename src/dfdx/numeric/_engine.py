@@ -37,6 +37,7 @@ from dfdx.numeric._stencils import CENTRAL, first_level, needs_centre
 __all__ = ["Outcome", "refine"]
 
 _CHUNK = 1 << 15  # points refined together (a cache-sized block)
+_FIELDS = ("df", "error", "status", "nfev", "nit")
 
 
 @dataclass
@@ -76,41 +77,6 @@ def refine(
     ``f0``, shape ``(q, N)``, gives ``f`` at the points when already known.
     """
     N = h0.size
-    if N > _CHUNK:
-        # independent points: refine cache-sized blocks one after the other,
-        # so that every temporary stays in cache (several times faster than
-        # streaming million-element arrays through memory at every step)
-        parts = []
-        for lo in range(0, N, _CHUNK):
-            hi = min(lo + _CHUNK, N)
-            sub = _offset(evaluate, lo)
-            f0_part = None if f0 is None else f0[:, lo:hi]
-            parts.append(
-                refine(
-                    sub,
-                    h0[lo:hi],
-                    xabs[lo:hi],
-                    n=n,
-                    mode=mode,
-                    q=q,
-                    fallback=fallback,
-                    rtol=rtol,
-                    atol=atol,
-                    maxiter=maxiter,
-                    window=window,
-                    eps=eps,
-                    step_dtype=step_dtype,
-                    f0=f0_part,
-                )
-            )
-        cplx = any(p.df.dtype.kind == "c" for p in parts)
-        return Outcome(
-            np.concatenate([p.df.astype(complex) if cplx else p.df for p in parts]),
-            np.concatenate([p.error for p in parts]),
-            np.concatenate([p.status for p in parts]),
-            np.concatenate([p.nfev for p in parts]),
-            np.concatenate([p.nit for p in parts]),
-        )
     out = Outcome(
         np.full((N, q), np.nan),
         np.full((N, q), np.nan),
@@ -118,8 +84,79 @@ def refine(
         np.zeros(N, dtype=np.intp),
         np.zeros(N, dtype=np.intp),
     )
-    floor = 8.0 * np.spacing(xabs.astype(step_dtype)).astype(np.float64)
-    floor = np.maximum(floor, float(np.finfo(step_dtype).tiny) * 64)
+    if N > _CHUNK:
+        # independent points: refine cache-sized blocks one after the other,
+        # so that every temporary stays in cache (several times faster than
+        # streaming million-element arrays through memory at every step);
+        # each block writes into its slice of the outputs
+        for lo in range(0, N, _CHUNK):
+            hi = min(lo + _CHUNK, N)
+            part = Outcome(*(getattr(out, k)[lo:hi] for k in _FIELDS))
+            _refine(
+                _offset(evaluate, lo),
+                h0[lo:hi],
+                xabs[lo:hi],
+                part,
+                n=n,
+                mode=mode,
+                q=q,
+                fallback=fallback,
+                rtol=rtol,
+                atol=atol,
+                maxiter=maxiter,
+                window=window,
+                eps=eps,
+                step_dtype=step_dtype,
+                f0=None if f0 is None else f0[:, lo:hi],
+            )
+            if part.df.dtype.kind == "c" and out.df.dtype.kind != "c":
+                out.df = out.df.astype(np.complex128)  # f turned out complex
+            if not np.shares_memory(part.df, out.df):
+                out.df[lo:hi] = part.df
+        return out
+    _refine(
+        evaluate,
+        h0,
+        xabs,
+        out,
+        n=n,
+        mode=mode,
+        q=q,
+        fallback=fallback,
+        rtol=rtol,
+        atol=atol,
+        maxiter=maxiter,
+        window=window,
+        eps=eps,
+        step_dtype=step_dtype,
+        f0=f0,
+    )
+    return out
+
+
+def _refine(
+    evaluate,
+    h0,
+    xabs,
+    out,
+    *,
+    n,
+    mode,
+    q,
+    fallback,
+    rtol,
+    atol,
+    maxiter,
+    window,
+    eps,
+    step_dtype,
+    f0,
+) -> None:
+    """:func:`refine` for one block of points, writing into ``out``."""
+    N = h0.size
+    floor = np.spacing(xabs.astype(step_dtype, copy=False)).astype(np.float64, copy=False)
+    floor *= 8.0
+    np.maximum(floor, float(np.finfo(step_dtype).tiny) * 64, out=floor)
     state = {"complex": False}
     subnormal = float(np.finfo(step_dtype).smallest_subnormal)
 
@@ -138,8 +175,7 @@ def refine(
         if a == N and idx[0] == 0 and idx[-1] == N - 1 and done.all():
             # every point, in order: plain copies, no gathers or scatters
             out.status[:] = status
-            out.nfev[:] = co.nfev
-            out.nit[:] = co.nit
+            out.nfev[:], out.nit[:] = co.counts()
             out.df[:] = src_E.T
             out.error[:] = src_err.T
             co.take(~done)
@@ -147,9 +183,8 @@ def refine(
         if not done.any():
             return
         ii = idx[done]
-        out.status[ii] = status
-        out.nfev[ii] = co.nfev[done]
-        out.nit[ii] = co.nit[done]
+        out.status[ii] = status[done] if np.ndim(status) else status
+        out.nfev[ii], out.nit[ii] = co.counts(done)
         out.df[ii] = src_E[:, done].T
         out.error[ii] = src_err[:, done].T
         co.take(~done)
@@ -157,7 +192,13 @@ def refine(
     first = {md: first_level(md, n) for md in (CENTRAL, 1, -1)}
     cohorts = [
         Cohort.start(
-            np.arange(N), h0.astype(np.float64), floor, mode, q, window, xabs.astype(np.float64)
+            np.arange(N),
+            h0.astype(np.float64, copy=False),
+            floor,
+            mode,
+            q,
+            window,
+            xabs.astype(np.float64, copy=False),
         )
     ]
     upgraded = False
@@ -193,18 +234,26 @@ def refine(
         for co in cohorts:
             T = np.empty((co.idx.size, 2))
             if co.mode == CENTRAL:
-                small = co.H * 2.0**-co.m
-                T[:, 0] = small
+                small = np.multiply(co.H, 2.0**-co.m, out=T[:, 0])
                 np.negative(small, out=T[:, 1])
+                if co.room >= 1:
+                    # every step was at least twice its floor one level ago
+                    co.room -= 1
+                    Ts.append(T)
+                    continue
             else:
                 base = co.H * (co.mode * 4.0**-co.m)
                 T[:, 0] = base
                 np.multiply(base, 0.5, out=T[:, 1])
                 small = np.abs(T[:, 1])
-            tiny = small < co.floor
+            ratio = small / co.floor
+            tiny = ratio < 1.0
             if tiny.any():
                 finish(co, tiny, Status.NOT_CONVERGED)
-                T = T[~tiny]
+                T, ratio = T[~tiny], ratio[~tiny]
+            if co.mode == CENTRAL and ratio.size:
+                # halvings left before any step reaches its floor
+                co.room = int(np.log2(ratio.min()))
             Ts.append(T)
         live = [(co, T) for co, T in zip(cohorts, Ts, strict=True) if co.idx.size]
         if not live:
@@ -241,11 +290,9 @@ def refine(
                 subnormal,
             )
         for co in cohorts:
-            if co.idx.size:
-                finish(co, co.nit >= maxiter, Status.NOT_CONVERGED)
+            if co.idx.size and co.max_nit() >= maxiter:
+                finish(co, co.counts()[1] >= maxiter, Status.NOT_CONVERGED)
         cohorts = merge(cohorts + new_cohorts, q, window)
-
-    return out
 
 
 def _offset(evaluate, lo):

@@ -5,7 +5,8 @@ cohort, :func:`advance` stores them, handles non-finite values (shrink the
 step; switch to a one-sided stencil on the finite side), extrapolates over the
 window, and decides per point: converged (leave), levels diverging (restart
 far lower), levels agreeing too slowly (restart from the last level), window
-full (slide to smaller steps).
+full (slide to smaller steps).  Converged central points are also tested
+for a kink or a jump (:func:`_not_differentiable`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from dfdx._core.result import Status
-from dfdx.numeric._cohort import coefficients
+from dfdx.numeric._cohort import coefficients, kink_coefficients
 from dfdx.numeric._stencils import CENTRAL
 
 __all__ = ["advance"]
@@ -21,7 +22,9 @@ __all__ = ["advance"]
 _JUMP = 1.0 / 16.0  # restart factor below the smallest step of a failed window
 _ROUND = 4.0  # safety factor on the rounding estimate (f's own error is a few ulps)
 _MAX_SHRINK = 6  # step reductions allowed for non-finite values
-_COUNTS = np.array([[2], [1]])
+_BLAS_BLOCK = 1 << 17  # m*n*k below OpenBLAS's threading threshold (4 * 65536)
+_KINK = 4.0  # one-sided derivatives this many tolerances apart: refine further
+_KINK_SURE = 1e4  # ... and this many: not differentiable
 
 
 def advance(
@@ -44,14 +47,14 @@ def advance(
 ):
     """Store one level of a cohort, test convergence; return cohorts split off."""
     new = []
-    co.ints[2:4] += _COUNTS  # two evaluations, one level
+    co.lev += 1  # two evaluations, one level, for every point
     if raised.any():
         finish(co, raised, Status.FUNCTION_ERROR)
         keep = ~raised
         T, vals = T[keep], vals[keep]
     if not co.idx.size:
         return new
-    if not np.isfinite(vals).all():
+    if not np.isfinite(vals.sum()):  # one pass; an overflowing sum only costs the check below
         finite = np.isfinite(vals).all(axis=2)  # (a, 2)
         ok = finite.all(axis=1)
         bad = ~ok
@@ -93,10 +96,10 @@ def advance(
     else:
         fp, fm = np.ascontiguousarray(np.moveaxis(vals, 0, -1))  # (q, a) each
     if co.mode == CENTRAL:
-        if n % 2:
-            np.subtract(fp, fm, out=co.V[1 + m])
-        else:
-            np.add(fp, fm, out=co.V[1 + m])
+        # the part the derivative uses, and the other one (for the kink test)
+        used, other = (np.subtract, np.add) if n % 2 else (np.add, np.subtract)
+        used(fp, fm, out=co.V[1 + m])
+        other(fp, fm, out=co.C[m])
     else:
         co.V[1 + 2 * m] = fp
         co.V[2 + 2 * m] = fm
@@ -107,7 +110,7 @@ def advance(
     coef, sabs = coefficients(co.mode, n, m, window)
     nv = coef.shape[1]
     _, q, a = co.V.shape
-    ED = (coef @ co.V[:nv].reshape(nv, q * a)).reshape(2, q, a)
+    ED = _combine(coef, co.V[:nv].reshape(nv, q * a)).reshape(2, q, a)
     inv_hn = 1.0 / co.H if n == 1 else 1.0 / co.H**n
     E = ED[0]
     E *= inv_hn
@@ -121,12 +124,13 @@ def advance(
     rnd *= 0.5 * _ROUND * eps * sabs
     tol = np.abs(E)
     tol *= rtol
-    np.maximum(tol, atol, out=tol)
+    if atol:
+        np.maximum(tol, atol, out=tol)
     np.maximum(tol, rnd, out=tol)
     ok_q = d <= tol
     conv = ok_q[0] if q == 1 else ok_q.all(axis=0)
     nconv = int(np.count_nonzero(conv))
-    if 0 < nconv < a // 16 and a > 4096 and m + 1 < window and int(co.nit.max()) + 1 < maxiter:
+    if 0 < nconv < a // 16 and a > 4096 and m + 1 < window and co.max_nit() + 1 < maxiter:
         # a few early finishers in a large cohort refine one more level rather
         # than paying for compacting every array now
         conv[:] = False
@@ -146,9 +150,19 @@ def advance(
     spread *= inv_hn / co.H
     spread *= 0.25 * eps * sabs / rel
     spread += rnd
+    kink = None
+    if co.mode == CENTRAL and nconv:
+        conv, kink, gap = _not_differentiable(co, n, inv_hn, tol, spread, 1.0 / sabs, conv)
+        nconv = int(np.count_nonzero(conv))
     if nconv:
         err = d + spread
-        finish(co, conv, status, E, err)
+        st = status
+        if kink is not None and kink.any():
+            # the value is the mean of the one-sided derivatives; the error
+            # covers both of them
+            np.maximum(err, gap, out=err, where=kink)
+            st = np.where(kink, Status.NOT_DIFFERENTIABLE, status)
+        finish(co, conv, st, E, err)
         if nconv == a:
             return new
         keep = ~conv
@@ -173,8 +187,10 @@ def advance(
     if stalled.any():
         # levels agree too slowly: forget the larger steps, keep the last level
         last = co.V[1 + per * (m - 1) : 1 + per * m][..., stalled]
+        last_c = co.C[m - 1 : m][..., stalled]  # no rows for one-sided stencils
         fresh = co.split(stalled, co.mode, top_last[stalled], window)
         fresh.V[1 : 1 + per] = last
+        fresh.C[: last_c.shape[0]] = last_c
         fresh.m = 1
         new.append(fresh)
         growing, top_last = growing[~stalled], top_last[~stalled]
@@ -185,6 +201,63 @@ def advance(
     if co.ints.shape[1] and co.m >= window:
         per = 1 if co.mode == CENTRAL else 2
         co.V[1:-per] = co.V[1 + per :].copy()
+        co.C[:-1] = co.C[1:].copy()
         co.H = co.H / (2.0 if co.mode == CENTRAL else 4.0)
         co.m -= 1
     return new
+
+
+def _combine(coef: np.ndarray, V: np.ndarray) -> np.ndarray:
+    """``coef @ V`` in column blocks small enough for a single-threaded BLAS call.
+
+    A few rows times tens of thousands of columns is memory-bound work that
+    OpenBLAS would otherwise spread over threads; waking them costs more than
+    the product (10x more on a loaded machine).
+    """
+    nr, nv = coef.shape
+    cols = V.shape[1]
+    step = max(_BLAS_BLOCK // (nr * nv), 256)
+    if cols <= step:
+        return coef @ V
+    out = np.empty((nr, cols), dtype=np.result_type(coef, V))
+    for lo in range(0, cols, step):
+        np.matmul(coef, V[:, lo : lo + step], out=out[:, lo : lo + step])
+    return out
+
+
+def _not_differentiable(co, n, inv_hn, tol, noise, per_weight, conv):
+    """Among the converged points, those where ``f`` is not differentiable.
+
+    Two rows over the complementary vectors ``co.C`` measure, over the window
+    and over the window without its smallest step, how much the one-sided
+    ``n``-th derivatives differ (:func:`dfdx.numeric._cohort.anomaly_row`);
+    ``noise`` (the reported rounding terms) times ``per_weight`` is their
+    rounding per unit weight.  The measure is ``O(1)`` at a kink
+    (odd ``n``) or a jump (even ``n``), but a truncation error that changes
+    from one window to the next for a smooth ``f``.  A point is flagged when
+    both windows agree on a measure far above the tolerance and the noise.
+    A measure above the tolerance that is not clearly either keeps the point
+    refining (with only two levels there is no second window to compare, so
+    such a point always refines one more level).  Returns ``(conv, kink, gap)``
+    with ``gap`` the measure, shape ``(q, a)``.
+    """
+    m = co.m
+    kc, sabs_a, has_prev = kink_coefficients(n, m)
+    _, q, a = co.C.shape
+    K = _combine(kc, co.C[:m].reshape(m, q * a)).reshape(2, q, a)
+    gap = np.abs(K[0])
+    gap *= inv_hn
+    limit = noise * (_KINK * sabs_a * per_weight)  # the noise, for these weights
+    tol *= _KINK  # (the caller no longer needs it)
+    limit += tol
+    big = gap > limit
+    if not big.any():
+        return conv, None, gap
+    if not has_prev:
+        return conv & ~big.any(axis=0), None, gap
+    diff = np.abs(K[0] - K[1])
+    diff *= inv_hn
+    stable = diff <= 0.25 * gap
+    kink = conv & (big & stable & (gap > (_KINK_SURE / _KINK) * limit)).any(axis=0)
+    unsure = conv & (big & stable).any(axis=0) & ~kink
+    return conv & ~unsure, kink, gap
