@@ -68,6 +68,7 @@ def test_status_codes_documented_and_signed():
         Status.NONFINITE_VALUE,
         Status.NONFINITE_INPUT,
         Status.FUNCTION_ERROR,
+        Status.NOT_DIFFERENTIABLE,
     ]
 
 
