@@ -26,6 +26,7 @@ __all__ = ["run"]
 _BIN_FACTOR = 4
 _START_BINS = 500  # start with about this many bins, refine when the fit needs it
 _MIN_LENGTH = 8.0  # refine the bins when the smoothing spans fewer bins than this
+_WINDOW = 3.0  # decades searched around the predicted weight after re-binning
 
 
 def run(
@@ -54,6 +55,8 @@ def run(
         else:
             k = check_int(bin, "bin", minimum=1)
         step = 0
+        log_lam = None
+        previous = (k, None)  # the level before a move to finer bins
         while True:
             yb, xb, w = bin_data(y2, x, k)
             model = make(xb, w)
@@ -61,14 +64,24 @@ def run(
             if noise_free:  # interpolate: the criterion is only roundoff here
                 log_lam = np.full(rows, lo)
                 break
+            if log_lam is not None:  # re-binned: search near the weight the last level found
+                lo, hi = _window(log_lam, step, model.exponent, lo, hi)
             log_lam = grid_search(lambda g, m=model, yb=yb: m.criterion(g, yb), lo, hi)
             if bin is not None:
                 break
             coarser = log_lam.max() >= hi - 0.5 and xb.size >= _BIN_FACTOR * min_size
             finer = k > 1 and log_lam.min() < model.exponent * np.log10(_MIN_LENGTH)
+            if coarser and step < 0:
+                # The finer bins cannot be smoothed enough (their weight hit the top
+                # of the usable range, e.g. for tightly clustered x): keep the last level.
+                k, log_lam = previous
+                yb, xb, w = bin_data(y2, x, k)
+                model = make(xb, w)
+                break
             if coarser and step >= 0:
                 k, step = k * _BIN_FACTOR, 1
             elif finer and step <= 0:
+                previous = (k, log_lam)
                 k, step = k // _BIN_FACTOR, -1
             else:
                 break
@@ -86,3 +99,19 @@ def run(
     if k > 1:
         smooth, deriv, error = (unbin(v, xb, x) for v in (smooth, deriv, error))
     return smooth, deriv, error, {"lam": lam_rows, "bin": k, "noise_std": sig}
+
+
+def _window(
+    log_lam: np.ndarray, step: int, exponent: float, lo: float, hi: float
+) -> tuple[float, float]:
+    """Search range after re-binning by ``_BIN_FACTOR`` (finer: step -1, coarser: +1).
+
+    The same smoothing length spans ``_BIN_FACTOR`` times more (or fewer)
+    samples after the change, and the weight scales like that length to the
+    power ``exponent``; search _WINDOW decades either side of that prediction.
+    """
+    shift = -step * exponent * np.log10(_BIN_FACTOR)
+    a = float(log_lam.min() + shift) - _WINDOW
+    b = float(log_lam.max() + shift) + _WINDOW
+    a, b = min(max(a, lo), hi - 2 * _WINDOW), max(min(b, hi), lo + 2 * _WINDOW)
+    return max(a, lo), min(b, hi)
