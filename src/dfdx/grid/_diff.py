@@ -116,21 +116,19 @@ def diff(
     (True, True, 'fd')
     """
     kind = _kind(y)
+    opts = {
+        "dx": dx,
+        "axis": axis,
+        "n": n,
+        "acc": acc,
+        "periodic": periodic,
+        "method": method,
+        "return_error": return_error,
+    }
     if kind == "xarray":
         from dfdx.grid._xarray import diff_dataarray
 
-        return diff_dataarray(
-            y,
-            x,
-            dx=dx,
-            n=n,
-            acc=acc,
-            periodic=periodic,
-            method=method,
-            return_error=return_error,
-            dim=dim,
-            axis=axis,
-        )
+        return diff_dataarray(y, x, dim=dim, **opts)
     if dim is not None:
         raise ValueError("`dim` is only meaningful for an xarray.DataArray `y`")
     if out is not None and kind != "numpy":
@@ -138,43 +136,12 @@ def diff(
     if kind == "dask":
         from dfdx.grid._dask import diff_dask
 
-        return diff_dask(
-            y,
-            x,
-            dx=dx,
-            axis=axis,
-            n=n,
-            acc=acc,
-            periodic=periodic,
-            method=method,
-            return_error=return_error,
-        )
+        return diff_dask(y, x, **opts)
     if kind == "array-api":
         from dfdx.grid._arrayapi import diff_array_api
 
-        return diff_array_api(
-            y,
-            x,
-            dx=dx,
-            axis=axis,
-            n=n,
-            acc=acc,
-            periodic=periodic,
-            method=method,
-            return_error=return_error,
-        )
-    return diff_numpy(
-        y,
-        x,
-        dx=dx,
-        axis=axis,
-        n=n,
-        acc=acc,
-        periodic=periodic,
-        method=method,
-        return_error=return_error,
-        out=out,
-    )
+        return diff_array_api(y, x, **opts)
+    return diff_numpy(y, x, out=out, **opts)
 
 
 def _kind(y: Any) -> str:
