@@ -382,3 +382,15 @@ def test_late_failure_of_the_last_active_point_is_flagged_not_raised():
     assert float(res.df[0]) == pytest.approx(np.e, rel=1e-13)
     scalar = derivative(lambda t: f(np.asarray(t)), [1.0, 5.02], vectorized=False)
     assert scalar.status.tolist() == [Status.SUCCESS, Status.FUNCTION_ERROR]
+
+
+def test_huge_arguments_keep_a_finite_error_estimate():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow warnings either
+        r = derivative(lambda t: t**2, np.array([1e150, -1e120]))
+    np.testing.assert_allclose(r.df, [2e150, -2e120], rtol=1e-12)
+    assert np.all(np.isfinite(r.error))
+    assert np.all(np.abs(r.df - np.array([2e150, -2e120])) <= r.error)
+    assert r.success.all()

@@ -146,9 +146,8 @@ def advance(
     spread = np.abs(co.V[m]) if co.mode == CENTRAL and n % 2 else np.abs(fp - fm)
     # last_step = H * rel, so |fp - fm| / (2 last_step) = |fp - fm| / (2 rel H)
     rel = 2.0 ** (1 - m) if co.mode == CENTRAL else 4.0 ** (1 - m) / 4
-    spread *= co.xabs
-    spread *= inv_hn / co.H
-    spread *= 0.25 * eps * sabs / rel
+    spread *= inv_hn / co.H  # first to a derivative scale: no overflow for huge |x|
+    spread *= co.xabs * (0.25 * eps * sabs / rel)
     spread += rnd
     kink = None
     if co.mode == CENTRAL and nconv:
