@@ -18,9 +18,10 @@ from typing import Any
 import numpy as np
 
 from dfdx.ad import _pool as pool
+from dfdx.ad._cotangents import NEG_AWARE, NegCt
 from dfdx.ad._helpers import align, is_complex, unbroadcast
 from dfdx.ad._primitive import NONDIFF_FUNCTIONS, UFUNCS, Primitive, implements
-from dfdx.ad._trace import NEG_AWARE, NegCt, shape_of
+from dfdx.ad._trace import shape_of
 from dfdx.ad._tracer import OPS, raw
 
 __all__ = ["ELEMENTWISE", "ew_primitive"]

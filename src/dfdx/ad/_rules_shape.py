@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from dfdx.ad._cotangents import NEG_AWARE, NegCt, SparseCt
 from dfdx.ad._helpers import (
     align,
     batch_to_numpy_layout,
@@ -22,7 +23,6 @@ from dfdx.ad._helpers import (
     unbroadcast,
 )
 from dfdx.ad._primitive import Primitive, TracingError, implements
-from dfdx.ad._trace import NEG_AWARE, NegCt, SparseCt
 from dfdx.ad._tracer import OPS, Tracer, raw
 
 __all__ = ["GETITEM", "INDEX_ADD", "RESHAPE", "SETITEM", "TRANSPOSE", "constant_like"]
