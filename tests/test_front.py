@@ -198,3 +198,27 @@ def test_order_agreement_is_about_one_for_white_noise_only():
     assert order_agreement(np.sin(3 * x), None, 0) < 0.1
     assert order_agreement(np.zeros(500), x, 0) == 0.0
     assert order_agreement(np.ones(4), x[:4], 0) == 0.0
+
+
+@pytest.mark.parametrize(
+    ("samples", "reason"),
+    [
+        (np.arange(6.0) ** 3, "fewer than 12 samples"),
+        (np.exp(1j * np.linspace(0, 1, 30)), "non-real"),
+        (np.r_[np.arange(10.0) ** 2, np.nan, np.arange(10.0)], "contain NaN or inf"),
+    ],
+    ids=["short", "complex", "nan"],
+)
+def test_samples_the_noise_test_cannot_judge_get_finite_differences(samples, reason):
+    r = dfdx.derivative(samples)
+    assert r.method == "fd"
+    assert reason in r.message
+    assert r.df.shape == samples.shape
+
+
+def test_short_clean_samples_still_get_the_best_accuracy_that_fits():
+    x = np.arange(6.0)
+    np.testing.assert_allclose(dfdx.derivative(x**3, x).df, 3 * x**2, atol=1e-12)
+    np.testing.assert_allclose(dfdx.derivative(x[:3] ** 2, x[:3]).df, 2 * x[:3], atol=1e-12)
+    with pytest.raises(ValueError, match="`y` is too short"):
+        dfdx.derivative([0.0, 1.0])

@@ -36,8 +36,11 @@ NOISY_PREFIXED = (
 )
 ARRAY_METHODS = ("auto", *GRID_METHODS, *NOISY_METHODS, *NOISY_PREFIXED)
 
-#: Accuracy order used for clean samples with ``method="auto"`` unless ``acc`` is given.
+#: Accuracy order used for clean samples with ``method="auto"`` unless ``acc`` is given
+#: (2 when the axis is too short for it).
 AUTO_ACC = 4
+#: Fewest samples along the axis for the noise test (its 6th differences need 7).
+MIN_NOISE_TEST = 12
 
 
 class _DerivativeFunction:
@@ -127,25 +130,40 @@ def _array(y: Any, x: Any, n: int, method: str, dx: Any, axis: int, options: dic
     ys = np.asarray(y)
     if ys.dtype.kind in "biu":
         ys = ys.astype(float)
-    ratio = noise_ratio(ys, x, dx, axis, n)
-    agreement = order_agreement(ys, x, axis) if ratio > NOISE_THRESHOLD else 0.0
-    if ratio > NOISE_THRESHOLD and AGREEMENT <= agreement <= 1 / AGREEMENT:
-        result = noisy.diff(ys, _coords(x, dx, ys, axis), method="auto", n=n, axis=axis)
-        note = (
-            f"data look noisy (estimated noise amplified by a finite difference is "
-            f"{ratio:.2g} of the derivative's scale, above {NOISE_THRESHOLD:g}, and "
-            f"behaves like noise: 6th/4th-difference spread {agreement:.2f}): used dfdx.noisy"
+    why = _skip_noise_test(ys, axis)
+    if why is None:
+        ratio = noise_ratio(ys, x, dx, axis, n)
+        agreement = order_agreement(ys, x, axis) if ratio > NOISE_THRESHOLD else 0.0
+        if ratio > NOISE_THRESHOLD and AGREEMENT <= agreement <= 1 / AGREEMENT:
+            result = noisy.diff(ys, _coords(x, dx, ys, axis), method="auto", n=n, axis=axis)
+            note = (
+                f"data look noisy (estimated noise amplified by a finite difference is "
+                f"{ratio:.2g} of the derivative's scale, above {NOISE_THRESHOLD:g}, and "
+                f"behaves like noise: 6th/4th-difference spread {agreement:.2f}): used dfdx.noisy"
+            )
+            return result.replace(message=f"{note}; {result.message}" if result.message else note)
+        why = f"clean data (noise ratio {ratio:.2g}" + (
+            f", but the residual is not noise-like (6th/4th-difference spread {agreement:.2f}))"
+            if ratio > NOISE_THRESHOLD
+            else f" <= {NOISE_THRESHOLD:g})"
         )
-        return result.replace(message=f"{note}; {result.message}" if result.message else note)
-    why = f"noise ratio {ratio:.2g}" + (
-        f", but the residual is not noise-like (6th/4th-difference spread {agreement:.2f})"
-        if ratio > NOISE_THRESHOLD
-        else f" <= {NOISE_THRESHOLD:g}"
-    )
-    options = {"acc": AUTO_ACC, **options}
+    size = ys.shape[axis] if ys.ndim else 0
+    acc = AUTO_ACC if size >= n + AUTO_ACC + 1 else 2
+    options = {"acc": acc, **options}
     result = grid.diff(ys, x, dx=dx, n=n, axis=axis, return_error=True, **options)
-    note = f"clean data ({why}): finite differences"
+    note = f"{why}: finite differences"
     return result.replace(message=f"{note}; {result.message}" if result.message else note)
+
+
+def _skip_noise_test(ys: np.ndarray, axis: int) -> str | None:
+    """Why the noise test cannot be run on these samples (None when it can)."""
+    if ys.ndim == 0 or ys.dtype.kind not in "f":
+        return "noise test skipped for non-real or scalar data"
+    if ys.shape[axis % ys.ndim] < MIN_NOISE_TEST:
+        return f"noise test skipped: fewer than {MIN_NOISE_TEST} samples"
+    if not np.all(np.isfinite(ys)):
+        return "noise test skipped: the data contain NaN or inf"
+    return None
 
 
 def _coords(x: Any, dx: Any, y: Any, axis: int) -> Any:
@@ -233,6 +251,8 @@ def derivative(
     under-resolved) signal do not; their ratio must lie within [0.6, 1/0.6].
     Data passing both go to :func:`dfdx.noisy.diff`; others get finite
     differences of accuracy order ``AUTO_ACC`` (4) unless ``acc`` is given.
+    Complex data, data with NaN or inf and axes shorter than ``MIN_NOISE_TEST``
+    (12) samples skip the test and get finite differences; ``message`` says so.
 
     Examples
     --------
