@@ -30,6 +30,15 @@ class Status(enum.IntEnum):
     -4        FUNCTION_ERROR      f raised an exception when evaluated
     -5        NOT_DIFFERENTIABLE  one-sided derivatives differ (a kink or a jump)
     ========  ==================  ==================================================
+
+    Examples
+    --------
+    >>> from dfdx import DerivativeResult, Status
+    >>> r = DerivativeResult(df=[1.0, 2.0], status=[Status.SUCCESS, Status.NONFINITE_VALUE])
+    >>> [Status(int(s)).name for s in r.status], r.success.tolist()
+    (['SUCCESS', 'NONFINITE_VALUE'], [True, False])
+    >>> bool(Status.ONE_SIDED >= 0), bool(Status.NOT_CONVERGED >= 0)   # usable or not
+    (True, False)
     """
 
     SUCCESS = 0

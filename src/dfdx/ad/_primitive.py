@@ -38,6 +38,16 @@ class TracingError(TypeError):
     ``np.asarray`` (or a C extension) dropping the trace, storing a traced
     value into a plain ``ndarray``, or writing through a view of a traced array.
     The message names the cause and the working alternative.
+
+    Examples
+    --------
+    >>> import math
+    >>> from dfdx.ad import TracingError, grad
+    >>> try:
+    ...     grad(lambda x: math.sin(x))(1.0)
+    ... except TracingError as exc:
+    ...     print("use np.sin" in str(exc) or "np.sin" in str(exc))
+    True
     """
 
 

@@ -70,6 +70,18 @@ class Tracer:
     ``value`` is the primal value (a plain array, or a tracer of an outer
     transformation when derivatives are nested), ``trace`` the transformation
     that owns it and ``aux`` its tangent (forward) or tape index (reverse).
+
+    Examples
+    --------
+    User code never builds tracers; it receives them and uses NumPy as usual:
+
+    >>> import numpy as np
+    >>> from dfdx.ad import Tracer, grad
+    >>> def f(x):
+    ...     assert isinstance(x, Tracer)
+    ...     return np.sum(np.sin(x))
+    >>> grad(f)(np.zeros(2)).tolist()
+    [1.0, 1.0]
     """
 
     __slots__ = ("__weakref__", "_trace", "aux", "value", "ver", "view")

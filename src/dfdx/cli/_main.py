@@ -202,7 +202,15 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of the ``dfdx`` command."""
+    """The argument parser of the ``dfdx`` command.
+
+    Examples
+    --------
+    >>> from dfdx.cli import build_parser
+    >>> args = build_parser().parse_args(["eval", "x**2", "--at", "1", "2"])
+    >>> args.command, args.at, args.n
+    ('eval', ['1', '2'], 1)
+    """
     parser = argparse.ArgumentParser(
         prog="dfdx", description="Derivatives of expressions and data, with error estimates."
     )

@@ -36,6 +36,18 @@ class Operator:
     powers (``A ** 2 == A * A``).  ``op(y)`` applies the operator;
     ``op.matrix(shape)`` returns the ``scipy.sparse`` matrix ``M`` with
     ``M @ y.ravel() == op(y).ravel()`` for C-ordered arrays of that shape.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from dfdx.grid import Diff
+    >>> lap = Diff(0) ** 2 + Diff(1) ** 2        # an Operator
+    >>> y = np.add.outer(np.arange(5.0) ** 2, np.arange(4.0) ** 2)
+    >>> float(lap(y)[2, 2])
+    4.0
+    >>> M = lap.matrix(y.shape)
+    >>> bool(np.allclose(M @ y.ravel(), lap(y).ravel()))
+    True
     """
 
     def __call__(self, y: Any) -> Any:
