@@ -57,6 +57,12 @@ class _DerivativeFunction:
         return f"<derivative of order {self.n} of {name} (method={self.method!r})>"
 
 
+def _noted(result: DerivativeResult, note: str, **changes: Any) -> DerivativeResult:
+    """``result`` with ``note`` put in front of its message (and other fields changed)."""
+    message = f"{note}; {result.message}" if result.message else note
+    return result.replace(message=message, **changes)
+
+
 def _by_ad(func: Callable, x: Any, n: int) -> DerivativeResult:
     from dfdx import ad
 
@@ -87,9 +93,7 @@ def _callable(func: Callable, x: Any, n: int, method: str, options: dict) -> Der
         return _by_ad(func, x, n)
     if method != "auto":
         result = _by_numeric(func, x, n, method, options)
-        return result.replace(
-            method="numeric", message=f"numerical differentiation; {result.message}"
-        )
+        return _noted(result, "numerical differentiation", method="numeric")
     if not options:
         try:
             return _by_ad(func, x, n)
@@ -105,8 +109,7 @@ def _callable(func: Callable, x: Any, n: int, method: str, options: dict) -> Der
         result = _by_numeric(func, x, n, method, {**options, "vectorized": False})
         reason += f"; f failed on a batch of points ({type(exc).__name__}), called point by point"
     note = f"numerical differentiation (automatic differentiation not used: {reason})"
-    message = f"{note}; {result.message}" if result.message else note
-    return result.replace(method="numeric", message=message)
+    return _noted(result, note, method="numeric")
 
 
 def _lazy_or_labelled(y: Any) -> bool:
@@ -141,7 +144,7 @@ def _array(y: Any, x: Any, n: int, method: str, dx: Any, axis: int, options: dic
                 f"{ratio:.2g} of the derivative's scale, above {NOISE_THRESHOLD:g}, and "
                 f"behaves like noise: 6th/4th-difference spread {agreement:.2f}): used dfdx.noisy"
             )
-            return result.replace(message=f"{note}; {result.message}" if result.message else note)
+            return _noted(result, note)
         why = f"clean data (noise ratio {ratio:.2g}" + (
             f", but the residual is not noise-like (6th/4th-difference spread {agreement:.2f}))"
             if ratio > NOISE_THRESHOLD
@@ -152,7 +155,7 @@ def _array(y: Any, x: Any, n: int, method: str, dx: Any, axis: int, options: dic
     options = {"acc": acc, **options}
     result = grid.diff(ys, x, dx=dx, n=n, axis=axis, return_error=True, **options)
     note = f"{why}: finite differences"
-    return result.replace(message=f"{note}; {result.message}" if result.message else note)
+    return _noted(result, note)
 
 
 def _skip_noise_test(ys: np.ndarray, axis: int) -> str | None:

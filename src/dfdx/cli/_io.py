@@ -14,7 +14,7 @@ import numpy as np
 
 from dfdx.cli._progress import Progress
 
-__all__ = ["UserError", "read_table", "select_column", "write_table"]
+__all__ = ["UserError", "read_table", "select_column", "write_csv", "write_table"]
 
 _CHUNK_LINES = 200_000
 
@@ -123,5 +123,10 @@ def write_table(path: Any, columns: dict[str, np.ndarray]) -> None:
     elif suffix == ".json":
         path.write_text(json.dumps({k: np.asarray(v).tolist() for k, v in columns.items()}))
     else:
-        data = np.column_stack([np.asarray(v, dtype=float) for v in columns.values()])
-        np.savetxt(path, data, delimiter=",", header=",".join(columns), comments="", fmt="%.17g")
+        write_csv(path, columns)
+
+
+def write_csv(target: Any, columns: dict[str, np.ndarray]) -> None:
+    """Write columns as CSV with a header line to a path or an open text file."""
+    data = np.column_stack([np.asarray(v, dtype=float) for v in columns.values()])
+    np.savetxt(target, data, delimiter=",", header=",".join(columns), comments="", fmt="%.17g")

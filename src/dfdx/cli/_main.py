@@ -17,7 +17,7 @@ import numpy as np
 
 import dfdx
 from dfdx.cli._expr import ExpressionError, parse_expression
-from dfdx.cli._io import UserError, read_table, select_column, write_table
+from dfdx.cli._io import UserError, read_table, select_column, write_csv, write_table
 
 DEMO_EXPRESSION = "exp(-x/3) * sin(2*x)"
 
@@ -147,18 +147,13 @@ def _cmd_data(args: argparse.Namespace) -> int:
             )
         )
     elif not args.output:
-        _print_csv(columns)
+        write_csv(sys.stdout, columns)
     else:
         failed = int(np.size(result.success) - np.count_nonzero(result.success))
         print(f"{y.size} points, method {result.method}, {failed} failed; wrote {args.output}")
         if result.message:
             print(f"# {result.message}")
     return 0
-
-
-def _print_csv(columns: dict[str, np.ndarray]) -> None:
-    data = np.column_stack([np.asarray(v, dtype=float) for v in columns.values()])
-    np.savetxt(sys.stdout, data, delimiter=",", header=",".join(columns), comments="", fmt="%.17g")
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
