@@ -28,7 +28,7 @@ def first_step(scale: np.ndarray, n: int) -> np.ndarray:
 
 def default_rtol(eps: float) -> float:
     """Stop when the truncation estimate is below this (relative) or below rounding."""
-    return eps**0.75
+    return eps ** (2 / 3)
 
 
 def summarise(status: np.ndarray, method: str) -> str:
@@ -98,7 +98,7 @@ def derivative(
     rtol, atol : float, optional
         Stop refining a point when the estimated error is below
         ``max(atol, rtol * |df|)`` or at the rounding floor.  Default: ``rtol``
-        ``eps**0.75`` of the working precision (about 2e-12 for float64, 6e-6
+        ``eps**(2/3)`` of the working precision (about 4e-11 for float64, 2e-5
         for float32), ``atol`` 0.  The estimate is conservative: the value
         returned is usually far more accurate than the estimate says.
     args : tuple, optional
