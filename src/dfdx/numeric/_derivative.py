@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -20,10 +21,22 @@ __all__ = ["derivative", "first_step", "summarise"]
 _H0 = {1: 0.05, 2: 0.5, 3: 0.4, 4: 0.5, 5: 0.5, 6: 0.5}
 
 
+# added to the bits of a float64, carries into the exponent iff the mantissa is >= sqrt(2)
+_CARRY = np.int64(round((2 - math.sqrt(2)) * 2**52))
+_EXPONENT = np.int64(-1 << 52)  # sign and exponent bits
+
+
 def first_step(scale: np.ndarray, n: int) -> np.ndarray:
-    """Power-of-two first step ``~ c_n * scale`` (nodes ``x +- h`` then round exactly)."""
-    h = _H0[n] * np.asarray(scale, dtype=np.float64)
-    return np.exp2(np.round(np.log2(h)))  # (faster than frexp/ldexp in NumPy)
+    """Power-of-two first step ``~ c_n * scale`` (nodes ``x +- h`` then round exactly).
+
+    ``scale >= 1``; the power of two nearest ``c_n * scale`` on a log scale,
+    from the bits (several times faster than ``exp2(round(log2(h)))``).
+    """
+    h = np.multiply(_H0[n], scale, dtype=np.float64)
+    bits = h.view(np.int64)
+    bits += _CARRY
+    bits &= _EXPONENT
+    return h
 
 
 def default_rtol(eps: float) -> float:
@@ -36,6 +49,9 @@ def summarise(status: np.ndarray, method: str) -> str:
     status = np.asarray(status).ravel()
     if status.size == 0:
         return f"{method}: no points"
+    lo, hi = int(status.min()), int(status.max())
+    if lo == hi:  # every point alike (no counting pass)
+        return f"{method}: {status.size} {Status(lo).name}"
     low = min(int(s) for s in Status)
     counts = np.bincount(status.astype(np.intp) - low)  # no sort of every point
     codes = np.flatnonzero(counts)
@@ -192,25 +208,34 @@ def derivative(
     )
     xa = as_point_array(x, allow_complex=opt.method != "complex")
     fargs, per_point, shape = split_args(args, xa.shape)
-    xf = np.broadcast_to(xa, shape).reshape(-1).copy()
+    xf = np.broadcast_to(xa, shape).reshape(-1)  # (only read: f gets fresh arrays)
     mapper = make_mapper(workers)
     caller = Caller(f, opt.kwargs, bool(vectorized), mapper)
     real = xf.real.dtype if xf.dtype.kind == "c" else xf.dtype
     eps = float(np.finfo(real).eps)
     N = xf.size
-    finite = np.isfinite(xf)
-    good = np.nonzero(finite)[0]
-    xg = xf[good]
-    argsg = [a[good] if p else a for a, p in zip(fargs, per_point, strict=True)]
+    if np.isfinite(xf.sum()) or np.isfinite(xf).all():  # the common case: no gathers
+        good = slice(None)
+        xg = xf
+        argsg = [a.copy() if p else a for a, p in zip(fargs, per_point, strict=True)]
+    else:
+        good = np.flatnonzero(np.isfinite(xf))
+        xg = xf[good]
+        argsg = [a[good] if p else a for a, p in zip(fargs, per_point, strict=True)]
+    G = xg.size
 
-    def evaluate(idx: np.ndarray, T: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        lo, hi = int(idx[0]), int(idx[-1]) + 1
-        if hi - lo == idx.size and (idx.size < 3 or bool((idx[1:] > idx[:-1]).all())):
-            # a run of points, in order (a block): no gathers
-            X = np.empty(T.shape, dtype=np.result_type(xg, T))
-            xs = xg[lo:hi]
-            for j in range(T.shape[1]):
-                np.add(xs, T[:, j], out=X[:, j])
+    def evaluate(idx: np.ndarray | slice, T: np.ndarray, scratch: bool = False):
+        if isinstance(idx, slice):
+            lo, hi, run = idx.start, idx.stop, True
+        else:
+            lo, hi = int(idx[0]), int(idx[-1]) + 1
+            run = hi - lo == idx.size and (idx.size < 3 or bool((idx[1:] > idx[:-1]).all()))
+        if run:
+            # a run of points, in order (a block): no gathers; in the memory
+            # order of T (long rows when T is a transposed view), in place
+            # when the offsets are not needed afterwards
+            reuse = scratch and T.dtype == np.result_type(xg, T)
+            X = np.add(T.T, xg[lo:hi], out=T.T if reuse else None).T
             argi = [a[lo:hi] if p else a for a, p in zip(argsg, per_point, strict=True)]
         else:
             X = xg[idx, None] + T
@@ -221,9 +246,8 @@ def derivative(
             vals, raised = _scalar_calls(caller, X, argi, per_point)
         return vals[..., None], raised
 
-    scale = np.maximum(np.abs(xg), 1.0)
     used = opt.method
-    if good.size:
+    if G:
         h = None
         if step is not None:
             h = np.broadcast_to(np.asarray(step, dtype=np.float64), shape).reshape(-1)[good]
@@ -232,19 +256,23 @@ def derivative(
                 check_positive(float(h[bad][0]), "step")
         if opt.method == "complex":
             d, e, s, fe = complex_step(
-                evaluate, scale, eps=eps, dtype=np.result_type(xf.dtype, np.complex64), h=h
+                evaluate,
+                np.maximum(np.abs(xg), 1.0),
+                eps=eps,
+                dtype=np.result_type(xf.dtype, np.complex64),
+                h=h,
             )
-            k = np.ones(good.size, dtype=np.intp)
+            k = np.ones(G, dtype=np.intp)
         elif h is not None:
             d, e, s, fe = fixed_step(
                 evaluate, h, n=opt.n, mode=opt.mode, order=opt.order or 2, eps=eps, dtype=real
             )
-            k = np.ones(good.size, dtype=np.intp)
+            k = np.ones(G, dtype=np.intp)
         else:
             out = refine(
                 evaluate,
-                first_step(scale, opt.n),
-                np.abs(xg),
+                _points(xg, opt.n),
+                G,
                 n=opt.n,
                 mode=opt.mode,
                 q=1,
@@ -262,7 +290,7 @@ def derivative(
         s = fe = k = np.zeros(0, dtype=np.intp)
     cplx = xf.dtype.kind == "c" or d.dtype.kind == "c"
     out_dtype = np.result_type(real, np.complex64) if cplx else real
-    if good.size == N:  # the common case: no scatter
+    if G == N:  # the common case: no scatter
         df, err, status, nfev, nit = d[:, 0].astype(out_dtype, copy=False), e[:, 0], s, fe, k
     else:
         df = np.full(N, np.nan, dtype=out_dtype)
@@ -281,6 +309,16 @@ def derivative(
         message=summarise(status, used),
         params={"n": opt.n, "method": used, "order": opt.order, "step": step},
     )
+
+
+def _points(x: np.ndarray, n: int):
+    """``points(lo, hi)`` for :func:`refine`: first steps and magnitudes of a block."""
+
+    def points(lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
+        xabs = np.abs(x[lo:hi])
+        return first_step(np.maximum(xabs, 1.0), n), xabs
+
+    return points
 
 
 def _scalar_calls(caller: Caller, X: np.ndarray, args: list, per_point: list[bool]):

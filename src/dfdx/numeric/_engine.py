@@ -32,29 +32,45 @@ import numpy as np
 from dfdx._core.result import Status
 from dfdx.numeric._cohort import Cohort, merge, upgrade
 from dfdx.numeric._level import advance
+from dfdx.numeric._lookahead import levels_for, lookahead
 from dfdx.numeric._stencils import CENTRAL, first_level, needs_centre
 
 __all__ = ["Outcome", "refine"]
 
-_CHUNK = 1 << 15  # points refined together (a cache-sized block)
-_FIELDS = ("df", "error", "status", "nfev", "nit")
+_CHUNK = 1 << 14  # points refined together (a cache-sized block)
 
 
 @dataclass
 class Outcome:
-    """Raw per-point results of :func:`refine` (shapes ``(N, q)`` and ``(N,)``)."""
+    """Raw per-point results of :func:`refine` (shapes ``(N, q)`` and ``(N,)``).
+
+    ``nfev`` and ``nit`` stay ``None`` while every point took the same counts
+    (``uniform``); :meth:`counts` makes the arrays when a point differs.  The
+    result then holds a broadcast view, not a million equal integers.
+    """
 
     df: np.ndarray
     error: np.ndarray
     status: np.ndarray
-    nfev: np.ndarray
-    nit: np.ndarray
+    nfev: np.ndarray | None = None
+    nit: np.ndarray | None = None
+    uniform: tuple[int, int] | None = None
+
+    def counts(self) -> tuple[np.ndarray, np.ndarray]:
+        """The per-point ``(nfev, nit)`` arrays, made on first use."""
+        if self.nfev is None:
+            N = self.status.size
+            fev, it = self.uniform or (0, 0)
+            self.nfev = np.full(N, fev, dtype=np.intp)
+            self.nit = np.full(N, it, dtype=np.intp)
+            self.uniform = None
+        return self.nfev, self.nit
 
 
 def refine(
     evaluate: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]],
-    h0: np.ndarray,
-    xabs: np.ndarray,
+    points: Callable[[int, int], tuple[np.ndarray, np.ndarray]],
+    N: int,
     *,
     n: int,
     mode: int,
@@ -68,69 +84,65 @@ def refine(
     step_dtype: np.dtype,
     f0: np.ndarray | None = None,
 ) -> Outcome:
-    """Refine all points; ``evaluate(idx, offsets)`` returns ``(values, raised)``.
+    """Refine all ``N`` points; ``evaluate(idx, offsets, scratch)`` returns ``(values, raised)``.
 
     ``offsets`` has shape ``(a, k)``; ``values`` must have shape ``(a, k, q)``
-    and ``raised`` shape ``(a,)`` (True where ``f`` raised for that point).
-    ``h0`` is the first step per point, ``xabs`` the magnitude of the point
-    (for the shrink rule and the floor at the spacing of floating numbers).
-    ``f0``, shape ``(q, N)``, gives ``f`` at the points when already known.
+    and ``raised`` shape ``(a,)`` (True where ``f`` raised for that point);
+    with ``scratch=True`` the offsets are not needed afterwards (their memory
+    may hold the nodes).  ``idx`` is an integer array, or a ``slice`` for a
+    run of consecutive points.
+    ``points(lo, hi)`` gives, for the points ``lo:hi``, the first step and
+    the magnitude of the point (for the shrink rule and the floor at the
+    spacing of floating numbers), so that no million-element arrays of
+    them are needed.  ``f0``, shape ``(q, N)``, gives ``f`` at the points
+    when already known.
     """
-    N = h0.size
+    buf = np.empty((2, N, q))  # every point is written when it finishes
     out = Outcome(
-        np.full((N, q), np.nan),
-        np.full((N, q), np.nan),
+        buf[0],
+        buf[1],
         np.full(N, Status.NOT_CONVERGED, dtype=np.int8),
-        np.zeros(N, dtype=np.intp),
-        np.zeros(N, dtype=np.intp),
     )
-    if N > _CHUNK:
-        # independent points: refine cache-sized blocks one after the other,
-        # so that every temporary stays in cache (several times faster than
-        # streaming million-element arrays through memory at every step);
-        # each block writes into its slice of the outputs
-        for lo in range(0, N, _CHUNK):
-            hi = min(lo + _CHUNK, N)
-            part = Outcome(*(getattr(out, k)[lo:hi] for k in _FIELDS))
-            _refine(
-                _offset(evaluate, lo),
-                h0[lo:hi],
-                xabs[lo:hi],
-                part,
-                n=n,
-                mode=mode,
-                q=q,
-                fallback=fallback,
-                rtol=rtol,
-                atol=atol,
-                maxiter=maxiter,
-                window=window,
-                eps=eps,
-                step_dtype=step_dtype,
-                f0=None if f0 is None else f0[:, lo:hi],
-            )
-            if part.df.dtype.kind == "c" and out.df.dtype.kind != "c":
-                out.df = out.df.astype(np.complex128)  # f turned out complex
-            if not np.shares_memory(part.df, out.df):
-                out.df[lo:hi] = part.df
+    # independent points: refine cache-sized blocks one after the other, so
+    # that every temporary stays in cache (several times faster than
+    # streaming million-element arrays through memory at every step); each
+    # block writes into its slice of the outputs
+    parts = []
+    for lo in range(0, N, _CHUNK):
+        hi = min(lo + _CHUNK, N)
+        part = Outcome(out.df[lo:hi], out.error[lo:hi], out.status[lo:hi])
+        h0, xabs = points(lo, hi)
+        _refine(
+            _offset(evaluate, lo) if lo else evaluate,
+            h0,
+            xabs,
+            part,
+            n=n,
+            mode=mode,
+            q=q,
+            fallback=fallback,
+            rtol=rtol,
+            atol=atol,
+            maxiter=maxiter,
+            window=window,
+            eps=eps,
+            step_dtype=step_dtype,
+            f0=None if f0 is None else f0[:, lo:hi],
+        )
+        if part.df.dtype.kind == "c" and out.df.dtype.kind != "c":
+            out.df = out.df.astype(np.complex128)  # f turned out complex
+        if not np.shares_memory(part.df, out.df):
+            out.df[lo:hi] = part.df
+        parts.append((lo, hi, part))
+    same = {part.uniform for _, _, part in parts}
+    if len(same) == 1 and None not in same:
+        fev, it = same.pop()
+        out.nfev = np.broadcast_to(np.intp(fev), (N,))
+        out.nit = np.broadcast_to(np.intp(it), (N,))
         return out
-    _refine(
-        evaluate,
-        h0,
-        xabs,
-        out,
-        n=n,
-        mode=mode,
-        q=q,
-        fallback=fallback,
-        rtol=rtol,
-        atol=atol,
-        maxiter=maxiter,
-        window=window,
-        eps=eps,
-        step_dtype=step_dtype,
-        f0=f0,
-    )
+    nfev, nit = out.counts()
+    for lo, hi, part in parts:
+        nfev[lo:hi], nit[lo:hi] = part.counts()
     return out
 
 
@@ -154,14 +166,24 @@ def _refine(
 ) -> None:
     """:func:`refine` for one block of points, writing into ``out``."""
     N = h0.size
-    floor = np.spacing(xabs.astype(step_dtype, copy=False)).astype(np.float64, copy=False)
-    floor *= 8.0
-    np.maximum(floor, float(np.finfo(step_dtype).tiny) * 64, out=floor)
+    h0 = h0.astype(np.float64, copy=False)
+    xabs = xabs.astype(np.float64, copy=False)
+    made = []
+
+    def floor():
+        """The smallest step of each point (made on first use)."""
+        if not made:
+            low = _spacing(xabs, step_dtype)
+            low *= 8.0
+            np.maximum(low, float(np.finfo(step_dtype).tiny) * 64, out=low)
+            made.append(low)
+        return made[0]
+
     state = {"complex": False}
     subnormal = float(np.finfo(step_dtype).smallest_subnormal)
 
-    def call(idx, T):
-        vals, raised = evaluate(idx, T.astype(step_dtype, copy=False))
+    def call(idx, T, scratch=False):
+        vals, raised = evaluate(idx, T.astype(step_dtype, copy=False), scratch=scratch)
         if vals.dtype.kind == "c" and not state["complex"]:
             state["complex"] = True
             out.df = out.df.astype(np.complex128)
@@ -172,10 +194,11 @@ def _refine(
         src_err = co.best_err if err is None else err
         a = done.size
         idx = co.idx
+        nfev, nit = out.counts()
         if a == N and idx[0] == 0 and idx[-1] == N - 1 and done.all():
             # every point, in order: plain copies, no gathers or scatters
             out.status[:] = status
-            out.nfev[:], out.nit[:] = co.counts()
+            nfev[:], nit[:] = co.counts()
             out.df[:] = src_E.T
             out.error[:] = src_err.T
             co.take(~done)
@@ -184,31 +207,45 @@ def _refine(
             return
         ii = idx[done]
         out.status[ii] = status[done] if np.ndim(status) else status
-        out.nfev[ii], out.nit[ii] = co.counts(done)
+        nfev[ii], nit[ii] = co.counts(done)
         out.df[ii] = src_E[:, done].T
         out.error[ii] = src_err[:, done].T
         co.take(~done)
 
     first = {md: first_level(md, n) for md in (CENTRAL, 1, -1)}
-    cohorts = [
-        Cohort.start(
-            np.arange(N),
-            h0.astype(np.float64, copy=False),
+    if f0 is not None and np.iscomplexobj(f0):
+        state["complex"] = True
+        out.df = out.df.astype(np.complex128)
+    K = levels_for(n, window, first[CENTRAL], maxiter, rtol, atol) if mode == CENTRAL else 0
+    if K:
+        # the first K levels of every point in one call (most points end there)
+        cohorts = lookahead(
+            call,
+            finish,
+            out,
+            h0,
             floor,
-            mode,
-            q,
-            window,
-            xabs.astype(np.float64, copy=False),
+            xabs,
+            n=n,
+            q=q,
+            K=K,
+            first=first,
+            fallback=fallback,
+            window=window,
+            eps=eps,
+            rtol=rtol,
+            maxiter=maxiter,
+            subnormal=subnormal,
+            f0=f0,
         )
-    ]
-    upgraded = False
-    if f0 is not None:
-        if np.iscomplexobj(f0):
-            upgraded = state["complex"] = True
-            out.df = out.df.astype(np.complex128)
+    else:
+        cohorts = [Cohort.start(np.arange(N), h0, floor(), mode, q, window, xabs)]
+        if state["complex"]:
             upgrade(cohorts)
-        cohorts[0].V[0] = f0
-        cohorts[0].has_f0 = True
+        if f0 is not None:
+            cohorts[0].V[0] = f0
+            cohorts[0].has_f0 = True
+    upgraded = state["complex"]
 
     while True:
         cohorts = [c for c in cohorts if c.idx.size]
@@ -295,10 +332,23 @@ def _refine(
         cohorts = merge(cohorts + new_cohorts, q, window)
 
 
+def _spacing(xabs: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """``np.spacing(xabs)`` in ``dtype``, as float64 (0 below the normal range)."""
+    if dtype != np.float64:
+        return np.spacing(xabs.astype(dtype)).astype(np.float64)
+    # the power of two of each number times eps: its spacing (a few times faster)
+    out = xabs.view(np.int64) & np.int64(-1 << 52)
+    out = out.view(np.float64)
+    out *= float(np.finfo(np.float64).eps)
+    return out
+
+
 def _offset(evaluate, lo):
     """``evaluate`` for a block of points starting at index ``lo``."""
 
-    def sub(idx, T):
-        return evaluate(idx + lo, T)
+    def sub(idx, T, scratch=False):
+        if isinstance(idx, slice):
+            return evaluate(slice(idx.start + lo, idx.stop + lo), T, scratch=scratch)
+        return evaluate(idx + lo, T, scratch=scratch)
 
     return sub

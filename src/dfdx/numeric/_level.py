@@ -6,7 +6,7 @@ step; switch to a one-sided stencil on the finite side), extrapolates over the
 window, and decides per point: converged (leave), levels diverging (restart
 far lower), levels agreeing too slowly (restart from the last level), window
 full (slide to smaller steps).  Converged central points are also tested
-for a kink or a jump (:func:`_not_differentiable`).
+for a kink or a jump (:func:`kink_test`).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from dfdx._core.result import Status
 from dfdx.numeric._cohort import coefficients, kink_coefficients
 from dfdx.numeric._stencils import CENTRAL
 
-__all__ = ["advance"]
+__all__ = ["advance", "combine", "kink_test"]
 
 _JUMP = 1.0 / 16.0  # restart factor below the smallest step of a failed window
 _ROUND = 4.0  # safety factor on the rounding estimate (f's own error is a few ulps)
@@ -110,7 +110,7 @@ def advance(
     coef, sabs = coefficients(co.mode, n, m, window)
     nv = coef.shape[1]
     _, q, a = co.V.shape
-    ED = _combine(coef, co.V[:nv].reshape(nv, q * a)).reshape(2, q, a)
+    ED = combine(coef, co.V[:nv].reshape(nv, q * a)).reshape(2, q, a)
     inv_hn = 1.0 / co.H if n == 1 else 1.0 / co.H**n
     E = ED[0]
     E *= inv_hn
@@ -151,7 +151,11 @@ def advance(
     spread += rnd
     kink = None
     if co.mode == CENTRAL and nconv:
-        conv, kink, gap = _not_differentiable(co, n, inv_hn, tol, spread, 1.0 / sabs, conv)
+        kc, sabs_a, has_prev = kink_coefficients(n, m)
+        rows = combine(kc, co.C[:m].reshape(m, q * a)).reshape(2, q, a)
+        conv, kink, gap = kink_test(
+            rows[0], lambda: rows[1], sabs_a, has_prev, inv_hn, tol, spread, 1.0 / sabs, conv
+        )
         nconv = int(np.count_nonzero(conv))
     if nconv:
         err = d + spread
@@ -206,7 +210,7 @@ def advance(
     return new
 
 
-def _combine(coef: np.ndarray, V: np.ndarray) -> np.ndarray:
+def combine(coef: np.ndarray, V: np.ndarray) -> np.ndarray:
     """``coef @ V`` in column blocks small enough for a single-threaded BLAS call.
 
     A few rows times tens of thousands of columns is memory-bound work that
@@ -224,28 +228,30 @@ def _combine(coef: np.ndarray, V: np.ndarray) -> np.ndarray:
     return out
 
 
-def _not_differentiable(co, n, inv_hn, tol, noise, per_weight, conv):
+def kink_test(row0, row1, sabs_a, has_prev, inv_hn, tol, noise, per_weight, conv):
     """Among the converged points, those where ``f`` is not differentiable.
 
-    Two rows over the complementary vectors ``co.C`` measure, over the window
-    and over the window without its smallest step, how much the one-sided
-    ``n``-th derivatives differ (:func:`dfdx.numeric._cohort.anomaly_row`);
-    ``noise`` (the reported rounding terms) times ``per_weight`` is their
-    rounding per unit weight.  The measure is ``O(1)`` at a kink
-    (odd ``n``) or a jump (even ``n``), but a truncation error that changes
-    from one window to the next for a smooth ``f``.  A point is flagged when
-    both windows agree on a measure far above the tolerance and the noise.
-    A measure above the tolerance that is not clearly either keeps the point
-    refining (with only two levels there is no second window to compare, so
-    such a point always refines one more level).  Returns ``(conv, kink, gap)``
-    with ``gap`` the measure, shape ``(q, a)``.
+    ``row0`` and ``row1()`` (shape ``(q, a)``; the second made only when
+    needed) are the two kink rows of
+    :func:`dfdx.numeric._cohort.kink_coefficients` applied to the
+    complementary vectors ``C`` of a central window: over the window and over
+    the window without its smallest step, how much the one-sided ``n``-th
+    derivatives differ (:func:`dfdx.numeric._cohort.anomaly_row`; ``sabs_a``
+    is the sum of the magnitudes of the first row's weights, ``has_prev``
+    whether the second row exists).  ``noise`` (the reported rounding terms)
+    times ``per_weight`` is their rounding per unit weight.  The measure is
+    ``O(1)`` at a kink (odd ``n``) or a jump (even ``n``), but a truncation
+    error that changes from one window to the next for a smooth ``f``.  A
+    point is flagged when both windows agree on a measure far above the
+    tolerance and the noise.  A measure above the tolerance that is not
+    clearly either keeps the point refining (with only two levels there is
+    no second window to compare, so such a point always refines one more
+    level).  Returns ``(conv, kink, gap)`` with ``gap`` the measure, shape
+    ``(q, a)``.  ``tol`` is scaled in place.
     """
-    m = co.m
-    kc, sabs_a, has_prev = kink_coefficients(n, m)
-    _, q, a = co.C.shape
-    K = _combine(kc, co.C[:m].reshape(m, q * a)).reshape(2, q, a)
-    gap = np.abs(K[0])
-    gap *= inv_hn
+    gap = np.abs(row0)
+    if not (isinstance(inv_hn, float) and inv_hn == 1.0):
+        gap *= inv_hn
     limit = noise * (_KINK * sabs_a * per_weight)  # the noise, for these weights
     tol *= _KINK  # (the caller no longer needs it)
     limit += tol
@@ -254,8 +260,9 @@ def _not_differentiable(co, n, inv_hn, tol, noise, per_weight, conv):
         return conv, None, gap
     if not has_prev:
         return conv & ~big.any(axis=0), None, gap
-    diff = np.abs(K[0] - K[1])
-    diff *= inv_hn
+    diff = np.abs(row0 - row1())
+    if not (isinstance(inv_hn, float) and inv_hn == 1.0):
+        diff *= inv_hn
     stable = diff <= 0.25 * gap
     kink = conv & (big & stable & (gap > (_KINK_SURE / _KINK) * limit)).any(axis=0)
     unsure = conv & (big & stable).any(axis=0) & ~kink

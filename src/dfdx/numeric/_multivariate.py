@@ -159,7 +159,9 @@ def along(
     vmax = np.abs(V).max(axis=1)
     scale = np.maximum(support, 1.0) / vmax
 
-    def evaluate(idx: np.ndarray, T: np.ndarray):
+    def evaluate(idx: np.ndarray | slice, T: np.ndarray, scratch: bool = False):
+        if isinstance(idx, slice):
+            idx = np.arange(idx.start, idx.stop)
         a, k = T.shape
         X = np.empty((xa.size, a, k), dtype=np.result_type(xa, T))
         X[...] = xa[:, None, None]
@@ -179,10 +181,11 @@ def along(
             evaluate, h, n=n, mode=opt.mode, order=opt.order or 2, eps=eps, dtype=dtype
         )
         return d, e, s, fe + 1, np.ones(p, np.intp), cols.qshape
+    h0, xabs = first_step(scale, n), support / vmax
     out = refine(
         evaluate,
-        first_step(scale, n),
-        support / vmax,
+        lambda lo, hi: (h0[lo:hi], xabs[lo:hi]),
+        p,
         n=n,
         mode=opt.mode,
         q=Q,

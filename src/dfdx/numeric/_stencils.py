@@ -73,6 +73,7 @@ def window_weights(mode: int, n: int, m: int) -> tuple[np.ndarray, float]:
     return w, w0
 
 
+@cache
 def first_level(mode: int, n: int) -> int:
     """Fewest levels whose window has enough nodes for the ``n``-th derivative."""
     m = 1

@@ -132,7 +132,10 @@ def _numeric(a: Any) -> bool:
 
 
 def as_point_array(x: Any, *, allow_complex: bool) -> np.ndarray:
-    """``x`` as a float (or complex, where allowed) array, copied."""
+    """``x`` as a float (or complex, where allowed) array.
+
+    Not copied: the engines only read it, and ``f`` always gets fresh arrays.
+    """
     arr = as_float_array(x, "x", allow_complex=True)
     if arr.dtype.kind == "c" and not allow_complex:
         raise TypeError(
@@ -140,4 +143,4 @@ def as_point_array(x: Any, *, allow_complex: bool) -> np.ndarray:
             "complex points are accepted by derivative() with a real-axis stencil "
             "('auto', 'central', 'forward', 'backward'), for holomorphic f"
         )
-    return np.array(arr, copy=True)
+    return arr

@@ -1,0 +1,318 @@
+"""The first levels of every central point in one call of ``f``.
+
+Most points of a smooth ``f`` converge after the same number of levels (four
+for ``n=1`` at the default tolerance).  Evaluating those levels one at a time
+costs a call of ``f`` and a round of bookkeeping per level; instead
+:func:`lookahead` evaluates the first ``K`` levels (and the centre node when
+the stencil needs it) of every point in one call and applies the test of
+:func:`dfdx.numeric._level.advance` at level ``K`` to all of them at once:
+one matrix product gives, per point, the extrapolated value, its change from
+the window without the smallest step, and the kink measures.  Points that
+pass leave with the estimate of the full window.
+
+The other points (not converged yet, a non-finite value somewhere, a kink
+that is not clear yet) are *replayed*: their stored levels go through
+:func:`~dfdx.numeric._level.advance` one at a time, exactly as the adaptive
+loop would have evaluated them, so that restarts, one-sided fallbacks and
+sliding windows behave as without the lookahead.  Points where ``f`` raised
+start afresh in the adaptive loop.  ``nfev`` always counts every evaluation
+made, including levels a point did not need.
+"""
+
+from __future__ import annotations
+
+from functools import cache, lru_cache
+
+import numpy as np
+
+from dfdx._core.result import Status
+from dfdx.numeric._cohort import Cohort, coefficients, kink_coefficients, upgrade
+from dfdx.numeric._level import _ROUND, advance, combine, kink_test
+from dfdx.numeric._stencils import CENTRAL, needs_centre
+
+__all__ = ["levels_for", "lookahead"]
+
+# Levels evaluated at once, per derivative order: where most points of smooth
+# functions converge with the default float64 tolerance (fewer cost some
+# replaying, more cost evaluations that converged points do not need).  A
+# looser tolerance converges a level or two earlier.
+_LEVELS = {1: 4, 2: 5, 3: 6, 4: 5, 5: 6, 6: 5}
+
+
+def levels_for(n: int, window: int, first: int, maxiter: int, rtol: float, atol: float) -> int:
+    """Levels to evaluate at once, or 0 where the lookahead does not apply."""
+    if atol:  # an absolute tolerance may end far earlier: refine level by level
+        return 0
+    K = _LEVELS.get(n, 0) - (rtol > 1e-9) - (rtol > 1e-5)
+    K = min(K, window)
+    return K if first + 2 <= K < maxiter else 0
+
+
+_TINY = 64 * float(np.finfo(np.float64).tiny)
+
+
+@cache
+def _pattern(K: int, centre: bool) -> np.ndarray:
+    """Node offsets in units of the first step: ``+2**-j``, ``-2**-j``, [0]."""
+    ratios = 2.0 ** -np.arange(K)
+    out = np.concatenate([ratios, -ratios, [0.0] if centre else []])
+    out.flags.writeable = False
+    return out
+
+
+@lru_cache(maxsize=8)
+def _arange(N: int) -> np.ndarray:
+    out = np.arange(N)
+    out.flags.writeable = False
+    return out
+
+
+@cache
+def _rows(n: int, K: int, window: int, centre: bool):
+    """Weights of the test at level ``K``, and their sums of magnitudes.
+
+    Returns ``(ME, MK, sabs, sabs_a, has_prev)``: ``ME`` (2 rows) over the
+    used combinations ``D_0..D_{K-1}`` (and ``f(x)`` when the stencil needs
+    it) gives the estimate of the full window and its change from the window
+    without the smallest step; ``MK`` (2 rows) over the raw values
+    ``f(x + h_j)`` then ``f(x - h_j)`` gives the kink measures over the
+    window and over the window without its smallest step.
+    """
+    coef, sabs = coefficients(CENTRAL, n, K, window)
+    kc, sabs_a, has_prev = kink_coefficients(n, K)
+    ME = np.ascontiguousarray(np.concatenate([coef[:, 1:], coef[:, :1]], axis=1)[:, : K + centre])
+    # the other combination is f+ + f- for odd n, f+ - f- for even n
+    MK = np.concatenate([kc, kc if n % 2 else -kc], axis=1)
+    if not ME[0].all():  # (isfinite of the estimate then covers every value)
+        raise AssertionError("a weight of the estimate is zero")
+    return ME, MK, sabs, sabs_a, has_prev
+
+
+def lookahead(
+    call,
+    finish,
+    out,
+    h0,
+    floor,
+    xabs,
+    *,
+    n,
+    q,
+    K,
+    first,
+    fallback,
+    window,
+    eps,
+    rtol,
+    maxiter,
+    subnormal,
+    f0,
+):
+    """Run the first ``K`` levels of every point; return the cohorts still refining.
+
+    ``call(idx, T)`` evaluates ``f`` (see :func:`dfdx.numeric._engine.refine`;
+    ``T`` is a transposed view here, so that every node is one long row),
+    ``finish`` writes finished points into ``out``; ``floor()`` gives the
+    smallest steps allowed; ``first`` maps a stencil kind to its first
+    level; ``f0`` (shape ``(q, N)``) is ``f`` at the points when known.
+    Tests run in units of ``H**-n`` (every term of the test scales alike),
+    so only the results are scaled.
+    """
+    N = h0.size
+    idx = _arange(N)
+    centre = needs_centre(CENTRAL, n)
+    evaluate_centre = centre and f0 is None
+    pattern = _pattern(K, evaluate_centre)
+    k = pattern.size
+    fresh = []  # (points, evaluations already spent on them)
+    smallest = float(h0.min()) * pattern[K - 1]
+    if not smallest >= 8 * eps * float(xabs.max()) + _TINY:
+        low = h0 * pattern[K - 1] < floor()  # steps that reach their floor: the adaptive loop
+        if low.any():
+            fresh.append((np.flatnonzero(low), 0))
+            idx = idx[~low]
+    if idx.size:
+        T = np.multiply.outer(pattern, h0[idx] if idx.size < N else h0).T
+        which = slice(0, N) if idx.size == N else idx
+        vals, raised = call(which, T, scratch=True)  # (a, k, q); T then holds the nodes
+        if raised.any():
+            fresh.append((idx[raised], k))
+            keep = ~raised
+            idx, vals = idx[keep], vals[keep]
+    cohorts = _fresh(fresh, h0, floor, xabs, q, window, f0, out)
+    a = idx.size
+    if not a:
+        return cohorts
+    ME, MK, sabs, sabs_a, has_prev = _rows(n, K, window, centre)
+    # raw values as rows (k, q * a): a view for q == 1 when f kept the layout
+    raw = vals.reshape(a, k).T if q == 1 else np.moveaxis(vals, 0, -1).reshape(k, q * a)
+    D = np.empty((K + centre, q * a), dtype=raw.dtype)
+    (np.subtract if n % 2 else np.add)(raw[:K], raw[K : 2 * K], out=D[:K])
+    if centre:
+        D[K] = raw[2 * K] if evaluate_centre else f0[:, idx].reshape(q * a)
+    W = combine(ME, D).reshape(2, q, a)  # the estimate and its change
+    # the kink measure over the window; over the window without its smallest
+    # step only where the first is large (rare for a smooth f)
+    G0 = combine(MK[:1], raw[: 2 * K]).reshape(q, a)
+
+    def G1():
+        return combine(MK[1:], raw[: 2 * K]).reshape(q, a)
+
+    H = h0[idx] if a < N else h0
+    xa = xabs[idx] if a < N else xabs
+    E, d = W[0], np.abs(W[1])
+    # rounding of the values (the smallest step's nodes), as in advance
+    rnd = np.abs(raw[K - 1])
+    rnd += np.abs(raw[2 * K - 1])
+    rnd += 2.0 * subnormal / eps  # subnormal values carry an absolute, not relative, error
+    rnd *= 0.5 * _ROUND * eps * sabs
+    rnd = rnd.reshape(q, a)
+    tol = np.abs(E)
+    tol *= rtol
+    np.maximum(tol, rnd, out=tol)
+    ok_q = d <= tol
+    conv = ok_q[0] if q == 1 else ok_q.all(axis=0)
+    if not np.isfinite(E.sum()):  # a non-finite value somewhere: the loop's rules
+        conv &= np.isfinite(E).all(axis=0)
+    # the rounding of the argument inside f, as in advance: |f(x+h) - f(x-h)|
+    # times |x| / h (with h the smallest step, H * 2**(1 - K))
+    spread = np.abs(D[K - 1] if n % 2 else raw[K - 1] - raw[2 * K - 1]).reshape(q, a)
+    inv_h = np.divide(1.0, H)
+    scale = np.multiply(xa, 0.25 * eps * sabs * 2.0 ** (K - 1))
+    scale *= inv_h
+    spread *= scale
+    spread += rnd
+    conv, kink, gap = kink_test(G0, G1, sabs_a, has_prev, 1.0, tol, spread, 1.0 / sabs, conv)
+    err = d
+    err += spread
+    status = Status.SUCCESS
+    if kink is not None and kink.any():
+        np.maximum(err, gap, out=err, where=kink)
+        status = np.where(kink, Status.NOT_DIFFERENTIABLE, Status.SUCCESS)
+    inv_hn = inv_h if n == 1 else inv_h**n
+    if a == N:
+        # scaled straight into the outputs (points that go on refining are
+        # written again when they finish)
+        np.multiply(E, inv_hn, out=out.df.T)
+        np.multiply(err, inv_hn, out=out.error.T)
+        if conv.all():  # the common case
+            out.status[:] = status
+            out.uniform = (k, K)  # no per-point arrays of counts
+            return cohorts
+    else:
+        E *= inv_hn
+        err *= inv_hn
+    ii = idx[conv]
+    if a < N:
+        out.df[ii] = E[:, conv].T
+        out.error[ii] = err[:, conv].T
+    out.status[ii] = status[conv] if np.ndim(status) else status
+    nfev, nit = out.counts()
+    nfev[ii], nit[ii] = k, K
+    rest = ~conv
+    f0r = f0[:, idx[rest]] if f0 is not None else None
+    if evaluate_centre:
+        f0r = vals[rest, 2 * K].T
+    ir = idx[rest]
+    co = Cohort.start(ir, h0[ir], floor()[ir], CENTRAL, q, window, xabs[ir])
+    if vals.dtype.kind == "c" or out.df.dtype.kind == "c":
+        upgrade([co])
+    if evaluate_centre:
+        co.nfev += 1  # the centre, evaluated with the levels
+    return cohorts + _replay(
+        co,
+        finish,
+        out,
+        np.multiply.outer(h0[ir], pattern),
+        vals[rest],
+        f0r,
+        n=n,
+        K=K,
+        k=k,
+        first=first,
+        fallback=fallback,
+        window=window,
+        eps=eps,
+        rtol=rtol,
+        xabs=xabs,
+        maxiter=maxiter,
+        subnormal=subnormal,
+    )
+
+
+def _replay(
+    co,
+    finish,
+    out,
+    T,
+    vals,
+    f0,
+    *,
+    n,
+    K,
+    k,
+    first,
+    fallback,
+    window,
+    eps,
+    rtol,
+    xabs,
+    maxiter,
+    subnormal,
+):
+    """Pass the stored levels of the cohort ``co`` through the loop's test, level by level."""
+    idx = co.idx.copy()  # the rows of T and vals
+
+    def replay_finish(c, done, status, E=None, err=None):
+        ii = c.idx[done]
+        finish(c, done, status, E, err)
+        nfev = out.counts()[0]
+        nfev[ii] = np.maximum(nfev[ii], k)  # every stored value was evaluated
+
+    if f0 is not None and needs_centre(CENTRAL, n):
+        co.V[0] = f0
+        co.has_f0 = True
+        replay_finish(co, ~np.isfinite(co.V[0]).all(axis=0), Status.NONFINITE_VALUE)
+    cohorts = []
+    for j in range(K):
+        if not co.idx.size:
+            break
+        pos = np.searchsorted(idx, co.idx)
+        sel = (pos[:, None], np.array([j, K + j]))
+        new = advance(
+            co,
+            T[sel],
+            vals[sel],
+            np.zeros(pos.size, dtype=bool),
+            n,
+            first,
+            fallback,
+            rtol,
+            0.0,
+            window,
+            eps,
+            xabs,
+            replay_finish,
+            CENTRAL,
+            maxiter,
+            subnormal,
+        )
+        for c in new:
+            c.ints[2] += 2 * (K - 1 - j)  # levels evaluated but not used after the restart
+        cohorts += new
+    return [co, *cohorts] if co.idx.size else cohorts
+
+
+def _fresh(groups, h0, floor, xabs, q, window, f0, out):
+    """Cohorts that start the adaptive loop from its first level."""
+    cohorts = []
+    for ii, spent in groups:
+        co = Cohort.start(ii, h0[ii], floor()[ii], CENTRAL, q, window, xabs[ii])
+        co.nfev += spent
+        if out.df.dtype.kind == "c":
+            upgrade([co])
+        if f0 is not None:
+            co.V[0] = f0[:, ii]
+            co.has_f0 = True
+        cohorts.append(co)
+    return cohorts
