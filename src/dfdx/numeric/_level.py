@@ -154,7 +154,7 @@ def advance(
         kc, sabs_a, has_prev = kink_coefficients(n, m)
         rows = combine(kc, co.C[:m].reshape(m, q * a)).reshape(2, q, a)
         conv, kink, gap = kink_test(
-            rows[0], lambda: rows[1], sabs_a, has_prev, inv_hn, tol, spread, 1.0 / sabs, conv
+            rows[0], rows[1], sabs_a, has_prev, inv_hn, tol, spread, 1.0 / sabs, conv
         )
         nconv = int(np.count_nonzero(conv))
     if nconv:
@@ -231,8 +231,7 @@ def combine(coef: np.ndarray, V: np.ndarray) -> np.ndarray:
 def kink_test(row0, row1, sabs_a, has_prev, inv_hn, tol, noise, per_weight, conv):
     """Among the converged points, those where ``f`` is not differentiable.
 
-    ``row0`` and ``row1()`` (shape ``(q, a)``; the second made only when
-    needed) are the two kink rows of
+    ``row0`` and ``row1`` (shape ``(q, a)``) are the two kink rows of
     :func:`dfdx.numeric._cohort.kink_coefficients` applied to the
     complementary vectors ``C`` of a central window: over the window and over
     the window without its smallest step, how much the one-sided ``n``-th
@@ -249,9 +248,20 @@ def kink_test(row0, row1, sabs_a, has_prev, inv_hn, tol, noise, per_weight, conv
     level).  Returns ``(conv, kink, gap)`` with ``gap`` the measure, shape
     ``(q, a)``.  ``tol`` is scaled in place.
     """
+    scaled = not (isinstance(inv_hn, float) and inv_hn == 1.0)
     gap = np.abs(row0)
-    if not (isinstance(inv_hn, float) and inv_hn == 1.0):
+    if scaled:
         gap *= inv_hn
+    if has_prev:
+        # where the two windows agree (first: for a smooth f they rarely do)
+        diff = np.subtract(row0, row1)
+        diff = np.abs(diff, out=diff) if diff.dtype.kind != "c" else np.abs(diff)
+        if scaled:
+            diff *= inv_hn
+        diff *= 4.0
+        stable = diff <= gap
+        if not stable.any():
+            return conv, None, gap
     limit = noise * (_KINK * sabs_a * per_weight)  # the noise, for these weights
     tol *= _KINK  # (the caller no longer needs it)
     limit += tol
@@ -260,10 +270,6 @@ def kink_test(row0, row1, sabs_a, has_prev, inv_hn, tol, noise, per_weight, conv
         return conv, None, gap
     if not has_prev:
         return conv & ~big.any(axis=0), None, gap
-    diff = np.abs(row0 - row1())
-    if not (isinstance(inv_hn, float) and inv_hn == 1.0):
-        diff *= inv_hn
-    stable = diff <= 0.25 * gap
     kink = conv & (big & stable & (gap > (_KINK_SURE / _KINK) * limit)).any(axis=0)
     unsure = conv & (big & stable).any(axis=0) & ~kink
     return conv & ~unsure, kink, gap
