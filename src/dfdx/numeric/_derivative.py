@@ -87,10 +87,12 @@ def derivative(
         passed as the matching rows, shape ``(p, 1)``, so ``f(x, c)`` written
         with NumPy broadcasting works as is; other ``args`` (scalars, objects)
         and ``kwargs`` are passed unchanged.  ``f`` must return an array that
-        broadcasts to ``(p, k)``.  Inputs larger than 32768 points are
-        refined in blocks of that size (one call per block and level), which
-        keeps the work in cache.  With ``vectorized=False`` ``f`` gets one
-        Python float (and the matching scalar ``args``) per call.
+        broadcasts to ``(p, k)``.  The first call holds the first few
+        levels of every point at once (``k = 8`` for ``n=1``), later calls
+        one level (``k = 2``) or the centre node.  Inputs larger than 16384
+        points are refined in blocks of that size, which keeps the work in
+        cache.  With ``vectorized=False`` ``f`` gets one Python float (and
+        the matching scalar ``args``) per call.
     x : array_like
         Points, any shape.  Integers become float64; float32 gives float32
         results with steps chosen for float32.  Complex points are accepted by

@@ -69,32 +69,36 @@ def _arange(N: int) -> np.ndarray:
 
 @cache
 def _rows(n: int, K: int, window: int, centre: bool):
-    """Weights of the test at level ``K``, and their sums of magnitudes.
+    """Weights of the test at level ``K`` over ``Z = (f(x + h_j), D_j, [f(x)])``.
 
-    Returns ``(ME, MK, sabs, sabs_a, has_prev)``.  ``ME`` (2 rows) over the
-    used combinations ``D_0..D_{K-1}`` (and ``f(x)`` when the stencil needs
-    it) gives the estimate of the full window and its change from the window
-    without the smallest step.  ``MK`` (3 rows) over the raw values
-    ``f(x + h_j)`` then ``f(x - h_j)`` gives the kink measure over the
-    window, four times its change from the window without the smallest step,
-    and the rounding of the argument per unit ``|x| / H``
+    ``D_j`` is the combination of ``f(x + h_j), f(x - h_j)`` the derivative
+    uses (the difference for odd ``n``, the sum for even ``n``); the other
+    one is ``C_j = 2 f(x + h_j) - D_j``.  Rows: the estimate of the full
+    window, its change from the window without the smallest step, the kink
+    measure over the window, four times its change from the window without
+    the smallest step, and the rounding of the argument per unit ``|x| / H``
     (``|f(x+h) - f(x-h)| eps sum|w| / (4 h)`` at the smallest step ``h``, as
-    in :func:`dfdx.numeric._level.advance`).
+    in :func:`dfdx.numeric._level.advance`).  Also ``sum |w|`` of the
+    estimate and of the kink row, and whether the second kink row exists.
     """
     coef, sabs = coefficients(CENTRAL, n, K, window)
     kc, sabs_a, has_prev = kink_coefficients(n, K)
-    ME = np.ascontiguousarray(np.concatenate([coef[:, 1:], coef[:, :1]], axis=1)[:, : K + centre])
-    if not ME[0].all():  # (isfinite of the estimate then covers every value)
+    if not coef[0, 1:].all() or (centre and not coef[0, 0]):
+        # (isfinite of the estimate then covers every value)
         raise AssertionError("a weight of the estimate is zero")
-    # the other combination is f+ + f- for odd n, f+ - f- for even n
-    kink = np.concatenate([kc, kc if n % 2 else -kc], axis=1)
-    MK = np.zeros((3, 2 * K))
-    MK[0] = kink[0]
-    MK[1] = 4.0 * (kink[0] - kink[1])
-    eps = float(np.finfo(np.float64).eps)
-    MK[2, K - 1] = 0.25 * eps * sabs * 2.0 ** (K - 1)
-    MK[2, 2 * K - 1] = -MK[2, K - 1]
-    return ME, MK, sabs, sabs_a, has_prev
+    M = np.zeros((5, 2 * K + centre))
+    Vp, D = slice(0, K), slice(K, 2 * K)
+    M[:2, D] = coef[:, 1:]
+    if centre:
+        M[:2, 2 * K] = coef[:, 0]
+    for row, w in ((2, kc[0]), (3, 4.0 * (kc[0] - kc[1]))):
+        M[row, Vp], M[row, D] = 2.0 * w, -w
+    c = 0.25 * float(np.finfo(np.float64).eps) * sabs * 2.0 ** (K - 1)
+    if n % 2:  # f(x+h) - f(x-h) is D at the smallest step, else C
+        M[4, 2 * K - 1] = c
+    else:
+        M[4, K - 1], M[4, 2 * K - 1] = 2.0 * c, -c
+    return M, sabs, sabs_a, has_prev
 
 
 def lookahead(
@@ -152,24 +156,37 @@ def lookahead(
     a = idx.size
     if not a:
         return cohorts
-    ME, MK, sabs, sabs_a, has_prev = _rows(n, K, window, centre)
+    M, sabs, sabs_a, has_prev = _rows(n, K, window, centre)
+    used = np.subtract if n % 2 else np.add
     # raw values as rows (k, q * a): a view for q == 1 when f kept the layout
     raw = vals.reshape(a, k).T if q == 1 else np.moveaxis(vals, 0, -1).reshape(k, q * a)
-    D = np.empty((K + centre, q * a), dtype=raw.dtype)
-    (np.subtract if n % 2 else np.add)(raw[:K], raw[K : 2 * K], out=D[:K])
-    if centre:
-        D[K] = raw[2 * K] if evaluate_centre else f0[:, idx].reshape(q * a)
-    W = combine(ME, D).reshape(2, q, a)  # the estimate and its change
-    G = combine(MK, raw[: 2 * K]).reshape(3, q, a)  # kink measures, argument rounding
-    H = h0[idx] if a < N else h0
-    inv_h = np.divide(1.0, H)
-    E, d = W[0], np.abs(W[1])
     # rounding of the values (the smallest step's nodes), as in advance
     rnd = np.abs(raw[K - 1])
     rnd += np.abs(raw[2 * K - 1])
     rnd += 2.0 * subnormal / eps  # subnormal values carry an absolute, not relative, error
     rnd *= 0.5 * _ROUND * eps * sabs
     rnd = rnd.reshape(q, a)
+    # Z = (f(x + h_j), D_j, [f(x)]): in place of f(x - h_j) when the values
+    # are a fresh array of ours (one pass over them, then one product)
+    inplace = (
+        raw.flags.c_contiguous
+        and raw.flags.writeable
+        and (raw.flags.owndata or (raw.base is not None and raw.base.flags.owndata))
+        and not (centre and not evaluate_centre)
+    )
+    if inplace:
+        Z = raw
+        used(raw[:K], raw[K : 2 * K], out=Z[K : 2 * K])
+    else:
+        Z = np.empty((2 * K + centre, q * a), dtype=raw.dtype)
+        Z[:K] = raw[:K]
+        used(raw[:K], raw[K : 2 * K], out=Z[K : 2 * K])
+        if centre:
+            Z[2 * K] = raw[2 * K] if evaluate_centre else f0[:, idx].reshape(q * a)
+    W = combine(M, Z).reshape(5, q, a)
+    H = h0[idx] if a < N else h0
+    inv_h = np.divide(1.0, H)
+    E, d = W[0], (np.abs(W[1], out=W[1]) if W.dtype.kind != "c" else np.abs(W[1]))
     tol = np.abs(E)
     tol *= rtol
     np.maximum(tol, rnd, out=tol)
@@ -178,17 +195,17 @@ def lookahead(
     if not np.isfinite(E.sum()):  # a non-finite value somewhere: the loop's rules
         conv &= np.isfinite(E).all(axis=0)
     # the rounding of the argument inside f, as in advance (times |x| / H)
-    spread = np.abs(G[2])
+    spread = np.abs(W[4])
     spread *= np.multiply(xabs[idx] if a < N else xabs, inv_h)
     spread += rnd
     # a kink needs both windows to agree on the measure: first that (for a
     # smooth f they rarely do), then the full test of kink_test
-    gap = np.abs(G[0])
+    gap = np.abs(W[2])
     kink = None
-    if (np.abs(G[1]) <= gap).any():
-        row1 = G[0] - 0.25 * G[1]
+    if (np.abs(W[3]) < gap).any():  # (a zero measure is no kink)
+        row1 = W[2] - 0.25 * W[3]
         conv, kink, gap = kink_test(
-            G[0], row1, sabs_a, has_prev, 1.0, tol, spread, 1.0 / sabs, conv
+            W[2], row1, sabs_a, has_prev, 1.0, tol, spread, 1.0 / sabs, conv
         )
     err = d
     err += spread
@@ -226,12 +243,15 @@ def lookahead(
         upgrade([co])
     if evaluate_centre:
         co.nfev += 1  # the centre, evaluated with the levels
+    vr = vals[rest]
+    if inplace:  # f(x - h_j) back from D_j (to the last bit where f(x+h) ~ f(x-h))
+        vr[:, K : 2 * K] = vr[:, :K] - vr[:, K : 2 * K] if n % 2 else vr[:, K : 2 * K] - vr[:, :K]
     return cohorts + _replay(
         co,
         finish,
         out,
         np.multiply.outer(h0[ir], pattern),
-        vals[rest],
+        vr,
         f0r,
         n=n,
         K=K,
