@@ -166,23 +166,13 @@ def lookahead(
     rnd += 2.0 * subnormal / eps  # subnormal values carry an absolute, not relative, error
     rnd *= 0.5 * _ROUND * eps * sabs
     rnd = rnd.reshape(q, a)
-    # Z = (f(x + h_j), D_j, [f(x)]): in place of f(x - h_j) when the values
-    # are a fresh array of ours (one pass over them, then one product)
-    inplace = (
-        raw.flags.c_contiguous
-        and raw.flags.writeable
-        and (raw.flags.owndata or (raw.base is not None and raw.base.flags.owndata))
-        and not (centre and not evaluate_centre)
-    )
-    if inplace:
-        Z = raw
-        used(raw[:K], raw[K : 2 * K], out=Z[K : 2 * K])
-    else:
-        Z = np.empty((2 * K + centre, q * a), dtype=raw.dtype)
-        Z[:K] = raw[:K]
-        used(raw[:K], raw[K : 2 * K], out=Z[K : 2 * K])
-        if centre:
-            Z[2 * K] = raw[2 * K] if evaluate_centre else f0[:, idx].reshape(q * a)
+    # Z = (f(x + h_j), D_j, [f(x)]) in a buffer of ours (the values f returned
+    # are never written to: f may keep them)
+    Z = np.empty((2 * K + centre, q * a), dtype=raw.dtype)
+    Z[:K] = raw[:K]
+    used(raw[:K], raw[K : 2 * K], out=Z[K : 2 * K])
+    if centre:
+        Z[2 * K] = raw[2 * K] if evaluate_centre else f0[:, idx].reshape(q * a)
     W = combine(M, Z).reshape(5, q, a)
     H = h0[idx] if a < N else h0
     inv_h = np.divide(1.0, H)
@@ -244,8 +234,6 @@ def lookahead(
     if evaluate_centre:
         co.nfev += 1  # the centre, evaluated with the levels
     vr = vals[rest]
-    if inplace:  # f(x - h_j) back from D_j (to the last bit where f(x+h) ~ f(x-h))
-        vr[:, K : 2 * K] = vr[:, :K] - vr[:, K : 2 * K] if n % 2 else vr[:, K : 2 * K] - vr[:, :K]
     return cohorts + _replay(
         co,
         finish,
