@@ -10,7 +10,7 @@ import numpy as np
 
 from dfdx._core.result import DerivativeResult, Status
 from dfdx._core.validate import check_positive
-from dfdx.numeric._engine import refine
+from dfdx.numeric._engine import EXPONENT_BITS, refine
 from dfdx.numeric._evaluate import Caller, make_mapper
 from dfdx.numeric._fixed import complex_step, fixed_step
 from dfdx.numeric._validate import as_point_array, check_function, options, split_args
@@ -23,7 +23,6 @@ _H0 = {1: 0.05, 2: 0.5, 3: 0.4, 4: 0.5, 5: 0.5, 6: 0.5}
 
 # added to the bits of a float64, carries into the exponent iff the mantissa is >= sqrt(2)
 _CARRY = np.int64(round((2 - math.sqrt(2)) * 2**52))
-_EXPONENT = np.int64(-1 << 52)  # sign and exponent bits
 
 
 def first_step(scale: np.ndarray, n: int) -> np.ndarray:
@@ -35,7 +34,7 @@ def first_step(scale: np.ndarray, n: int) -> np.ndarray:
     h = np.multiply(_H0[n], scale, dtype=np.float64)
     bits = h.view(np.int64)
     bits += _CARRY
-    bits &= _EXPONENT
+    bits &= EXPONENT_BITS
     return h
 
 
@@ -216,12 +215,13 @@ def derivative(
     real = xf.real.dtype if xf.dtype.kind == "c" else xf.dtype
     eps = float(np.finfo(real).eps)
     N = xf.size
-    if np.isfinite(xf.sum()) or np.isfinite(xf).all():  # the common case: no gathers
+    finite = None if np.isfinite(xf.sum()) else np.isfinite(xf)  # (one pass when all are)
+    if finite is None or finite.all():  # the common case: no gathers
         good = slice(None)
         xg = xf
         argsg = [a.copy() if p else a for a, p in zip(fargs, per_point, strict=True)]
     else:
-        good = np.flatnonzero(np.isfinite(xf))
+        good = np.flatnonzero(finite)
         xg = xf[good]
         argsg = [a[good] if p else a for a, p in zip(fargs, per_point, strict=True)]
     G = xg.size

@@ -38,6 +38,7 @@ from dfdx.numeric._stencils import CENTRAL, first_level, needs_centre
 __all__ = ["Outcome", "refine"]
 
 _CHUNK = 1 << 14  # points refined together (a cache-sized block)
+EXPONENT_BITS = np.int64(-1 << 52)  # sign and exponent of a float64 seen as int64
 
 
 @dataclass
@@ -337,7 +338,7 @@ def _spacing(xabs: np.ndarray, dtype: np.dtype) -> np.ndarray:
     if dtype != np.float64:
         return np.spacing(xabs.astype(dtype)).astype(np.float64)
     # the power of two of each number times eps: its spacing (a few times faster)
-    out = xabs.view(np.int64) & np.int64(-1 << 52)
+    out = xabs.view(np.int64) & EXPONENT_BITS
     out = out.view(np.float64)
     out *= float(np.finfo(np.float64).eps)
     return out

@@ -48,7 +48,9 @@ def levels_for(n: int, window: int, first: int, maxiter: int, rtol: float, atol:
     return K if first + 2 <= K < maxiter else 0
 
 
-_TINY = 64 * float(np.finfo(np.float64).tiny)
+# 64 tiny of the widest-ranged step dtype, float32: the floor of any step is at most
+# this plus 8 eps |x| (a bound for the quick test of the steps against their floors)
+_TINY = 64 * float(np.finfo(np.float32).tiny)
 
 
 @cache
@@ -224,23 +226,24 @@ def lookahead(
     nfev, nit = out.counts()
     nfev[ii], nit[ii] = k, K
     rest = ~conv
-    f0r = f0[:, idx[rest]] if f0 is not None else None
-    if evaluate_centre:
-        f0r = vals[rest, 2 * K].T
     ir = idx[rest]
     co = Cohort.start(ir, h0[ir], floor()[ir], CENTRAL, q, window, xabs[ir])
     if vals.dtype.kind == "c" or out.df.dtype.kind == "c":
         upgrade([co])
     if evaluate_centre:
         co.nfev += 1  # the centre, evaluated with the levels
-    vr = vals[rest]
+        co.V[0] = vals[rest, 2 * K].T
+        co.has_f0 = True
+    elif f0 is not None:  # as in the adaptive loop: f(x) known, not checked
+        co.V[0] = f0[:, ir]
+        co.has_f0 = True
     return cohorts + _replay(
         co,
         finish,
         out,
         np.multiply.outer(h0[ir], pattern),
-        vr,
-        f0r,
+        vals[rest],
+        evaluate_centre,
         n=n,
         K=K,
         k=k,
@@ -261,7 +264,7 @@ def _replay(
     out,
     T,
     vals,
-    f0,
+    check_centre,
     *,
     n,
     K,
@@ -275,7 +278,11 @@ def _replay(
     maxiter,
     subnormal,
 ):
-    """Pass the stored levels of the cohort ``co`` through the loop's test, level by level."""
+    """Pass the stored levels of the cohort ``co`` through the loop's test, level by level.
+
+    ``check_centre``: ``f(x)`` (in ``co.V[0]``) was evaluated with the levels,
+    and points where it is not finite end there, as in the adaptive loop.
+    """
     idx = co.idx.copy()  # the rows of T and vals
 
     def replay_finish(c, done, status, E=None, err=None):
@@ -284,9 +291,7 @@ def _replay(
         nfev = out.counts()[0]
         nfev[ii] = np.maximum(nfev[ii], k)  # every stored value was evaluated
 
-    if f0 is not None and needs_centre(CENTRAL, n):
-        co.V[0] = f0
-        co.has_f0 = True
+    if check_centre:
         replay_finish(co, ~np.isfinite(co.V[0]).all(axis=0), Status.NONFINITE_VALUE)
     cohorts = []
     for j in range(K):
