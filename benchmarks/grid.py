@@ -12,6 +12,8 @@ returns a fresh array whose pages the kernel must fault in and zero (about one
 extra copy time on a 2-core VM).  Two rows make the comparison fair both
 ways: ``y.copy()`` shows what a fresh output costs on its own (a copy that
 allocates), and the ``out=buf`` rows reuse one buffer as ``np.copyto`` does.
+With numba installed (the ``fast`` extra) the 1-D rows are shown twice: with
+the compiled kernels dfdx then uses, and with ``DFDX_NUMBA=0`` (NumPy only).
 
 The last table (skipped with --quick) runs the dask path out of core: a
 lazily generated array twice as large as the memory given to two
@@ -20,6 +22,7 @@ worker processes, differentiated and reduced chunk by chunk.
 
 from __future__ import annotations
 
+import os
 import time
 import tracemalloc
 
@@ -27,6 +30,7 @@ import numpy as np
 
 from benchmarks._harness import fmt_time, median_time, optional, table
 from dfdx.grid import Diff, diff, laplacian
+from dfdx.grid._compiled import kernels
 
 
 def _peak(fn) -> int:
@@ -71,7 +75,38 @@ def _ratios(cases, ref_array, repeat):
     return rows
 
 
+def _numpy_only(fn):
+    """``fn`` run with the compiled kernels switched off (``DFDX_NUMBA=0``)."""
+
+    def run():
+        before = os.environ.get("DFDX_NUMBA")
+        os.environ["DFDX_NUMBA"] = "0"
+        try:
+            return fn()
+        finally:
+            if before is None:
+                del os.environ["DFDX_NUMBA"]
+            else:
+                os.environ["DFDX_NUMBA"] = before
+
+    return run
+
+
+def _dfdx_rows(fresh, into):
+    """dfdx rows (fresh output and ``out=buf``), per kernel engine available."""
+    rows = []
+    if kernels() is not None:
+        rows += [("dfdx.grid.diff [numba]", fresh), ("dfdx.grid.diff(out=buf) [numba]", into)]
+    rows += [
+        ("dfdx.grid.diff [NumPy only]", _numpy_only(fresh)),
+        ("dfdx.grid.diff(out=buf) [NumPy only]", _numpy_only(into)),
+    ]
+    return rows
+
+
 def _one_d(size: int, repeat: int) -> None:
+    if kernels() is None:
+        print("  [note] numba not installed: NumPy kernels only (pip install 'dfdx[fast]')")
     findiff = optional("findiff")
     rng = np.random.default_rng(0)
     y = rng.standard_normal(size)
@@ -82,21 +117,18 @@ def _one_d(size: int, repeat: int) -> None:
     groups = {
         "1-D first derivative, acc=2": [
             fresh,
-            ("dfdx.grid.diff", lambda: diff(y, dx=h)),
-            ("dfdx.grid.diff(out=buf)", lambda: diff(y, dx=h, out=buf)),
+            *_dfdx_rows(lambda: diff(y, dx=h), lambda: diff(y, dx=h, out=buf)),
             ("numpy.gradient", lambda: np.gradient(y, h)),
             ("findiff.Diff", findiff and _call(findiff.Diff(0, h, acc=2), y)),
         ],
         "1-D first derivative, acc=6": [
             fresh,
-            ("dfdx.grid.diff", lambda: diff(y, dx=h, acc=6)),
-            ("dfdx.grid.diff(out=buf)", lambda: diff(y, dx=h, acc=6, out=buf)),
+            *_dfdx_rows(lambda: diff(y, dx=h, acc=6), lambda: diff(y, dx=h, acc=6, out=buf)),
             ("findiff.Diff", findiff and _call(findiff.Diff(0, h, acc=6), y)),
         ],
         "1-D first derivative, non-uniform x, acc=2": [
             fresh,
-            ("dfdx.grid.diff", lambda: diff(y, x)),
-            ("dfdx.grid.diff(out=buf)", lambda: diff(y, x, out=buf)),
+            *_dfdx_rows(lambda: diff(y, x), lambda: diff(y, x, out=buf)),
             ("numpy.gradient", lambda: np.gradient(y, x)),
             ("findiff.Diff", findiff and _call(findiff.Diff(0, x, acc=2), y)),
         ],
@@ -181,4 +213,4 @@ def run(quick: bool = False) -> None:
     _one_d(10**6 if quick else 10**7, repeat)
     _three_d(96 if quick else 256, repeat)
     if not quick:
-        _out_of_core(size=200_000_000, chunk=2_000_000, memory_limit="400MB")
+        _out_of_core(size=200_000_000, chunk=2_000_000, memory_limit="640MB")

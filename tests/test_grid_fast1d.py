@@ -3,7 +3,9 @@
 A 1-D array takes the cache-blocked kernels; the same data as one row of a
 2-D array (differentiated along axis 1) takes the generic blocked slice
 arithmetic, so the two must agree to rounding for every stencil, dtype,
-layout and across block boundaries.
+layout and across block boundaries.  Every test runs twice: with the NumPy
+kernels and with the compiled (numba) kernels that replace them for long
+data when numba is installed.
 """
 
 from __future__ import annotations
@@ -12,10 +14,20 @@ import numpy as np
 import pytest
 
 from dfdx.grid import diff
+from dfdx.grid._compiled import kernels
 from dfdx.grid._fast1d import BLOCK, horner_ratios, two_slopes_1d, uniform_1d
 from dfdx.grid._stencils import uniform_stencil
 
 SIZE = 2 * BLOCK + 37  # three blocks, the last one short
+
+
+@pytest.fixture(autouse=True, params=["numpy", "numba"])
+def engine(request, monkeypatch):
+    """Run the test with the NumPy kernels, then with the compiled ones."""
+    monkeypatch.setenv("DFDX_NUMBA", "0" if request.param == "numpy" else "1")
+    if request.param == "numba" and kernels() is None:
+        pytest.skip("numba is not installed (the optional `fast` extra)")
+    return request.param
 
 
 def _rows(y, x=None, **kwargs):

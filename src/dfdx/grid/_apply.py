@@ -3,7 +3,8 @@
 Speed comes from keeping main memory streamed about once:
 
 * 1-D uniform data goes through the cache-blocked kernels of
-  :mod:`dfdx.grid._fast1d` or NumPy's compiled convolution (one pass);
+  :mod:`dfdx.grid._fast1d` or NumPy's compiled convolution (one pass), or
+  the fused numba kernels of :mod:`dfdx.grid._jit1d` when installed;
 * N-D C-ordered data is treated as one flat run, neighbour ``k`` along the
   axis being ``k * stride`` away, and accumulated over shifted slices with
   ``out=`` arguments in cache-sized blocks (values at the edge rows come out
@@ -25,6 +26,7 @@ import math
 import numpy as np
 
 from dfdx._core.validate import check_coordinates
+from dfdx.grid._compiled import usable
 from dfdx.grid._fast1d import two_slopes_1d, uniform_1d
 from dfdx.grid._stencils import (
     UniformStencil,
@@ -152,7 +154,9 @@ def apply_uniform(y, out, axis, st: UniformStencil, h, *, periodic=False, accumu
     c = scale_factor(h, n, y.dtype)
     if nd == 1 and c is not None and y.dtype.kind in "fc" and not accumulate:
         w = (st.central * c)[::-1].astype(y.dtype)
-        if out is None and 1 < r <= CONVOLVE_MAX_HALF:  # one compiled pass beats 3 r - 1
+        compiled = usable(y, y if out is None else out) is not None
+        if out is None and not compiled and 1 < r <= CONVOLVE_MAX_HALF:
+            # one compiled pass beats 3 r - 1
             out = np.convolve(y, w, mode="same")
         else:
             out = np.empty_like(y) if out is None else out

@@ -17,7 +17,9 @@ calls with ``out=`` (no allocation, no generic N-D indexing).
   slope, a spacing or a ratio, so it is scale invariant), the monotonicity of
   ``x`` checked block by block on the spacings it needs anyway.
 
-The edge points are left to the callers in :mod:`dfdx.grid._apply`.
+The edge points are left to the callers in :mod:`dfdx.grid._apply`.  With
+numba installed, long contiguous data goes through the fused kernels of
+:mod:`dfdx.grid._jit1d` instead (see :mod:`dfdx.grid._compiled`).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from __future__ import annotations
 import numpy as np
 
 from dfdx._core.validate import check_coordinates
+from dfdx.grid._compiled import usable
 
 __all__ = ["BLOCK", "horner_ratios", "two_slopes_1d", "uniform_1d"]
 
@@ -50,8 +53,13 @@ def uniform_1d(y: np.ndarray, out: np.ndarray, central: np.ndarray, n: int, c: f
     """Write the central stencil times ``c`` into ``out[r:size-r]``; ``False`` if not applicable.
 
     ``central`` holds the unit-spacing weights of the ``n``-th derivative,
-    ``c`` is ``1 / h**n``.  Applies when no tap other than the centre is zero.
+    ``c`` is ``1 / h**n``.  Applies when no tap other than the centre is zero
+    (any stencil when the compiled kernels apply).
     """
+    jit = usable(y, out)
+    if jit is not None:
+        jit.central(y, out, central, n, c)
+        return True
     ratios = horner_ratios(central)
     if ratios is None:
         return False
@@ -91,6 +99,11 @@ def two_slopes_1d(y: np.ndarray, x: np.ndarray, out: np.ndarray) -> None:
     """
     size = y.shape[0]
     increasing = x[-1] > x[0]
+    jit = usable(y, out)
+    if jit is not None and x.flags.c_contiguous:
+        if not jit.two_slopes(y, x, out, 1.0 if increasing else -1.0):
+            check_coordinates(x, "x")
+        return
     count = min(BLOCK, size - 2)
     hb = np.empty(count + 1)
     qb = np.empty(count)

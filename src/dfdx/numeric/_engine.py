@@ -113,23 +113,24 @@ def refine(
         hi = min(lo + _CHUNK, N)
         part = Outcome(out.df[lo:hi], out.error[lo:hi], out.status[lo:hi])
         h0, xabs = points(lo, hi)
-        _refine(
-            _offset(evaluate, lo) if lo else evaluate,
-            h0,
-            xabs,
-            part,
-            n=n,
-            mode=mode,
-            q=q,
-            fallback=fallback,
-            rtol=rtol,
-            atol=atol,
-            maxiter=maxiter,
-            window=window,
-            eps=eps,
-            step_dtype=step_dtype,
-            f0=None if f0 is None else f0[:, lo:hi],
-        )
+        with np.errstate(all="ignore"):  # non-finite values of f end in statuses, not warnings
+            _refine(
+                _offset(evaluate, lo) if lo else evaluate,
+                h0,
+                xabs,
+                part,
+                n=n,
+                mode=mode,
+                q=q,
+                fallback=fallback,
+                rtol=rtol,
+                atol=atol,
+                maxiter=maxiter,
+                window=window,
+                eps=eps,
+                step_dtype=step_dtype,
+                f0=None if f0 is None else f0[:, lo:hi],
+            )
         if part.df.dtype.kind == "c" and out.df.dtype.kind != "c":
             out.df = out.df.astype(np.complex128)  # f turned out complex
         if not np.shares_memory(part.df, out.df):

@@ -25,6 +25,7 @@ from functools import cache, lru_cache
 
 import numpy as np
 
+from dfdx._core.compiled import load
 from dfdx._core.result import Status
 from dfdx.numeric._cohort import Cohort, coefficients, kink_coefficients, upgrade
 from dfdx.numeric._level import _ROUND, advance, combine, kink_test
@@ -47,6 +48,9 @@ def levels_for(n: int, window: int, first: int, maxiter: int, rtol: float, atol:
     K = min(K, window)
     return K if first + 2 <= K < maxiter else 0
 
+
+# blocks at least this long use the compiled test when numba is installed
+_JIT_MIN = 4096
 
 # 64 tiny of the widest-ranged step dtype, float32: the floor of any step is at most
 # this plus 8 eps |x| (a bound for the quick test of the steps against their floors)
@@ -159,6 +163,23 @@ def lookahead(
     if not a:
         return cohorts
     M, sabs, sabs_a, has_prev = _rows(n, K, window, centre)
+    if _settled(
+        vals,
+        h0,
+        xabs,
+        out,
+        window=window,
+        centre=centre,
+        n=n,
+        K=K,
+        k=k,
+        rtol=rtol,
+        eps=eps,
+        sabs=sabs,
+        subnormal=subnormal,
+        plain=a == N and q == 1 and (evaluate_centre or not centre),
+    ):
+        return cohorts
     used = np.subtract if n % 2 else np.add
     # raw values as rows (k, q * a): a view for q == 1 when f kept the layout
     raw = vals.reshape(a, k).T if q == 1 else np.moveaxis(vals, 0, -1).reshape(k, q * a)
@@ -256,6 +277,67 @@ def lookahead(
         maxiter=maxiter,
         subnormal=subnormal,
     )
+
+
+def _settled(vals, h0, xabs, out, *, n, K, k, window, centre, rtol, eps, sabs, subnormal, plain):
+    """The compiled test of :mod:`dfdx.numeric._jitlook` on a plain block; True if all passed.
+
+    Applies to long blocks of real float64 values with every point evaluated
+    (``plain``); the NumPy test runs otherwise, and also where a point did
+    not pass (it rewrites every output).
+    """
+    if not plain or h0.size < _JIT_MIN or vals.dtype != np.float64:
+        return False
+    if out.df.dtype != np.float64:
+        return False
+    jit = load("numeric._jitlook")
+    if jit is None:
+        return False
+    cD, cC, c0 = _pair_rows(n, K, window, centre)
+    V = vals.reshape(h0.size, k).T  # (nodes, points): C-ordered when f kept X's layout
+    passed = jit.settle(
+        V if V.flags.c_contiguous else np.ascontiguousarray(V),
+        cD,
+        cC,
+        c0,
+        K,
+        n % 2 == 1,
+        rtol,
+        2.0 * subnormal / eps,
+        0.5 * _ROUND * eps * sabs,
+        h0,
+        xabs,
+        n,
+        out.df[:, 0],
+        out.error[:, 0],
+    )
+    if passed:
+        out.status[:] = Status.SUCCESS
+        out.uniform = (k, K)
+    return bool(passed)
+
+
+@cache
+def _pair_rows(n: int, K: int, window: int, centre: bool):
+    """:func:`_rows`'s matrix over ``(f(x + h_j), D_j, [f(x)])`` as weights of ``D`` and ``C``.
+
+    With ``f(x + h_j) = (D_j + C_j) / 2`` (``C_j`` the other one of the
+    pair's sum and difference) a row is ``(m_D + m_V / 2) . D + (m_V / 2) . C``;
+    returns those weights for the estimate, its change and the rounding row
+    (``cD``, with the kink rows' ``D`` weights, which cancel), the kink rows'
+    ``C`` weights (``cC``; the estimate rows have none) and the centre column.
+    """
+    M = _rows(n, K, window, centre)[0]
+    half = 0.5 * M[:, :K]
+    wD = M[:, K : 2 * K] + half
+    centre = M[:, 2 * K] if M.shape[1] > 2 * K else np.zeros(5)
+    cD = np.ascontiguousarray(wD[[0, 1, 4]])
+    cC = np.ascontiguousarray(half[[2, 3, 4]])
+    # the split is exact: the estimate rows use no C, the kink rows no D
+    assert not half[:2].any()
+    assert not wD[2:4].any()
+    assert not centre[2:].any()
+    return cD, cC, np.ascontiguousarray(centre[:2])
 
 
 def _replay(

@@ -1,0 +1,102 @@
+"""Compiled (numba) twin of the common case of :func:`dfdx.numeric._lookahead.lookahead`.
+
+Imported only through :func:`dfdx._core.compiled.load`, when numba is
+installed.  :func:`settle` takes the values of the first ``K`` levels of a
+block of points and, in one pass, forms the same rows as the lookahead's
+matrix product (estimate, its change, the two kink measures, the argument
+rounding; from the pair differences and sums, each row needing only one of
+them), applies the same level-``K`` test and writes the scaled estimate and
+error bound.  It answers whether *every* point of the block passed the
+plain case: converged, finite, and no hint of a kink.  When any point did
+not, the caller runs the NumPy lookahead on the block, which overwrites
+everything written here, so the rare cases keep one implementation.
+
+The rows are accumulated node by node over L1-sized blocks of points (every
+inner loop a vectorisable sweep over points); the results equal the NumPy
+ones to rounding (the order of the sums differs from BLAS).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+__all__ = ["settle"]
+
+_OPTIONS = {"cache": True, "nogil": True, "error_model": "numpy", "boundscheck": False}
+
+#: points per inner block: five accumulator rows stay in L1
+_BLOCK = 512
+
+
+@njit(**_OPTIONS)
+def settle(
+    vals, cD, cC, c0, K, odd, rtol, rnd_add, rnd_mul, h0, xabs, n, df, err
+):  # pragma: no cover
+    """Test and scale the block; True when every point passed the plain case.
+
+    ``vals`` (nodes, points; C-ordered, so that each node is one contiguous
+    row) holds ``f`` at ``x + h_j`` (row ``j < K``), at ``x - h_j`` (``K <= j
+    < 2 K``) and, when ``c0`` is not zero, at ``x``.  With ``D_j`` the pair's
+    difference (``odd``) or sum and ``C_j`` the other one, the rows are
+    ``E = cD[0] . D + c0[0] f(x)``, its change ``cD[1] . D + c0[1] f(x)``,
+    the kink measures ``cC[0] . C`` and ``cC[1] . C``, and the argument
+    rounding ``cD[2, K-1] D_{K-1} + cC[2, K-1] C_{K-1}``.
+    """
+    a = h0.size
+    centre = c0[0] != 0 or c0[1] != 0
+    e = np.empty(_BLOCK)
+    de = np.empty(_BLOCK)
+    k0 = np.empty(_BLOCK)
+    k1 = np.empty(_BLOCK)
+    sign = -1.0 if odd else 1.0
+    passed = True
+    for lo in range(0, a, _BLOCK):
+        b = min(_BLOCK, a - lo)
+        e[:b] = 0.0
+        de[:b] = 0.0
+        k0[:b] = 0.0
+        k1[:b] = 0.0
+        for j in range(K):
+            vp = vals[j, lo : lo + b]
+            vm = vals[K + j, lo : lo + b]
+            d0, d1, g0, g1 = cD[0, j], cD[1, j], cC[0, j], cC[1, j]
+            for i in range(b):
+                D = vp[i] + sign * vm[i]
+                C = vp[i] - sign * vm[i]
+                e[i] += d0 * D
+                de[i] += d1 * D
+                k0[i] += g0 * C
+                k1[i] += g1 * C
+        if centre:
+            v0 = vals[2 * K, lo : lo + b]
+            for i in range(b):
+                e[i] += c0[0] * v0[i]
+                de[i] += c0[1] * v0[i]
+        lp = vals[K - 1, lo : lo + b]
+        lm = vals[2 * K - 1, lo : lo + b]
+        hb = h0[lo : lo + b]
+        xb = xabs[lo : lo + b]
+        fb = df[lo : lo + b]
+        eb = err[lo : lo + b]
+        rd, rc = cD[2, K - 1], cC[2, K - 1]
+        bad = 0
+        for i in range(b):
+            E = e[i]
+            d = abs(de[i])
+            rnd = (abs(lp[i]) + abs(lm[i]) + rnd_add) * rnd_mul
+            tol = max(abs(E) * rtol, rnd)
+            inv_h = 1.0 / hb[i]
+            arg = rd * (lp[i] + sign * lm[i]) + rc * (lp[i] - sign * lm[i])
+            spread = abs(arg) * (xb[i] * inv_h) + rnd
+            fb[i] = E * inv_h
+            eb[i] = (d + spread) * inv_h
+            ok = (d <= tol) and (abs(E) < np.inf) and (abs(k1[i]) >= abs(k0[i]))
+            bad += 0 if ok else 1
+        for _ in range(n - 1):  # h**-n
+            for i in range(b):
+                inv_h = 1.0 / hb[i]
+                fb[i] *= inv_h
+                eb[i] *= inv_h
+        passed &= bad == 0
+    return passed
