@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import importlib
+import os
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -80,3 +81,20 @@ def _cell(value: Any) -> str:
             return f"{value:.3g}"
         return f"{value:.2e}"
     return str(value)
+
+
+def numpy_only(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``fn`` run with dfdx's compiled kernels switched off (``DFDX_NUMBA=0``)."""
+
+    def run(*args: Any, **kwargs: Any) -> Any:
+        before = os.environ.get("DFDX_NUMBA")
+        os.environ["DFDX_NUMBA"] = "0"
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            if before is None:
+                del os.environ["DFDX_NUMBA"]
+            else:
+                os.environ["DFDX_NUMBA"] = before
+
+    return run

@@ -22,13 +22,12 @@ worker processes, differentiated and reduced chunk by chunk.
 
 from __future__ import annotations
 
-import os
 import time
 import tracemalloc
 
 import numpy as np
 
-from benchmarks._harness import fmt_time, median_time, optional, table
+from benchmarks._harness import fmt_time, median_time, numpy_only, optional, table
 from dfdx.grid import Diff, diff, laplacian
 from dfdx.grid._compiled import kernels
 
@@ -75,31 +74,14 @@ def _ratios(cases, ref_array, repeat):
     return rows
 
 
-def _numpy_only(fn):
-    """``fn`` run with the compiled kernels switched off (``DFDX_NUMBA=0``)."""
-
-    def run():
-        before = os.environ.get("DFDX_NUMBA")
-        os.environ["DFDX_NUMBA"] = "0"
-        try:
-            return fn()
-        finally:
-            if before is None:
-                del os.environ["DFDX_NUMBA"]
-            else:
-                os.environ["DFDX_NUMBA"] = before
-
-    return run
-
-
 def _dfdx_rows(fresh, into):
     """dfdx rows (fresh output and ``out=buf``), per kernel engine available."""
     rows = []
     if kernels() is not None:
         rows += [("dfdx.grid.diff [numba]", fresh), ("dfdx.grid.diff(out=buf) [numba]", into)]
     rows += [
-        ("dfdx.grid.diff [NumPy only]", _numpy_only(fresh)),
-        ("dfdx.grid.diff(out=buf) [NumPy only]", _numpy_only(into)),
+        ("dfdx.grid.diff [NumPy only]", numpy_only(fresh)),
+        ("dfdx.grid.diff(out=buf) [NumPy only]", numpy_only(into)),
     ]
     return rows
 

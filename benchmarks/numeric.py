@@ -14,7 +14,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from benchmarks._harness import fmt_time, median_time, optional, table
+from benchmarks._harness import fmt_time, median_time, numpy_only, optional, table
+from dfdx._core.compiled import load
 from dfdx.numeric import derivative, hessian
 
 
@@ -158,7 +159,11 @@ def _sin_speed(peers, size):
     x = np.linspace(-np.pi, np.pi, size)
     t_sin = median_time(lambda: np.sin(x))
     rows = []
-    for key, run in peers.items():
+    runs = list(peers.items())
+    if load("numeric._jitlook") is not None:  # both ways: compiled test and NumPy only
+        runs[0] = ("dfdx [numba]", peers["dfdx"])
+        runs.insert(1, ("dfdx [NumPy only]", numpy_only(peers["dfdx"])))
+    for key, run in runs:
         slow = key in ("numdifftools", "jacobi")
         t = median_time(
             lambda run=run: run(np.sin, x), repeat=1 if slow else 5, min_time=0 if slow else 0.05

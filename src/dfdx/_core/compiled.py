@@ -7,8 +7,10 @@ missing (the NumPy code then runs) or when the environment variable
 ``DFDX_NUMBA`` is ``0``; the variable is read at every call, so it can be
 changed at run time (benchmarks and tests compare both ways).
 
-The first use in a fresh installation compiles the kernels (about a second
-each); numba caches them on disk for later processes.
+The first use in a process imports numba (about 0.4 s); the first use in a
+fresh installation also compiles the kernels (up to about a second each),
+which numba caches on disk for later processes.  Callers therefore use the
+kernels only for inputs large enough to pay for that.
 """
 
 from __future__ import annotations

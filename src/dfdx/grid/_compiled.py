@@ -18,7 +18,7 @@ from dfdx._core.compiled import load
 __all__ = ["MIN_SIZE", "kernels", "usable"]
 
 #: shorter data stays with the NumPy kernels (too short to gain from compiling)
-MIN_SIZE = 1 << 15
+MIN_SIZE = 1 << 16
 
 
 def kernels() -> ModuleType | None:

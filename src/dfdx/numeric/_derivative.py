@@ -8,11 +8,13 @@ from typing import Any
 
 import numpy as np
 
+from dfdx._core.compiled import load
 from dfdx._core.result import DerivativeResult, Status
 from dfdx._core.validate import check_positive
 from dfdx.numeric._engine import EXPONENT_BITS, refine
 from dfdx.numeric._evaluate import Caller, make_mapper
 from dfdx.numeric._fixed import complex_step, fixed_step
+from dfdx.numeric._lookahead import JIT_MIN
 from dfdx.numeric._validate import as_point_array, check_function, options, split_args
 
 __all__ = ["derivative", "first_step", "summarise"]
@@ -316,7 +318,13 @@ def derivative(
 def _points(x: np.ndarray, n: int):
     """``points(lo, hi)`` for :func:`refine`: first steps and magnitudes of a block."""
 
+    jit = load("numeric._jitlook") if x.dtype == np.float64 and x.size >= JIT_MIN else None
+
     def points(lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
+        if jit is not None:
+            h0, xabs = np.empty(hi - lo), np.empty(hi - lo)
+            jit.first_steps(x[lo:hi], _H0[n], _CARRY, EXPONENT_BITS, h0, xabs)
+            return h0, xabs
         xabs = np.abs(x[lo:hi])
         return first_step(np.maximum(xabs, 1.0), n), xabs
 

@@ -1,15 +1,17 @@
 """Compiled (numba) twin of the common case of :func:`dfdx.numeric._lookahead.lookahead`.
 
 Imported only through :func:`dfdx._core.compiled.load`, when numba is
-installed.  :func:`settle` takes the values of the first ``K`` levels of a
-block of points and, in one pass, forms the same rows as the lookahead's
-matrix product (estimate, its change, the two kink measures, the argument
-rounding; from the pair differences and sums, each row needing only one of
-them), applies the same level-``K`` test and writes the scaled estimate and
-error bound.  It answers whether *every* point of the block passed the
-plain case: converged, finite, and no hint of a kink.  When any point did
-not, the caller runs the NumPy lookahead on the block, which overwrites
-everything written here, so the rare cases keep one implementation.
+installed.  :func:`first_steps` is the one-pass twin of the first steps of a
+block (:func:`dfdx.numeric._derivative.first_step` of ``max(|x|, 1)``).
+:func:`settle` takes the values of the first ``K`` levels of a block of points
+and, in one pass, forms the same rows as the lookahead's matrix product
+(estimate, its change, the two kink measures, the argument rounding; from
+the pair differences and sums, each row needing only one of them), applies
+the same level-``K`` test and writes the scaled estimate and error bound.
+It answers whether *every* point of the block passed the plain case:
+converged, finite, and no kink to look into.  When any point did not, the
+caller runs the NumPy lookahead on the block, which overwrites everything
+written here, so the rare cases keep one implementation.
 
 The rows are accumulated node by node over L1-sized blocks of points (every
 inner loop a vectorisable sweep over points); the results equal the NumPy
@@ -21,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["settle"]
+__all__ = ["first_steps", "settle"]
 
 _OPTIONS = {"cache": True, "nogil": True, "error_model": "numpy", "boundscheck": False}
 
@@ -30,9 +32,7 @@ _BLOCK = 512
 
 
 @njit(**_OPTIONS)
-def settle(
-    vals, cD, cC, c0, K, odd, rtol, rnd_add, rnd_mul, h0, xabs, n, df, err
-):  # pragma: no cover
+def settle(vals, cD, cC, c0, K, odd, rtol, rnd, kink, h0, xabs, n, df, err):  # pragma: no cover
     """Test and scale the block; True when every point passed the plain case.
 
     ``vals`` (nodes, points; C-ordered, so that each node is one contiguous
@@ -41,8 +41,16 @@ def settle(
     difference (``odd``) or sum and ``C_j`` the other one, the rows are
     ``E = cD[0] . D + c0[0] f(x)``, its change ``cD[1] . D + c0[1] f(x)``,
     the kink measures ``cC[0] . C`` and ``cC[1] . C``, and the argument
-    rounding ``cD[2, K-1] D_{K-1} + cC[2, K-1] C_{K-1}``.
+    rounding ``cD[2, K-1] D_{K-1} + cC[2, K-1] C_{K-1}``.  ``rnd = (add,
+    mul)`` gives the rounding of the values, ``(|f(x+h)| + |f(x-h)| + add) *
+    mul`` at the smallest step; ``kink = (per_noise, per_tol)`` the kink
+    test's limit, ``per_noise * noise + per_tol * tol``: a point is plain
+    when the two windows disagree on the kink measure or the measure is
+    within that limit (:func:`dfdx.numeric._level.kink_test` flags nothing
+    there).
     """
+    rnd_add, rnd_mul = rnd
+    per_noise, per_tol = kink
     a = h0.size
     centre = c0[0] != 0 or c0[1] != 0
     e = np.empty(_BLOCK)
@@ -91,7 +99,9 @@ def settle(
             spread = abs(arg) * (xb[i] * inv_h) + rnd
             fb[i] = E * inv_h
             eb[i] = (d + spread) * inv_h
-            ok = (d <= tol) and (abs(E) < np.inf) and (abs(k1[i]) >= abs(k0[i]))
+            gap = abs(k0[i])
+            smooth = abs(k1[i]) > gap or gap <= spread * per_noise + tol * per_tol
+            ok = (d <= tol) and (abs(E) < np.inf) and smooth
             bad += 0 if ok else 1
         for _ in range(n - 1):  # h**-n
             for i in range(b):
@@ -100,3 +110,14 @@ def settle(
                 eb[i] *= inv_h
         passed &= bad == 0
     return passed
+
+
+@njit(**_OPTIONS)
+def first_steps(x, c, carry, mask, h0, xabs):  # pragma: no cover - compiled (tested)
+    """``xabs = |x|`` and the power-of-two ``h0 ~ c max(|x|, 1)`` of ``first_step``, in one pass."""
+    bits = h0.view(np.int64)
+    for i in range(x.size):
+        a = abs(x[i])
+        xabs[i] = a
+        h0[i] = c * (a if a > 1.0 else 1.0)
+        bits[i] = (bits[i] + carry) & mask

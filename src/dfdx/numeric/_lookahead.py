@@ -28,10 +28,10 @@ import numpy as np
 from dfdx._core.compiled import load
 from dfdx._core.result import Status
 from dfdx.numeric._cohort import Cohort, coefficients, kink_coefficients, upgrade
-from dfdx.numeric._level import _ROUND, advance, combine, kink_test
+from dfdx.numeric._level import _KINK, _ROUND, advance, combine, kink_test
 from dfdx.numeric._stencils import CENTRAL, needs_centre
 
-__all__ = ["levels_for", "lookahead"]
+__all__ = ["JIT_MIN", "levels_for", "lookahead"]
 
 # Levels evaluated at once, per derivative order: where most points of smooth
 # functions converge with the default float64 tolerance (fewer cost some
@@ -49,8 +49,9 @@ def levels_for(n: int, window: int, first: int, maxiter: int, rtol: float, atol:
     return K if first + 2 <= K < maxiter else 0
 
 
-# blocks at least this long use the compiled test when numba is installed
-_JIT_MIN = 4096
+# blocks at least this long (a full block) use the compiled test when numba is
+# installed: shorter calls are too quick to be worth importing numba for
+JIT_MIN = 1 << 14
 
 # 64 tiny of the widest-ranged step dtype, float32: the floor of any step is at most
 # this plus 8 eps |x| (a bound for the quick test of the steps against their floors)
@@ -175,7 +176,6 @@ def lookahead(
         k=k,
         rtol=rtol,
         eps=eps,
-        sabs=sabs,
         subnormal=subnormal,
         plain=a == N and q == 1 and (evaluate_centre or not centre),
     ):
@@ -279,14 +279,15 @@ def lookahead(
     )
 
 
-def _settled(vals, h0, xabs, out, *, n, K, k, window, centre, rtol, eps, sabs, subnormal, plain):
+def _settled(vals, h0, xabs, out, *, n, K, k, window, centre, rtol, eps, subnormal, plain):
     """The compiled test of :mod:`dfdx.numeric._jitlook` on a plain block; True if all passed.
 
     Applies to long blocks of real float64 values with every point evaluated
     (``plain``); the NumPy test runs otherwise, and also where a point did
     not pass (it rewrites every output).
     """
-    if not plain or h0.size < _JIT_MIN or vals.dtype != np.float64:
+    _, sabs, sabs_a, has_prev = _rows(n, K, window, centre)
+    if not plain or not has_prev or h0.size < JIT_MIN or vals.dtype != np.float64:
         return False
     if out.df.dtype != np.float64:
         return False
@@ -303,8 +304,8 @@ def _settled(vals, h0, xabs, out, *, n, K, k, window, centre, rtol, eps, sabs, s
         K,
         n % 2 == 1,
         rtol,
-        2.0 * subnormal / eps,
-        0.5 * _ROUND * eps * sabs,
+        (2.0 * subnormal / eps, 0.5 * _ROUND * eps * sabs),
+        (_KINK * sabs_a / sabs, _KINK),
         h0,
         xabs,
         n,
