@@ -228,13 +228,16 @@ def derivative(
         argsg = [a[good] if p else a for a, p in zip(fargs, per_point, strict=True)]
     G = xg.size
 
-    def evaluate(idx: np.ndarray | slice, T: np.ndarray, scratch: bool = False):
+    def evaluate(idx: np.ndarray | slice, T: np.ndarray, scratch: bool = False, nodes=False):
         if isinstance(idx, slice):
             lo, hi, run = idx.start, idx.stop, True
         else:
             lo, hi = int(idx[0]), int(idx[-1]) + 1
             run = hi - lo == idx.size and (idx.size < 3 or bool((idx[1:] > idx[:-1]).all()))
-        if run:
+        if nodes:  # T holds the nodes already (a run of points)
+            X = T
+            argi = [a[lo:hi] if p else a for a, p in zip(argsg, per_point, strict=True)]
+        elif run:
             # a run of points, in order (a block): no gathers; in the memory
             # order of T (long rows when T is a transposed view), in place
             # when the offsets are not needed afterwards
@@ -316,15 +319,19 @@ def derivative(
 
 
 def _points(x: np.ndarray, n: int):
-    """``points(lo, hi)`` for :func:`refine`: first steps and magnitudes of a block."""
+    """``points(lo, hi)`` for :func:`refine`: first steps and magnitudes of a block.
+
+    With the compiled kernels (float64 points, a long run) also the points
+    themselves, so that the first call's nodes are built in one pass.
+    """
 
     jit = load("numeric._jitlook") if x.dtype == np.float64 and x.size >= JIT_MIN else None
 
-    def points(lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
-        if jit is not None:
+    def points(lo: int, hi: int) -> tuple[np.ndarray, ...]:
+        if jit is not None:  # (then the points too, for the compiled nodes)
             h0, xabs = np.empty(hi - lo), np.empty(hi - lo)
             jit.first_steps(x[lo:hi], _H0[n], _CARRY, EXPONENT_BITS, h0, xabs)
-            return h0, xabs
+            return h0, xabs, x[lo:hi]
         xabs = np.abs(x[lo:hi])
         return first_step(np.maximum(xabs, 1.0), n), xabs
 

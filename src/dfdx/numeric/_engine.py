@@ -95,8 +95,10 @@ def refine(
     ``points(lo, hi)`` gives, for the points ``lo:hi``, the first step and
     the magnitude of the point (for the shrink rule and the floor at the
     spacing of floating numbers), so that no million-element arrays of
-    them are needed.  ``f0``, shape ``(q, N)``, gives ``f`` at the points
-    when already known.
+    them are needed; optionally also the float64 points themselves, and then
+    ``evaluate(idx, X, nodes=True)`` must accept the nodes ``X`` directly
+    (the lookahead builds them in one compiled pass).  ``f0``, shape
+    ``(q, N)``, gives ``f`` at the points when already known.
     """
     buf = np.empty((2, N, q))  # every point is written when it finishes
     out = Outcome(
@@ -112,7 +114,7 @@ def refine(
     for lo in range(0, N, _CHUNK):
         hi = min(lo + _CHUNK, N)
         part = Outcome(out.df[lo:hi], out.error[lo:hi], out.status[lo:hi])
-        h0, xabs = points(lo, hi)
+        h0, xabs, *xb = points(lo, hi)
         with np.errstate(all="ignore"):  # non-finite values of f end in statuses, not warnings
             _refine(
                 _offset(evaluate, lo) if lo else evaluate,
@@ -130,6 +132,7 @@ def refine(
                 eps=eps,
                 step_dtype=step_dtype,
                 f0=None if f0 is None else f0[:, lo:hi],
+                x=xb[0] if xb else None,
             )
         if part.df.dtype.kind == "c" and out.df.dtype.kind != "c":
             out.df = out.df.astype(np.complex128)  # f turned out complex
@@ -165,6 +168,7 @@ def _refine(
     eps,
     step_dtype,
     f0,
+    x=None,
 ) -> None:
     """:func:`refine` for one block of points, writing into ``out``."""
     N = h0.size
@@ -184,8 +188,11 @@ def _refine(
     state = {"complex": False}
     subnormal = float(np.finfo(step_dtype).smallest_subnormal)
 
-    def call(idx, T, scratch=False):
-        vals, raised = evaluate(idx, T.astype(step_dtype, copy=False), scratch=scratch)
+    def call(idx, T, scratch=False, nodes=False):
+        if nodes:  # T holds the nodes (see lookahead)
+            vals, raised = evaluate(idx, T, nodes=True)
+        else:
+            vals, raised = evaluate(idx, T.astype(step_dtype, copy=False), scratch=scratch)
         if vals.dtype.kind == "c" and not state["complex"]:
             state["complex"] = True
             out.df = out.df.astype(np.complex128)
@@ -239,6 +246,7 @@ def _refine(
             maxiter=maxiter,
             subnormal=subnormal,
             f0=f0,
+            x=x,
         )
     else:
         cohorts = [Cohort.start(np.arange(N), h0, floor(), mode, q, window, xabs)]
@@ -348,9 +356,9 @@ def _spacing(xabs: np.ndarray, dtype: np.dtype) -> np.ndarray:
 def _offset(evaluate, lo):
     """``evaluate`` for a block of points starting at index ``lo``."""
 
-    def sub(idx, T, scratch=False):
+    def sub(idx, T, **options):
         if isinstance(idx, slice):
-            return evaluate(slice(idx.start + lo, idx.stop + lo), T, scratch=scratch)
-        return evaluate(idx + lo, T, scratch=scratch)
+            return evaluate(slice(idx.start + lo, idx.stop + lo), T, **options)
+        return evaluate(idx + lo, T, **options)
 
     return sub

@@ -2,7 +2,9 @@
 
 Imported only through :func:`dfdx._core.compiled.load`, when numba is
 installed.  :func:`first_steps` is the one-pass twin of the first steps of a
-block (:func:`dfdx.numeric._derivative.first_step` of ``max(|x|, 1)``).
+block (:func:`dfdx.numeric._derivative.first_step` of ``max(|x|, 1)``), and
+:func:`nodes` writes the lookahead's nodes ``x + 2**-j h0`` in one pass (the
+NumPy way is an outer product, then a sum).
 :func:`settle` takes the values of the first ``K`` levels of a block of points
 and, in one pass, forms the same rows as the lookahead's matrix product
 (estimate, its change, the two kink measures, the argument rounding; from
@@ -23,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["first_steps", "settle"]
+__all__ = ["first_steps", "nodes", "settle"]
 
 _OPTIONS = {"cache": True, "nogil": True, "error_model": "numpy", "boundscheck": False}
 
@@ -121,3 +123,13 @@ def first_steps(x, c, carry, mask, h0, xabs):  # pragma: no cover - compiled (te
         xabs[i] = a
         h0[i] = c * (a if a > 1.0 else 1.0)
         bits[i] = (bits[i] + carry) & mask
+
+
+@njit(**_OPTIONS)
+def nodes(x, pattern, h0, X):  # pragma: no cover - compiled (tested)
+    """``X[j, i] = x[i] + pattern[j] * h0[i]`` (the same two roundings as NumPy's)."""
+    for j in range(pattern.size):
+        p = pattern[j]
+        row = X[j]
+        for i in range(x.size):
+            row[i] = x[i] + p * h0[i]

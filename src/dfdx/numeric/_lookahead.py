@@ -127,6 +127,7 @@ def lookahead(
     maxiter,
     subnormal,
     f0,
+    x=None,
 ):
     """Run the first ``K`` levels of every point; return the cohorts still refining.
 
@@ -134,7 +135,9 @@ def lookahead(
     ``T`` is a transposed view here, so that every node is one long row),
     ``finish`` writes finished points into ``out``; ``floor()`` gives the
     smallest steps allowed; ``first`` maps a stencil kind to its first
-    level; ``f0`` (shape ``(q, N)``) is ``f`` at the points when known.
+    level; ``f0`` (shape ``(q, N)``) is ``f`` at the points when known;
+    ``x`` (float64) the points themselves when the compiled kernels may
+    build the nodes (``call(..., nodes=True)`` then gets the nodes).
     Tests run in units of ``H**-n`` (every term of the test scales alike),
     so only the results are scaled.
     """
@@ -151,14 +154,19 @@ def lookahead(
         if low.any():
             fresh.append((np.flatnonzero(low), 0))
             idx = idx[~low]
-    if idx.size:
+    jit = load("numeric._jitlook") if x is not None and idx.size == N >= JIT_MIN else None
+    if jit is not None:  # the nodes x + 2**-j h0 in one compiled pass
+        X = np.empty((k, N))
+        jit.nodes(x, pattern, h0, X)
+        vals, raised = call(slice(0, N), X.T, nodes=True)
+    elif idx.size:
         T = np.multiply.outer(pattern, h0[idx] if idx.size < N else h0).T
         which = slice(0, N) if idx.size == N else idx
         vals, raised = call(which, T, scratch=True)  # (a, k, q); T then holds the nodes
-        if raised.any():
-            fresh.append((idx[raised], k))
-            keep = ~raised
-            idx, vals = idx[keep], vals[keep]
+    if idx.size and raised.any():
+        fresh.append((idx[raised], k))
+        keep = ~raised
+        idx, vals = idx[keep], vals[keep]
     cohorts = _fresh(fresh, h0, floor, xabs, q, window, f0, out)
     a = idx.size
     if not a:
