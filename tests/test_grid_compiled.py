@@ -125,3 +125,23 @@ def test_nonuniform_rejects_bad_coordinates():
     xb[1] = -1.0  # the first spacing too
     with pytest.raises(ValueError, match="`x` must be strictly monotonic"):
         diff(y, xb)
+
+
+@pytest.mark.parametrize("dtype", [">f8", np.longdouble])
+def test_dtypes_numba_lacks_take_the_numpy_kernels(monkeypatch, dtype):
+    y = np.sin(np.linspace(0.0, 3.0, SIZE)).astype(dtype)
+    assert usable(y, np.empty_like(y)) is None
+    assert usable(y.astype(np.float16), np.empty(SIZE, np.float16)) is None
+    got = diff(y, dx=0.5, acc=4)
+    want = _numpy(monkeypatch, lambda: diff(y, dx=0.5, acc=4))
+    assert np.array_equal(got, want)
+
+
+def test_read_only_input():
+    y = np.sin(np.linspace(0.0, 3.0, SIZE))
+    y.flags.writeable = False
+    x = np.cumsum(np.full(SIZE, 0.5)) + 0.01 * np.sin(np.arange(SIZE))
+    x.flags.writeable = False
+    assert usable(y, np.empty_like(y)) is not None
+    assert np.allclose(diff(y, dx=0.5, acc=4), diff(y.copy(), dx=0.5, acc=4), rtol=0, atol=0)
+    assert np.array_equal(diff(y, x), diff(y.copy(), x.copy()))

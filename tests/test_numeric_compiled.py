@@ -147,3 +147,21 @@ def test_first_steps_equal_numpy(n):
     jit.first_steps(x, _H0[n], _CARRY, EXPONENT_BITS, h0, xabs)
     assert np.array_equal(xabs, np.abs(x))
     assert np.array_equal(h0, first_step(np.maximum(np.abs(x), 1.0), n))
+
+
+def test_big_endian_and_read_only_points(monkeypatch, settled):
+    x = np.linspace(0.1, 3.0, SIZE)
+    want = derivative(np.sin, x)
+    big = derivative(np.sin, x.astype(">f8"))
+    assert np.array_equal(big.df, want.df)
+    frozen = x.copy()
+    frozen.flags.writeable = False
+
+    def f(t):
+        out = np.sin(t)
+        out.flags.writeable = False  # read-only values reach the compiled test
+        return out
+
+    got = derivative(f, frozen)
+    assert np.array_equal(got.df, want.df)
+    assert np.array_equal(got.status, want.status)

@@ -17,9 +17,12 @@ from __future__ import annotations
 
 import importlib
 import os
+import warnings
 from types import ModuleType
 
-__all__ = ["enabled", "load"]
+import numpy as np
+
+__all__ = ["DTYPES", "enabled", "load"]
 
 _loaded: dict[str, ModuleType | None] = {}
 
@@ -36,7 +39,22 @@ def load(name: str) -> ModuleType | None:
     if name not in _loaded:
         try:
             module = importlib.import_module(f"dfdx.{name}")
-        except ImportError:  # numba missing (or broken): the NumPy code serves
+        except ModuleNotFoundError as exc:
+            if exc.name not in ("numba", "llvmlite"):
+                raise
+            module = None  # numba not installed: the NumPy code serves
+        except Exception as exc:  # installed but broken: say so once, then NumPy
+            warnings.warn(
+                f"numba is installed but could not be used ({type(exc).__name__}: {exc}); "
+                "dfdx runs its NumPy code instead (set DFDX_NUMBA=0 to silence this)",
+                RuntimeWarning,
+                stacklevel=3,
+            )
             module = None
         _loaded[name] = module
     return _loaded[name]
+
+
+#: array dtypes the compiled kernels take (native byte order; numba has no
+#: float16 or long double)
+DTYPES = frozenset(np.dtype(t) for t in (np.float32, np.float64, np.complex64, np.complex128))

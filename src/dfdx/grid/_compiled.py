@@ -13,7 +13,7 @@ from types import ModuleType
 
 import numpy as np
 
-from dfdx._core.compiled import load
+from dfdx._core.compiled import DTYPES, load
 
 __all__ = ["MIN_SIZE", "kernels", "usable"]
 
@@ -29,13 +29,13 @@ def kernels() -> ModuleType | None:
 def usable(y: np.ndarray, out: np.ndarray) -> ModuleType | None:
     """The kernels when they apply to 1-D ``y`` and ``out``, else ``None``.
 
-    They apply to long, contiguous, floating or complex data written into an
-    array of the same dtype.
+    They apply to long, contiguous float32/64 or complex64/128 data in
+    native byte order, written into an array of the same dtype.
     """
     if (
         y.size < MIN_SIZE
         or y.dtype != out.dtype
-        or y.dtype.kind not in "fc"
+        or y.dtype not in DTYPES
         or not (y.flags.c_contiguous and out.flags.c_contiguous)
     ):
         return None
