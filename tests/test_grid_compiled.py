@@ -145,3 +145,41 @@ def test_read_only_input():
     assert usable(y, np.empty_like(y)) is not None
     assert np.allclose(diff(y, dx=0.5, acc=4), diff(y.copy(), dx=0.5, acc=4), rtol=0, atol=0)
     assert np.array_equal(diff(y, x), diff(y.copy(), x.copy()))
+
+
+@pytest.mark.parametrize(("n", "acc"), [(1, 4), (1, 6), (2, 2), (2, 4), (3, 2), (4, 4), (2, 8)])
+@pytest.mark.parametrize("direction", [1, -1])
+def test_nonuniform_fornberg_equals_numpy_kernels(monkeypatch, n, acc, direction):
+    rng = np.random.default_rng(100 * n + acc)
+    x = np.cumsum(rng.uniform(0.3, 1.7, SIZE))[::direction].copy() / SIZE
+    y = np.sin(7 * x) + np.cos(3 * x)
+    got = diff(y, x, n=n, acc=acc)
+    want = _numpy(monkeypatch, lambda: diff(y, x, n=n, acc=acc))
+    assert np.array_equal(got, want)  # the same operations in the same order
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.complex128])
+def test_nonuniform_fornberg_dtypes(monkeypatch, dtype):
+    rng = np.random.default_rng(9)
+    x = np.cumsum(rng.uniform(0.3, 1.7, SIZE)) / SIZE
+    y = (np.sin(5 * x) + (1j * np.cos(2 * x) if dtype == np.complex128 else 0)).astype(dtype)
+    got = diff(y, x, n=2, acc=4)
+    want = _numpy(monkeypatch, lambda: diff(y, x, n=2, acc=4))
+    assert got.dtype == want.dtype == dtype
+    # both round every product and sum to the data's precision: they agree
+    # to that rounding, amplified by h**-2
+    eps = np.finfo(dtype).eps
+    h = np.diff(x).min()
+    assert np.allclose(got, want, rtol=0, atol=256 * eps * np.abs(y).max() / h**2)
+
+
+@pytest.mark.parametrize(("n", "acc"), [(1, 4), (2, 4), (3, 2)])
+def test_nonuniform_fornberg_exact_on_polynomials(n, acc):
+    rng = np.random.default_rng(n + acc)
+    x = np.cumsum(rng.uniform(0.5, 1.5, SIZE)) / SIZE  # in (0, ~1]
+    p = np.polynomial.Polynomial(rng.standard_normal(n + acc))  # degree n + acc - 1
+    got = diff(p(x), x, n=n, acc=acc)
+    want = p.deriv(n)(x)
+    h = 1.0 / SIZE
+    noise = np.finfo(float).eps * np.abs(p(x)).max() / h**n * 4 ** (n + acc)
+    assert np.max(np.abs(got - want)) < noise + 1e-9 * np.abs(want).max()

@@ -305,6 +305,16 @@ def interior_weights(x, n, acc):
     return w * c if c is not None else w
 
 
+def _fornberg_1d(y, out, x, n, acc, scale, c, plain) -> bool:
+    """The interior of a plain 1-D non-uniform derivative by the compiled kernel, if it applies."""
+    jit = usable(y, out) if plain and c is not None and x.flags.c_contiguous else None
+    if jit is None:
+        return False
+    left, _ = nonuniform_extent(n, acc)
+    jit.fornberg(y, x, out, n, n + acc, left, scale, c)
+    return True
+
+
 def apply_nonuniform(y, out, axis, x, n, acc, *, accumulate=False, weights=None):
     """``out (+)= d^n y / dx^n`` along ``axis`` on strictly monotonic coordinates ``x``.
 
@@ -320,6 +330,8 @@ def apply_nonuniform(y, out, axis, x, n, acc, *, accumulate=False, weights=None)
     if fast and nd == 1 and not accumulate:  # lean blocked kernel; the loop does the edges
         two_slopes_1d(y, x, out)
         parts = [(0, left), (size - right, size)]
+    elif _fornberg_1d(y, out, x, n, acc, scale, c, nd == 1 and not accumulate and weights is None):
+        parts = [(0, left), (size - right, size)]  # the compiled interior; the loop: edges
     count = (max(b - a for a, b in parts) + 1) * (out.size // max(out.shape[outer], 1))
     count += out.size // max(out.shape[axis], 1)
     scratch = _Scratch(count, out.dtype)

@@ -16,7 +16,11 @@ crosses main memory once:
   ``s0 + (s1 - s0) * h0 / (x[i+1] - x[i-1])``, with the same operations in
   the same order as the NumPy kernel (bitwise equal results), and reports
   whether the spacings it met were strictly monotonic in the direction
-  given.
+  given;
+* :func:`fornberg` is any other derivative on uneven nodes: per point,
+  Fornberg's recursion for the weights of its own ``m``-node stencil (offsets
+  in units of a global spacing, as in :func:`dfdx.grid._stencils.fornberg_last`)
+  and their sum against ``y``, without storing any weights.
 
 Every index is written as a non-negative offset from the loop variable (a
 negative offset makes numba emit a wrap-around test that stops the loop from
@@ -29,7 +33,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["central", "two_slopes"]
+__all__ = ["central", "fornberg", "two_slopes"]
 
 _OPTIONS = {"cache": True, "nogil": True, "error_model": "numpy", "boundscheck": False}
 
@@ -155,3 +159,79 @@ def two_slopes(y, x, out, sign):  # pragma: no cover - compiled (its result is t
         s1 = (y[j + 2] - y[j + 1]) / h1
         out[j + 1] = (s1 - s0) * q + s0
     return ok and (x[1] - x[0]) * sign > 0
+
+
+@njit(**_OPTIONS)
+def fornberg(y, x, out, n, m, left, scale, c):  # pragma: no cover - compiled (tested)
+    """``out[i] = sum_j c w_j y[i - left + j]`` with Fornberg's ``n``-th derivative weights.
+
+    ``w`` are the weights of the ``m`` nodes ``x[i - left + j]`` around
+    ``x[i]``, in units of ``scale`` (``c = scale**-n``); interior points only
+    (``left <= i < size - (m - 1 - left)``).  The recursion runs over blocks
+    of points with the points innermost, so that its divisions vectorise; its
+    operations are those of :func:`dfdx.grid._stencils.fornberg_last`, in the
+    same order.
+    """
+    stop = y.size - (m - 1 - left)
+    a = np.empty((m, _BLOCK))
+    table = np.empty((m, n + 1, _BLOCK))
+    c1 = np.empty(_BLOCK)
+    c2 = np.empty(_BLOCK)
+    c3 = np.empty(_BLOCK)
+    inv = np.empty(_BLOCK)
+    ratio = np.empty(_BLOCK)
+    for lo in range(left, stop, _BLOCK):
+        b = min(_BLOCK, stop - lo)
+        xc = x[lo : lo + b]
+        for j in range(m):
+            xj = x[lo - left + j : lo - left + j + b]
+            aj = a[j]
+            for t in range(b):
+                aj[t] = (xj[t] - xc[t]) / scale
+        table[:, :, :b] = 0.0
+        table[0, 0, :b] = 1.0
+        c1[:b] = 1.0
+        for r in range(1, m):
+            mn = min(r, n)
+            ar = a[r]
+            c5 = a[r - 1]
+            c2[:b] = 1.0
+            for j in range(r):
+                aj = a[j]
+                for t in range(b):
+                    c3[t] = ar[t] - aj[t]
+                    c2[t] *= c3[t]
+                if j == r - 1:
+                    for t in range(b):
+                        ratio[t] = c1[t] / c2[t]
+                    for k in range(mn, 0, -1):
+                        new = table[r, k]
+                        lower = table[r - 1, k - 1]
+                        same = table[r - 1, k]
+                        for t in range(b):
+                            new[t] = ratio[t] * (k * lower[t] - c5[t] * same[t])
+                    new = table[r, 0]
+                    same = table[r - 1, 0]
+                    for t in range(b):
+                        new[t] = -ratio[t] * c5[t] * same[t]
+                for t in range(b):
+                    inv[t] = 1.0 / c3[t]
+                for k in range(mn, 0, -1):
+                    row = table[j, k]
+                    lower = table[j, k - 1]
+                    for t in range(b):
+                        row[t] = (ar[t] * row[t] - k * lower[t]) * inv[t]
+                row = table[j, 0]
+                for t in range(b):
+                    row[t] = ar[t] * row[t] * inv[t]
+            c1[:b] = c2[:b]
+        dest = out[lo : lo + b]
+        w = table[0, n]
+        ys = y[lo - left : lo - left + b]
+        for t in range(b):
+            dest[t] = ys[t] * (w[t] * c)
+        for j in range(1, m):
+            w = table[j, n]
+            ys = y[lo - left + j : lo - left + j + b]
+            for t in range(b):
+                dest[t] += ys[t] * (w[t] * c)
