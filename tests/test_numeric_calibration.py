@@ -15,6 +15,7 @@ import pytest
 
 from dfdx._core.result import Status
 from dfdx.numeric import derivative
+from dfdx.numeric._lookahead import JIT_MIN
 
 N_CASES = 3000
 
@@ -71,9 +72,15 @@ def _f2(x, a, b, c, w, ph, p, r, x0, s, scale):
     return d / scale**2
 
 
-@pytest.mark.parametrize(("seed", "n"), [(0, 1), (1, 1), (2, 2)])
-def test_error_estimate_bounds_true_error(seed, n):
-    x, params = _family(N_CASES, seed)
+@pytest.mark.parametrize(
+    ("seed", "n", "cases"),
+    [(0, 1, N_CASES), (1, 1, N_CASES), (2, 2, N_CASES), (3, 1, 2 * JIT_MIN), (4, 2, 2 * JIT_MIN)],
+)
+def test_error_estimate_bounds_true_error(monkeypatch, seed, n, cases):
+    # (two full blocks of cases take the compiled test when numba is installed)
+    if cases >= JIT_MIN:
+        monkeypatch.setenv("DFDX_NUMBA", "1")
+    x, params = _family(cases, seed)
 
     def f(x, a, b, c, w, ph, p0, p1, p2, p3, r, x0, s, scale):
         return _f(x, a, b, c, w, ph, (p0, p1, p2, p3), r, x0, s, scale)

@@ -1,9 +1,10 @@
 """The compiled (numba) test of the lookahead against the NumPy one.
 
 With numba installed, long blocks of real float64 values are tested by
-:func:`dfdx.numeric._jitlook.settle`; a block where any point is not plain
-(not converged, not finite, a hint of a kink) goes to the NumPy test.  Both
-ways must give the same statuses and counts, and values equal to rounding.
+:func:`dfdx.numeric._jitlook.settle`; the points that are not plain (not
+converged, not finite, a kink to look into) go on to the NumPy test.  Both
+ways must give the same statuses and counts, and values within the error
+bound of each other (the sums are rounded in a different order).
 """
 
 from __future__ import annotations
@@ -21,13 +22,13 @@ SIZE = _lookahead.JIT_MIN + 1000
 
 @pytest.fixture
 def settled(monkeypatch):
-    """Record, per block, whether the compiled test settled it."""
+    """Record, per block, the fraction of points the compiled test settled (None: not run)."""
     seen = []
     real = _lookahead._settled
 
     def spy(*args, **kwargs):
         result = real(*args, **kwargs)
-        seen.append(result)
+        seen.append(None if result is None else float(result.mean()))
         return result
 
     monkeypatch.setattr(_lookahead, "_settled", spy)
@@ -46,19 +47,23 @@ def _both(monkeypatch, f, x, **kwargs):
 
 def _same(fast, slow):
     assert np.array_equal(fast.status, slow.status)
-    assert np.array_equal(fast.nfev, slow.nfev)
-    assert np.array_equal(fast.nit, slow.nit)
+    # the level test on differently rounded sums may decide a point exactly
+    # at its threshold the other way (it then refines one level more or less)
+    differ = (fast.nfev != slow.nfev) | (fast.nit != slow.nit)
+    assert differ.mean() <= 1e-3
     scale = np.nanmax(np.abs(slow.df))
     # the same estimate up to the rounding of its sums: inside the error bound
     assert np.array_equal(np.isnan(fast.df), np.isnan(slow.df))
     ok = ~np.isnan(slow.df)
     gap = np.abs(fast.df[ok] - slow.df[ok])
-    assert np.all(gap <= 1e-13 * np.abs(slow.df[ok]) + 0.5 * slow.error[ok])
+    bound = np.maximum(fast.error[ok], slow.error[ok])
+    assert np.all(gap <= 1e-13 * np.abs(slow.df[ok]) + 0.5 * bound)
     # error bounds: the same terms, the change between the last two estimates
     # being at rounding level for a polynomial (then equal within a factor 2)
+    same = ok & ~differ
     tiny = 1e-14 * scale
-    assert np.all(fast.error[ok] <= 2 * slow.error[ok] + tiny)
-    assert np.all(slow.error[ok] <= 2 * fast.error[ok] + tiny)
+    assert np.all(fast.error[same] <= 2 * slow.error[same] + tiny)
+    assert np.all(slow.error[same] <= 2 * fast.error[same] + tiny)
 
 
 @pytest.mark.parametrize(
@@ -89,7 +94,7 @@ def test_compiled_equals_numpy(monkeypatch, settled, f, n):
 def test_plain_blocks_are_settled_compiled(monkeypatch, settled, f, fp):
     x = np.linspace(0.1, 3.0, SIZE)
     res = derivative(f, x)
-    assert settled == [True, False]  # a full block, then a short one (NumPy test)
+    assert settled == [1.0, None]  # a full block, then a short one (NumPy test)
     assert res.message == f"auto: {SIZE} SUCCESS"
     assert np.all(res.nfev == 8)
     assert np.all(np.abs(res.df - fp(x)) <= res.error)
@@ -104,7 +109,7 @@ def test_blocks_with_a_special_point_take_the_numpy_test(monkeypatch, settled):
     x = np.linspace(1e-4, 2.0, SIZE)
     x[SIZE // 3] = 1.0
     fast, slow = _both(monkeypatch, f, x)
-    assert settled[0] is False
+    assert 0.0 < settled[0] < 1.0  # the plain points settled, the special ones not
     _same(fast, slow)
     assert fast.status[SIZE // 3] == Status.NOT_DIFFERENTIABLE
 
@@ -118,7 +123,7 @@ def test_nonfinite_values_take_the_numpy_test(monkeypatch, settled, bad):
 
     x = np.linspace(0.0, 1.0, SIZE)
     fast, slow = _both(monkeypatch, f, x)
-    assert settled[0] is False
+    assert 0.5 < settled[0] < 1.0
     _same(fast, slow)
     assert not fast.success.all()
 
@@ -127,10 +132,10 @@ def test_not_used_for_short_float32_or_complex_values(monkeypatch, settled):
     derivative(np.sin, np.linspace(0.0, 1.0, 100))
     derivative(np.sin, np.linspace(0.0, 1.0, SIZE, dtype=np.float32))
     derivative(lambda x: np.exp(1j * x), np.linspace(0.0, 1.0, SIZE))
-    assert not any(settled)
+    assert settled == [None] * len(settled)
     monkeypatch.setenv("DFDX_NUMBA", "0")
     derivative(np.sin, np.linspace(0.0, 1.0, SIZE))
-    assert settled[-1] is False
+    assert settled[-1] is None
 
 
 @pytest.mark.parametrize("n", [1, 2, 3, 4, 5, 6])

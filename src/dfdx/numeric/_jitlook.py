@@ -10,10 +10,9 @@ and, in one pass, forms the same rows as the lookahead's matrix product
 (estimate, its change, the two kink measures, the argument rounding; from
 the pair differences and sums, each row needing only one of them), applies
 the same level-``K`` test and writes the scaled estimate and error bound.
-It answers whether *every* point of the block passed the plain case:
-converged, finite, and no kink to look into.  When any point did not, the
-caller runs the NumPy lookahead on the block, which overwrites everything
-written here, so the rare cases keep one implementation.
+It flags which points passed the plain case (converged, finite, and no kink
+to look into); the caller runs the NumPy lookahead on the others, so the
+rare cases keep one implementation.
 
 The rows are accumulated node by node over L1-sized blocks of points (every
 inner loop a vectorisable sweep over points); the results equal the NumPy
@@ -34,8 +33,10 @@ _BLOCK = 512
 
 
 @njit(**_OPTIONS)
-def settle(vals, cD, cC, c0, K, odd, rtol, rnd, kink, h0, xabs, n, df, err):  # pragma: no cover
-    """Test and scale the block; True when every point passed the plain case.
+def settle(
+    vals, cD, cC, c0, K, odd, rtol, rnd, kink, h0, xabs, n, df, err, plain
+):  # pragma: no cover
+    """Test and scale the block, flag the plain points in ``plain``; return how many are not.
 
     ``vals`` (nodes, points; C-ordered, so that each node is one contiguous
     row) holds ``f`` at ``x + h_j`` (row ``j < K``), at ``x - h_j`` (``K <= j
@@ -60,7 +61,7 @@ def settle(vals, cD, cC, c0, K, odd, rtol, rnd, kink, h0, xabs, n, df, err):  # 
     k0 = np.empty(_BLOCK)
     k1 = np.empty(_BLOCK)
     sign = -1.0 if odd else 1.0
-    passed = True
+    others = 0
     for lo in range(0, a, _BLOCK):
         b = min(_BLOCK, a - lo)
         e[:b] = 0.0
@@ -90,7 +91,7 @@ def settle(vals, cD, cC, c0, K, odd, rtol, rnd, kink, h0, xabs, n, df, err):  # 
         fb = df[lo : lo + b]
         eb = err[lo : lo + b]
         rd, rc = cD[2, K - 1], cC[2, K - 1]
-        bad = 0
+        pb = plain[lo : lo + b]
         for i in range(b):
             E = e[i]
             d = abs(de[i])
@@ -104,14 +105,14 @@ def settle(vals, cD, cC, c0, K, odd, rtol, rnd, kink, h0, xabs, n, df, err):  # 
             gap = abs(k0[i])
             smooth = abs(k1[i]) > gap or gap <= spread * per_noise + tol * per_tol
             ok = (d <= tol) and (abs(E) < np.inf) and smooth
-            bad += 0 if ok else 1
+            pb[i] = ok
+            others += 0 if ok else 1
         for _ in range(n - 1):  # h**-n
             for i in range(b):
                 inv_h = 1.0 / hb[i]
                 fb[i] *= inv_h
                 eb[i] *= inv_h
-        passed &= bad == 0
-    return passed
+    return others
 
 
 @njit(**_OPTIONS)

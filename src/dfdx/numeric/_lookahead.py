@@ -172,7 +172,7 @@ def lookahead(
     if not a:
         return cohorts
     M, sabs, sabs_a, has_prev = _rows(n, K, window, centre)
-    if _settled(
+    plain = _settled(
         vals,
         h0,
         xabs,
@@ -186,8 +186,17 @@ def lookahead(
         eps=eps,
         subnormal=subnormal,
         plain=a == N and q == 1 and (evaluate_centre or not centre),
-    ):
-        return cohorts
+    )
+    if plain is not None:  # the compiled test ran: the other points take the NumPy test
+        if plain.all():
+            out.status[:] = Status.SUCCESS
+            out.uniform = (k, K)  # no per-point arrays of counts
+            return cohorts
+        done = idx[plain]
+        nfev, nit = out.counts()
+        out.status[done], nfev[done], nit[done] = Status.SUCCESS, k, K
+        idx, vals = idx[~plain], vals[~plain]
+        a = idx.size
     used = np.subtract if n % 2 else np.add
     # raw values as rows (k, q * a): a view for q == 1 when f kept the layout
     raw = vals.reshape(a, k).T if q == 1 else np.moveaxis(vals, 0, -1).reshape(k, q * a)
@@ -288,23 +297,25 @@ def lookahead(
 
 
 def _settled(vals, h0, xabs, out, *, n, K, k, window, centre, rtol, eps, subnormal, plain):
-    """The compiled test of :mod:`dfdx.numeric._jitlook` on a plain block; True if all passed.
+    """The compiled test of :mod:`dfdx.numeric._jitlook` on a plain block.
 
     Applies to long blocks of real float64 values with every point evaluated
-    (``plain``); the NumPy test runs otherwise, and also where a point did
-    not pass (it rewrites every output).
+    (``plain``).  Writes the scaled estimate and error bound of every point
+    and returns which points passed plainly (converged, finite, no kink to
+    look into), or ``None`` where it does not apply.
     """
     _, sabs, sabs_a, has_prev = _rows(n, K, window, centre)
     if not plain or not has_prev or h0.size < JIT_MIN or vals.dtype != np.float64:
-        return False
+        return None
     if out.df.dtype != np.float64:
-        return False
+        return None
     jit = load("numeric._jitlook")
     if jit is None:
-        return False
+        return None
     cD, cC, c0 = _pair_rows(n, K, window, centre)
     V = vals.reshape(h0.size, k).T  # (nodes, points): C-ordered when f kept X's layout
-    passed = jit.settle(
+    passed = np.empty(h0.size, dtype=bool)
+    jit.settle(
         V if V.flags.c_contiguous else np.ascontiguousarray(V),
         cD,
         cC,
@@ -319,11 +330,9 @@ def _settled(vals, h0, xabs, out, *, n, K, k, window, centre, rtol, eps, subnorm
         n,
         out.df[:, 0],
         out.error[:, 0],
+        passed,
     )
-    if passed:
-        out.status[:] = Status.SUCCESS
-        out.uniform = (k, K)
-    return bool(passed)
+    return passed
 
 
 @cache
