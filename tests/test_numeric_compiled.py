@@ -170,3 +170,14 @@ def test_big_endian_and_read_only_points(monkeypatch, settled):
     got = derivative(f, frozen)
     assert np.array_equal(got.df, want.df)
     assert np.array_equal(got.status, want.status)
+
+
+def test_broadcast_and_strided_points(monkeypatch, settled):
+    a = np.linspace(1.0, 2.0, SIZE)
+    res = derivative(lambda x, a: np.sin(a * x), 0.5, args=(a,))  # x broadcast to (SIZE,)
+    assert settled[0] == 1.0
+    assert np.all(np.abs(res.df - a * np.cos(0.5 * a)) <= res.error)
+    x = np.linspace(0.0, 1.0, 2 * SIZE).reshape(2, SIZE).T  # a transposed view
+    res = derivative(np.sin, x)
+    assert res.df.shape == x.shape
+    assert np.all(np.abs(res.df - np.cos(x)) <= res.error)
