@@ -397,3 +397,16 @@ def test_huge_arguments_keep_a_finite_error_estimate():
     assert np.all(np.isfinite(r.error))
     assert np.all(np.abs(r.df - np.array([2e150, -2e120])) <= r.error)
     assert r.success.all()
+
+
+def test_unconverged_point_reports_a_wide_error():
+    # at 1e12 the relative first step is 2**35: the default maxiter ends the
+    # descent before the steps resolve sin; the best estimate along the way
+    # looked stable by chance, and the reported bound must say it is not
+    res = derivative(np.sin, 1e12)
+    assert not res.success
+    assert res.status == Status.NOT_CONVERGED
+    assert res.error > 0.1
+    more = derivative(np.sin, 1e12, maxiter=60)
+    assert more.success
+    assert abs(more.df - np.cos(1e12)) <= more.error

@@ -177,6 +177,10 @@ def advance(
         np.copyto(co.best_tot, tot, where=better)
         np.copyto(co.best_E, E, where=better)
         np.copyto(co.best_err, err, where=better)
+    # the bound reported if the point never converges must also reach the
+    # estimates seen after the best one (a best found at a far too large step
+    # can look stable by chance)
+    np.maximum(co.best_err, np.abs(E - co.best_E), out=co.best_err)
     excess = d - 10 * rnd
     dmax = excess[0] if q == 1 else excess.max(axis=0)
     diverging = dmax > 0.5 * co.d_prev
