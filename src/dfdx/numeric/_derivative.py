@@ -234,15 +234,16 @@ def derivative(
         else:
             lo, hi = int(idx[0]), int(idx[-1]) + 1
             run = hi - lo == idx.size and (idx.size < 3 or bool((idx[1:] > idx[:-1]).all()))
-        if nodes:  # T holds the nodes already (a run of points)
-            X = T
-            argi = [a[lo:hi] if p else a for a, p in zip(argsg, per_point, strict=True)]
-        elif run:
+        if run:
             # a run of points, in order (a block): no gathers; in the memory
             # order of T (long rows when T is a transposed view), in place
-            # when the offsets are not needed afterwards
-            reuse = scratch and T.dtype == np.result_type(xg, T)
-            X = np.add(T.T, xg[lo:hi], out=T.T if reuse else None).T
+            # when the offsets are not needed afterwards; T may hold the
+            # nodes already (``nodes``)
+            if nodes:
+                X = T
+            else:
+                reuse = scratch and T.dtype == np.result_type(xg, T)
+                X = np.add(T.T, xg[lo:hi], out=T.T if reuse else None).T
             argi = [a[lo:hi] if p else a for a, p in zip(argsg, per_point, strict=True)]
         else:
             X = xg[idx, None] + T

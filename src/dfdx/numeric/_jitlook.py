@@ -36,7 +36,7 @@ _BLOCK = 512
 def settle(
     vals, cD, cC, c0, K, odd, rtol, rnd, kink, h0, xabs, n, df, err, plain
 ):  # pragma: no cover
-    """Test and scale the block, flag the plain points in ``plain``; return how many are not.
+    """Test and scale the block; flag in ``plain`` the points that passed plainly.
 
     ``vals`` (nodes, points; C-ordered, so that each node is one contiguous
     row) holds ``f`` at ``x + h_j`` (row ``j < K``), at ``x - h_j`` (``K <= j
@@ -61,7 +61,6 @@ def settle(
     k0 = np.empty(_BLOCK)
     k1 = np.empty(_BLOCK)
     sign = -1.0 if odd else 1.0
-    others = 0
     for lo in range(0, a, _BLOCK):
         b = min(_BLOCK, a - lo)
         e[:b] = 0.0
@@ -104,15 +103,12 @@ def settle(
             eb[i] = (d + spread) * inv_h
             gap = abs(k0[i])
             smooth = abs(k1[i]) > gap or gap <= spread * per_noise + tol * per_tol
-            ok = (d <= tol) and (abs(E) < np.inf) and smooth
-            pb[i] = ok
-            others += 0 if ok else 1
+            pb[i] = (d <= tol) and (abs(E) < np.inf) and smooth
         for _ in range(n - 1):  # h**-n
             for i in range(b):
                 inv_h = 1.0 / hb[i]
                 fb[i] *= inv_h
                 eb[i] *= inv_h
-    return others
 
 
 @njit(**_OPTIONS)

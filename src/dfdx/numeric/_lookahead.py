@@ -305,9 +305,9 @@ def _settled(vals, h0, xabs, out, *, n, K, k, window, centre, rtol, eps, subnorm
     look into), or ``None`` where it does not apply.
     """
     _, sabs, sabs_a, has_prev = _rows(n, K, window, centre)
-    if not plain or not has_prev or h0.size < JIT_MIN or vals.dtype != np.float64:
+    if not plain or not has_prev or h0.size < JIT_MIN:
         return None
-    if out.df.dtype != np.float64:
+    if vals.dtype != np.float64 or out.df.dtype != np.float64:
         return None
     jit = load("numeric._jitlook")
     if jit is None:
