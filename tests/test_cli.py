@@ -135,6 +135,7 @@ def test_data_spectral_on_periodic_samples_and_json(periodic_csv, capsys):
 
 
 def test_data_to_stdout_and_plot(noisy_csv, tmp_path, capsys):
+    pytest.importorskip("matplotlib")
     path, _ = noisy_csv
     png = tmp_path / "p.png"
     assert main(["data", str(path), "--x", "t", "--y", "v", "--plot", str(png)]) == 0
@@ -183,6 +184,7 @@ def test_data_spectral_on_non_uniform_samples_is_a_user_error(noisy_csv, capsys)
 
 
 def test_demo_writes_table_and_png(tmp_path, capsys):
+    pytest.importorskip("matplotlib")
     assert main(["demo", "--out-dir", str(tmp_path), "--json"]) == 0
     summary = json.loads(capsys.readouterr().out)
     assert summary["exact_method"] == "ad"
@@ -199,6 +201,7 @@ def _run(*args, cwd):
 
 
 def test_subprocess_demo_eval_and_exit_codes(tmp_path):
+    pytest.importorskip("matplotlib")
     demo = _run("demo", cwd=tmp_path)
     assert demo.returncode == 0, demo.stderr
     assert (tmp_path / "dfdx-demo.png").read_bytes()[:8] == PNG_MAGIC

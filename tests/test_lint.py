@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+pytest.importorskip("ruff")
+
 ROOT = Path(__file__).resolve().parents[1]
 
 

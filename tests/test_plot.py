@@ -4,6 +4,8 @@ import pytest
 import dfdx
 from dfdx.plot import derivative as plot_derivative
 
+pytest.importorskip("matplotlib")
+
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 

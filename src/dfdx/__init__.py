@@ -11,11 +11,25 @@ use, so ``import dfdx`` stays fast.
 """
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import numpy as _np
+
+if int(_np.__version__.split(".")[0]) < 2:
+    raise ImportError(
+        f"dfdx needs NumPy >= 2.0 (found NumPy {_np.__version__}); "
+        "upgrade it with `pip install -U numpy`"
+    )
 
 from dfdx import exact, testing
 from dfdx._core import DerivativeResult, Status, fd_weights
 from dfdx._front import ARRAY_METHODS, CALLABLE_METHODS, NOISE_THRESHOLD, derivative
+
+if TYPE_CHECKING:  # the lazy attributes, as type checkers should see them
+    from dfdx import ad, compat, grid, noisy, numeric
+    from dfdx import cli as cli
+    from dfdx import plot as plot
+    from dfdx.ad import grad, hessian, hvp, jacobian, jvp, value_and_grad, vjp
 
 __version__ = "0.1.0"
 
@@ -61,4 +75,4 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__) | set(_SUBPACKAGES))
+    return sorted(set(__all__) | set(_SUBPACKAGES))

@@ -10,7 +10,7 @@ Dispatch, in order:
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 import numpy as np
 
@@ -18,6 +18,11 @@ from dfdx import exact
 from dfdx._core.result import DerivativeResult, Status
 from dfdx._core.validate import check_choice, check_int
 from dfdx._front_noise import AGREEMENT, NOISE_THRESHOLD, noise_ratio, order_agreement
+
+if TYPE_CHECKING:
+    from numpy.polynomial._polybase import ABCPolyBase
+
+    _Poly = TypeVar("_Poly", bound=ABCPolyBase)
 
 __all__ = ["ARRAY_METHODS", "CALLABLE_METHODS", "NOISE_THRESHOLD", "derivative"]
 
@@ -173,6 +178,49 @@ def _coords(x: Any, dx: Any, y: Any, axis: int) -> Any:
     if x is not None or dx is None:
         return x
     return np.arange(np.shape(y)[axis]) * float(dx)
+
+
+# the overloads tell type checkers what comes back for each kind of ``obj``
+@overload
+def derivative(obj: np.poly1d, x: None = ..., *, n: int = ...) -> np.poly1d: ...
+@overload
+def derivative(obj: _Poly, x: None = ..., *, n: int = ...) -> _Poly: ...
+@overload
+def derivative(
+    obj: np.ndarray | Callable[..., Any],
+    x: np.ndarray | float,
+    *,
+    n: int = ...,
+    method: str = ...,
+    dx: Any = ...,
+    axis: int = ...,
+    **options: Any,
+) -> DerivativeResult: ...
+@overload
+def derivative(
+    obj: np.ndarray,
+    x: None = ...,
+    *,
+    n: int = ...,
+    method: str = ...,
+    dx: Any = ...,
+    axis: int = ...,
+) -> DerivativeResult: ...
+@overload
+def derivative(
+    obj: Callable[..., Any], x: None = ..., *, n: int = ..., method: str = ..., **options: Any
+) -> Callable[..., DerivativeResult]: ...
+@overload  # spline objects, dask arrays, xarray DataArrays
+def derivative(
+    obj: Any,
+    x: Any = ...,
+    *,
+    n: int = ...,
+    method: str = ...,
+    dx: Any = ...,
+    axis: int = ...,
+    **options: Any,
+) -> Any: ...
 
 
 def derivative(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, overload
 
 import numpy as np
 
@@ -176,7 +176,18 @@ def _not_scalar(value: Any) -> ValueError:
     )
 
 
-def grad(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0) -> Callable:
+_P = ParamSpec("_P")
+
+
+@overload
+def grad(
+    f: Callable[Concatenate[np.ndarray, _P], Any], argnums: int = 0
+) -> Callable[Concatenate[np.ndarray, _P], np.ndarray]: ...
+@overload
+def grad(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0) -> Callable[..., Any]: ...
+
+
+def grad(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0) -> Callable[..., Any]:
     """Gradient of a scalar function by reverse mode (one pass, any number of inputs).
 
     Parameters

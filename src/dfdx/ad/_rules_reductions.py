@@ -192,8 +192,11 @@ def _scan(prim: Primitive, name: str) -> Any:
     return handler
 
 
-implements(np.cumsum, np.cumulative_sum)(_scan(CUMSUM, "cumsum"))
-implements(np.cumprod, np.cumulative_prod)(_scan(CUMPROD, "cumprod"))
+implements(np.cumsum)(_scan(CUMSUM, "cumsum"))
+implements(np.cumprod)(_scan(CUMPROD, "cumprod"))
+if hasattr(np, "cumulative_sum"):  # NumPy >= 2.1
+    implements(np.cumulative_sum)(_scan(CUMSUM, "cumsum"))
+    implements(np.cumulative_prod)(_scan(CUMPROD, "cumprod"))
 
 
 @implements(np.var)

@@ -253,6 +253,10 @@ class Tracer:
     def flatten(self, order: str = "C") -> Any:
         return np.ravel(self, order=order).copy()
 
+    def clip(self, min: Any = None, max: Any = None, **kwargs: Any) -> Any:
+        # positional bounds: np.clip takes min=/max= keywords only from NumPy 2.1
+        return np.clip(self, min, max, **kwargs)
+
 
 def _method(name: str) -> Any:
     fn = getattr(np, name)
@@ -266,7 +270,7 @@ def _method(name: str) -> Any:
 
 _METHODS = (
     "sum mean prod max min std var cumsum cumprod dot ravel squeeze swapaxes conj conjugate "
-    "clip repeat take diagonal trace round any all argmax argmin argsort nonzero ptp"
+    "repeat take diagonal trace round any all argmax argmin argsort nonzero ptp"
 )
 for _name in _METHODS.split():
     setattr(Tracer, _name, _method(_name))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal, overload
 
 import numpy as np
 
@@ -14,6 +14,53 @@ from dfdx.grid._stencils import min_length, nonuniform_extent, uniform_stencil
 from dfdx.grid._validate import Grid, check_orders, normalise_axis, resolve_grid, spline_degree
 
 __all__ = ["diff", "fd_numpy"]
+
+
+@overload
+def diff(
+    y: np.ndarray,
+    x: Any = ...,
+    *,
+    dx: Any = ...,
+    axis: int = ...,
+    n: int = ...,
+    acc: int = ...,
+    periodic: bool = ...,
+    method: str = ...,
+    return_error: Literal[False] = ...,
+    dim: None = ...,
+    out: np.ndarray | None = ...,
+) -> np.ndarray: ...
+@overload
+def diff(
+    y: np.ndarray,
+    x: Any = ...,
+    *,
+    dx: Any = ...,
+    axis: int = ...,
+    n: int = ...,
+    acc: int = ...,
+    periodic: bool = ...,
+    method: str = ...,
+    return_error: Literal[True],
+    dim: None = ...,
+    out: np.ndarray | None = ...,
+) -> DerivativeResult: ...
+@overload  # array-likes, dask arrays, xarray DataArrays
+def diff(
+    y: Any,
+    x: Any = ...,
+    *,
+    dx: Any = ...,
+    axis: int = ...,
+    n: int = ...,
+    acc: int = ...,
+    periodic: bool = ...,
+    method: str = ...,
+    return_error: bool = ...,
+    dim: str | None = ...,
+    out: np.ndarray | None = ...,
+) -> Any: ...
 
 
 def diff(
