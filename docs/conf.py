@@ -47,6 +47,9 @@ html_theme_options = {"navigation_with_keys": False, "show_toc_level": 2}
 
 autosummary_generate = True
 autodoc_default_options = {"members": False}
+# one signature per function (the typed overloads are for type checkers; the
+# docstrings give the types)
+autodoc_typehints = "none"
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
 
