@@ -15,6 +15,7 @@ and :attr:`Columns.note` says so.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import Any
 
@@ -68,14 +69,23 @@ class Columns:
         return self(X)
 
     def _detect(self, X: np.ndarray) -> bool:
-        """True when ``f`` evaluates a batch of points as it evaluates each one."""
+        """True when ``f`` evaluates a batch of points as it evaluates each one.
+
+        The batch is the points themselves (a nearby second point when there
+        is one only), and its first and last columns are compared with
+        single-point calls.
+        """
         self._first = None
-        try:
-            single = self._one(X[:, 0].copy())
-        except Exception:
-            single = None  # f may fail at this point; judge by the batch alone
         P = X.shape[1]
-        B = X if P > 1 else np.concatenate([X, X], axis=1)
+        if P > 1:
+            B = X
+        else:
+            other = X + np.where(X == 0, 2.0**-10, X * 2.0**-10).astype(X.dtype)
+            B = np.concatenate([X, other], axis=1)
+        singles = []
+        for j in (0, B.shape[1] - 1):
+            with contextlib.suppress(Exception):  # f may fail here: judge by the batch
+                singles.append((j, self._one(B[:, j].copy())))
         try:
             self.calls += 1
             with np.errstate(all="ignore"):
@@ -86,14 +96,14 @@ class Columns:
         if out.shape[-1:] != (B.shape[1],):
             self._why = f"a batch of shape {B.shape} gave an output of shape {out.shape}"
             return False
-        if single is not None:
+        for j, single in singles:
             if out.shape[:-1] != single.shape:
                 self._why = (
                     f"one point gave an output of shape {single.shape}, a batch of "
                     f"shape {B.shape} one of shape {out.shape}"
                 )
                 return False
-            a, b = out[..., 0], single
+            a, b = out[..., j], single
             tol = 1e3 * np.finfo(np.float64).eps * np.maximum(np.abs(a), np.abs(b))
             same = (np.abs(a - b) <= tol) | (a == b) | (np.isnan(a) & np.isnan(b))
             if not np.all(same):
