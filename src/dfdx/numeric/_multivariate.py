@@ -122,27 +122,41 @@ def along(
     Pg = pts.size
     if Pg == 0:
         return out
-    rows, comps = np.nonzero(V)
-    support = np.zeros((D, Pg))
-    np.maximum.at(support, rows, np.abs(Xg[comps]))
+    shifts = [_sparse(V)] if W is None else [_sparse(V), _sparse(W)]
+    C, K = shifts[0]
+    support = np.where(K[:, :, None] != 0, np.abs(Xg[C]), 0.0).max(axis=1)
     vmax = np.abs(V).max(axis=1)[:, None]
     # engine point e = d * Pg + j: direction d at point j
     scale = (np.maximum(support, 1.0) / vmax).ravel()
     xabs = (support / vmax).ravel()
     hc = None if W is None else 1e-20 * scale
 
+    dtype = np.result_type(Xg, 1j if cplx else Xg.dtype)
+
     def evaluate(idx, T: np.ndarray, scratch: bool = False):
         if isinstance(idx, slice):
             idx = np.arange(idx.start, idx.stop)
-        d, j = np.divmod(idx, Pg)
         a, k = T.shape
-        X = np.empty((m, a, k), dtype=np.result_type(Xg, T, 1j if cplx else Xg.dtype))
-        X[...] = Xg[:, j, None]
-        shifts = [(V, T)] if W is None else [(V, T), (W, 1j * hc[idx, None])]
-        for M, shift in shifts:
-            Md = M[d]
-            rr, cc = np.nonzero(Md)  # directions are sparse (Hessian: two entries)
-            X[cc, rr, :] += Md[rr, cc][:, None] * shift[rr]
+        X = np.empty((m, a, k), dtype=np.result_type(dtype, T))
+        if Pg == 1:
+            d = idx
+            X[...] = Xg[:, 0, None, None]
+        else:
+            d, j = np.divmod(idx, Pg)
+            X[...] = Xg[:, j, None]
+        cuts = np.flatnonzero(d[1:] != d[:-1]) + 1
+        for (comps, coefs), shift in zip(shifts, (T, None), strict=False):
+            if shift is None:  # the complex step, the same for every node
+                shift = 1j * hc[idx, None]
+            if 32 * cuts.size < a:  # long runs of one direction: slices
+                for lo, hi in zip(np.r_[0, cuts], np.r_[cuts, a], strict=True):
+                    for c, w in zip(comps[d[lo]], coefs[d[lo]], strict=True):
+                        if w:
+                            X[c, lo:hi] += w * shift[lo:hi]
+                continue
+            rows = np.arange(a)
+            for c, w in zip(comps[d].T, coefs[d].T, strict=True):
+                X[c, rows, :] += w[:, None] * shift
         vals, raised = cols(X.reshape(m, a * k))
         if W is not None:
             vals = vals.imag / np.repeat(hc[idx], k)[:, None]
@@ -178,6 +192,23 @@ def along(
         getattr(out, name)[:, pts] = arr.reshape(D, Pg, Q)
     out.nfev[:, pts] += 1
     return out
+
+
+def _sparse(M: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of ``M`` as ``(D, r)`` components and coefficients (``r`` nonzeros at most).
+
+    Directions are sparse (a Jacobian column: one entry; a Hessian
+    direction: two), so the nodes are built from ``r`` indexed additions.
+    """
+    rows, comps = np.nonzero(M)
+    count = np.bincount(rows, minlength=M.shape[0])
+    r = max(int(count.max()), 1)
+    rank = np.arange(rows.size) - np.repeat(np.cumsum(count) - count, count)
+    C = np.zeros((M.shape[0], r), dtype=np.intp)
+    K = np.zeros((M.shape[0], r))
+    C[rows, rank] = comps
+    K[rows, rank] = M[rows, comps]
+    return C, K
 
 
 def _steps(step: Any, D: int, P: int) -> np.ndarray:
