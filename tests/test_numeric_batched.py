@@ -262,3 +262,27 @@ def test_hessian_of_vector_function_matches_each_output():
         one = hessian(lambda p, k=k: _vec(p)[k], x)
         assert np.all(np.abs(res.df[k] - one.df) <= res.error[k] + one.error)
     np.testing.assert_allclose(res.df, _vec_hess(x), rtol=1e-8, atol=1e-9)
+
+
+def test_complex_valued_functions_keep_their_imaginary_part():
+    x = np.array([0.3, -0.7, 1.2])
+    res = hessian(lambda p: 1j * np.sum(p * p, axis=0) + p[0] * p[1], x)
+    assert res.df.dtype == np.complex128
+    exact = 2j * np.eye(3)
+    exact[0, 1] = exact[1, 0] = 1.0
+    np.testing.assert_allclose(res.df, exact, atol=1e-9)
+    J = jacobian(lambda p: np.stack([np.exp(1j * p[0]), p[1] * p[2]]), x)
+    np.testing.assert_allclose(J.df[0], [1j * np.exp(0.3j), 0, 0], atol=1e-12)
+
+
+def test_one_point_output_with_singleton_axes_is_still_vectorised():
+    # np.vstack of scalars gives (2, 1) for one point, (2, K) for a batch
+    def f(x):
+        return np.vstack((x[0] * x[1] * x[2] ** 2, x[0] * x[1] * x[2]))
+
+    x = np.array([[1.0, 4.0], [2.0, 5.0], [3.0, 6.0]])
+    res = jacobian(f, x)
+    assert res.df.shape == (2, 3, 2)
+    assert "one call per point" not in res.message
+    exact = [[[18.0, 180.0], [9.0, 144.0], [12.0, 240.0]], [[6.0, 30.0], [3.0, 24.0], [2.0, 20.0]]]
+    np.testing.assert_allclose(res.df, exact, rtol=1e-12)

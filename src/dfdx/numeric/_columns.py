@@ -97,6 +97,8 @@ class Columns:
             self._why = f"a batch of shape {B.shape} gave an output of shape {out.shape}"
             return False
         for j, single in singles:
+            if single.size == np.prod(out.shape[:-1]):  # (2, 1) for (2,): singleton axes
+                single = single.reshape(out.shape[:-1])
             if out.shape[:-1] != single.shape:
                 self._why = (
                     f"one point gave an output of shape {single.shape}, a batch of "

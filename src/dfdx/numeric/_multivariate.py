@@ -188,6 +188,8 @@ def along(
         for arr, new in zip((df, err, st, nit), sub[:3] + sub[4:], strict=True):
             arr[e, q] = new[:, 0] if new.ndim == 2 else new
     st[~np.isfinite(f0e.T)] = Status.NONFINITE_VALUE
+    if df.dtype.kind == "c":  # f is complex-valued
+        out.df = out.df.astype(df.dtype)
     for name, arr in (("df", df), ("error", err), ("status", st), ("nfev", nfev), ("nit", nit)):
         getattr(out, name)[:, pts] = arr.reshape(D, Pg, Q)
     out.nfev[:, pts] += 1
@@ -318,12 +320,12 @@ def package(A: Along, arrays: tuple, dshape: tuple, x: Any, opt: Options, params
     """
     shape = (*A.qshape, *dshape, *A.pshape)
     df, err, st, nfev, nit = (np.moveaxis(a, -1, 0).reshape(shape) for a in arrays)
-    real = np.asarray(x).dtype if np.asarray(x).dtype == np.float32 else np.float64
+    real = np.float32 if np.asarray(x).dtype == np.float32 else np.float64
     message = summarise(st.ravel(), opt.method)
     if A.note:
         message += "; " + A.note
     return DerivativeResult(
-        df=df.astype(real, copy=False),
+        df=df.astype(np.result_type(real, np.complex64) if df.dtype.kind == "c" else real),
         error=err.astype(real, copy=False),
         status=st,
         nfev=nfev,

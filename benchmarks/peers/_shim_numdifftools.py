@@ -1,0 +1,118 @@
+"""numdifftools' API implemented with dfdx (for running numdifftools' tests).
+
+``Derivative``, ``Gradient``, ``Jacobian``, ``Hessdiag``, ``Hessian`` and
+``directionaldiff`` call ``dfdx.numeric``.  Mapping: ``method`` 'complex' and
+'multicomplex' -> dfdx's complex step where dfdx has one (first
+derivatives, gradients, Jacobians, Hessians; otherwise central
+differences), 'central2' -> 'central'; ``step``, ``order`` and the step
+options tune numdifftools' own step sequence and rule and are ignored.
+``full_output=True`` returns an object with ``estimate`` and
+``error_estimate`` (and ``final_step=None``: dfdx adapts per point).
+numdifftools' helpers (step generators, test functions) are re-exported.
+"""
+
+from __future__ import annotations
+
+import _peerlog
+import numpy as np
+from numdifftools._typing import EstimateResult
+from numdifftools.core import MaxStepGenerator, MinStepGenerator  # noqa: F401 (re-exported)
+
+from dfdx import numeric
+
+
+def Info(estimate, error):
+    return EstimateResult(estimate, error, None, None)
+
+
+def _method(method, allow_complex=True):
+    if method in ("complex", "multicomplex"):
+        return "complex" if allow_complex else "central"
+    if method == "central2":
+        return "central"
+    if method in ("central", "forward", "backward"):
+        return method
+    raise ValueError(f"method {method!r} not known to the shim")
+
+
+class _Base:
+    def __init__(self, fun, step=None, method="central", order=2, n=1, full_output=False, **kw):
+        self.fun, self.step, self.method, self.order = fun, step, method, order
+        self.n, self.full_output = n, full_output
+
+    def __call__(self, x, *args, **kwargs):
+        res = self._compute(np.asarray(x, dtype=float), args, kwargs)
+        _peerlog.record(res.success)
+        est = self._shape(np.asarray(res.df), np.asarray(x))
+        if self.full_output:
+            return Info(est, self._shape(np.asarray(res.error), np.asarray(x)))
+        return est
+
+    @staticmethod
+    def _shape(a, x):
+        return a
+
+    def _g(self, args, kwargs):
+        return lambda w: self.fun(w, *args, **kwargs)
+
+
+class Derivative(_Base):
+    def __call__(self, x, *args, **kwargs):
+        if self.n == 0:
+            y = self.fun(np.asarray(x, dtype=float), *args, **kwargs)
+            return Info(y, np.zeros_like(y)) if self.full_output else y
+        return super().__call__(x, *args, **kwargs)
+
+    def _compute(self, x, args, kwargs):
+        method = _method(self.method, allow_complex=self.n == 1)
+        return numeric.derivative(self.fun, x, n=self.n, method=method, args=args, kwargs=kwargs)
+
+
+class Gradient(_Base):
+    def _compute(self, x, args, kwargs):  # (jacobian: f of one variable may return (1,))
+        x1 = np.atleast_1d(x)
+        return numeric.jacobian(self._g(args, kwargs), x1, method=_method(self.method))
+
+    @staticmethod
+    def _shape(a, x):
+        return a.squeeze()
+
+
+class Jacobian(_Base):
+    def _compute(self, x, args, kwargs):
+        x1 = np.atleast_1d(x)
+        return numeric.jacobian(self._g(args, kwargs), x1, method=_method(self.method))
+
+    @staticmethod
+    def _shape(a, x):
+        if a.size == 1:
+            return a.squeeze()
+        return a[None] if a.ndim == 1 else a  # numdifftools: (1, m) for a scalar f
+
+
+class Hessdiag(_Base):
+    def _compute(self, x, args, kwargs):
+        x1 = np.atleast_1d(x)
+        return numeric.hessdiag(self._g(args, kwargs), x1, method=_method(self.method))
+
+    @staticmethod
+    def _shape(a, x):
+        return a.squeeze()
+
+
+class Hessian(_Base):
+    def _compute(self, x, args, kwargs):
+        x1 = np.atleast_1d(x)
+        return numeric.hessian(self._g(args, kwargs), x1, method=_method(self.method))
+
+    @staticmethod
+    def _shape(a, x):
+        return a.squeeze()
+
+
+def directionaldiff(f, x0, vec, **options):
+    full = options.pop("full_output", False)
+    v = np.asarray(vec, dtype=float)
+    res = numeric.directional(f, np.asarray(x0, dtype=float), v / np.linalg.norm(v))
+    _peerlog.record(res.success)
+    return Info(res.df, res.error) if full else res.df

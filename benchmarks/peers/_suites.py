@@ -1,0 +1,59 @@
+"""The three peer suites: where their tests live and what the adapters ignore."""
+
+from __future__ import annotations
+
+from benchmarks.peers._runner import Suite
+
+_STEPS = "tunes the peer's own step sequence or stencil"
+_COUNTS = "checks the peer's own iteration / evaluation counts"
+_TEXT = "checks the peer's own message text"
+_DIAG = "checks the peer's own diagnostics"
+
+SCIPY = Suite(
+    name="scipy",
+    repo="scipy/scipy",
+    commit="3dbf660a91",
+    path="scipy/differentiate/tests/test_differentiate.py",
+    shim="_shim_scipy.py",
+    rewrites=[
+        (
+            "from scipy.differentiate import derivative, jacobian, hessian",
+            "from shim_scipy import derivative, jacobian, hessian",
+        ),
+        (
+            "from scipy._lib._array_api import is_numpy, is_torch, make_xp_test_case",
+            "from scipy._lib._array_api import is_numpy, is_torch\n\n\n"
+            "def make_xp_test_case(*funcs):\n    return lambda cls: cls\n",
+        ),
+        (
+            "import scipy._external.array_api_extra as xpx",
+            "import scipy._lib.array_api_extra as xpx",
+        ),
+    ],
+    unscored={
+        "test_step_parameters": _STEPS,
+        "test_initial_step": _STEPS,
+        "test_maxiter_callback": _COUNTS,
+        "test_input_validation": _TEXT,
+        "test_iv": _TEXT,
+        "test_small_rtol_warning": _TEXT,
+        "test_nfev": _COUNTS,
+        "test_attrs": _COUNTS,
+    },
+)
+
+
+NUMDIFFTOOLS = Suite(
+    name="numdifftools",
+    repo="pbrod/numdifftools",
+    commit="c48563b",
+    path="src/numdifftools/tests/test_numdifftools.py",
+    shim="_shim_numdifftools.py",
+    rewrites=[("import numdifftools.core as nd", "import shim_numdifftools as nd")],
+    unscored={
+        "TestRichardson": "tests numdifftools' Richardson extrapolation tables",
+        "test_default_scale": "tests numdifftools' step-generator defaults",
+        "fulloutput": "checks numdifftools' final step (dfdx adapts the step per point)",
+    },
+)
+SUITES = [SCIPY, NUMDIFFTOOLS]
