@@ -286,3 +286,15 @@ def test_one_point_output_with_singleton_axes_is_still_vectorised():
     assert "one call per point" not in res.message
     exact = [[[18.0, 180.0], [9.0, 144.0], [12.0, 240.0]], [[6.0, 30.0], [3.0, 24.0], [2.0, 20.0]]]
     np.testing.assert_allclose(res.df, exact, rtol=1e-12)
+
+
+@pytest.mark.parametrize("method", ["forward", "backward", "central"])
+def test_outputs_independent_of_a_variable_have_exact_zero_derivatives(method):
+    def f(w):
+        return np.stack([7.3 * w[0], 2.0 * w[1], w[1] ** 3])
+
+    res = jacobian(f, [1.0, 2.0], method=method)
+    assert res.df[0, 1] == 0.0
+    assert res.df[1, 0] == 0.0
+    assert res.df[2, 0] == 0.0
+    np.testing.assert_allclose(res.df[2, 1], 12.0, rtol=1e-10)

@@ -29,6 +29,10 @@ def run(quick: bool = False, verbose: bool = False) -> None:
                 c["skipped"],
             ]
         )
+    tot = [sum(r[i] for r in rows) for i in (1, 2, 3, 4)]
+    rows.append(
+        ["all", *tot, f"{tot[1] / tot[0]:.1%}", sum(r[6] for r in rows), sum(r[7] for r in rows)]
+    )
     table(
         "peer test suites run against dfdx (scored tests)",
         [

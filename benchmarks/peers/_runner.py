@@ -40,6 +40,9 @@ class Suite:
     shim: str  # file name of the shim in benchmarks/peers
     rewrites: list[tuple[str, str]]
     unscored: dict[str, str] = field(default_factory=dict)  # test-id substring -> reason
+    # names that hold error estimates in the peer's tests: a failed assertion
+    # on one of them bounds an estimate, it is not a wrong value
+    error_names: tuple[str, ...] = ("error", "ye", "fpe", "jace", "yde")
     extra_args: list[str] = field(default_factory=list)
 
 
@@ -71,6 +74,7 @@ def pytest_runtest_logreport(report):
         assertion = assertion or ("assert " in text and ("abs(" in text or "np.abs" in text))
         flags = list(_peerlog.LOG)
         rec["assertion"] = assertion
+        rec["line"] = " ".join(l[1:].strip() for l in text.splitlines() if l.startswith(">"))
         rec["all_success"] = bool(flags) and all(flags)
         rec["detail"] = text[-400:]
     _out[report.nodeid] = rec
@@ -161,7 +165,8 @@ def score(suite: Suite, records: dict, verbose: bool) -> dict:
             counts["passed"] += 1
             continue
         counts["failed"] += 1
-        confident = rec.get("assertion") and rec.get("all_success")
+        on_error = any(_mentions(rec.get("line", ""), n) for n in suite.error_names)
+        confident = rec.get("assertion") and rec.get("all_success") and not on_error
         if confident:
             counts["wrong+success"] += 1
         failures.append((test, "WRONG+SUCCESS" if confident else rec["outcome"], rec))
@@ -173,3 +178,9 @@ def score(suite: Suite, records: dict, verbose: bool) -> dict:
             detail = " ".join(rec.get("detail", "").split())[-300:]
             print(f"  [{kind}] {test}\n      {detail}")
     return counts
+
+
+def _mentions(line: str, name: str) -> bool:
+    import re
+
+    return re.search(rf"(?<![\w.]){re.escape(name)}\b|\.{re.escape(name)}\b", line) is not None

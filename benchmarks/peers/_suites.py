@@ -56,4 +56,38 @@ NUMDIFFTOOLS = Suite(
         "fulloutput": "checks numdifftools' final step (dfdx adapts the step per point)",
     },
 )
-SUITES = [SCIPY, NUMDIFFTOOLS]
+
+
+_JACOBI_UNSCORED = {
+    "test_method_auto": _DIAG,
+    "test_method[": _DIAG,
+    "test_on_nan": _DIAG,
+    "test_bad_step": "validates jacobi's own step option",
+    "test_bad_maxgrad": "validates jacobi's own maxgrad option",
+    "test_bad_method": "validates jacobi's own method codes",
+    "test_bad_return_value": _TEXT,
+    "test_bad_number_of_arguments": _TEXT,
+}
+
+JACOBI = Suite(
+    name="jacobi",
+    repo="HDembinski/jacobi",
+    commit="840e545",
+    path="tests/test_jacobi.py",
+    shim="_shim_jacobi.py",
+    rewrites=[("from jacobi import jacobi", "from shim_jacobi import jacobi")],
+    unscored=_JACOBI_UNSCORED,
+)
+
+JACOBI_PROPAGATE = Suite(
+    name="jacobi-propagate",
+    repo="HDembinski/jacobi",
+    commit="840e545",
+    path="tests/test_propagate.py",
+    shim="_shim_jacobi.py",
+    rewrites=[
+        ("from jacobi import propagate, jacobi", "from shim_jacobi import propagate, jacobi")
+    ],
+    unscored=_JACOBI_UNSCORED,
+)
+SUITES = [SCIPY, NUMDIFFTOOLS, JACOBI, JACOBI_PROPAGATE]

@@ -160,10 +160,14 @@ def along(
         vals, raised = cols(X.reshape(m, a * k))
         if W is not None:
             vals = vals.imag / np.repeat(hc[idx], k)[:, None]
-        return vals.reshape(a, k, Q), raised.reshape(a, k).any(axis=1)
+        vals = vals.reshape(a, k, Q)
+        if W is None:  # outputs that never move from f(x) have derivative 0 exactly
+            changed[idx] |= (vals != f0e[:, idx].T[:, None, :]).any(axis=1)
+        return vals, raised.reshape(a, k).any(axis=1)
 
     N = D * Pg
     f0e = np.broadcast_to(f0.T[:, None, :], (Q, D, Pg)).reshape(Q, N)
+    changed = np.zeros((N, Q), dtype=bool)
     h = None if step is None else _steps(step, D, Pg)
     run = _Runner(n, opt, eps, xa.dtype, complex_first=cplx and W is None)
     df, err, st, nfev, nit = run(evaluate, scale, xabs, h, Q, None if W is not None else f0e)
@@ -187,6 +191,10 @@ def along(
         nfev[e, q] += sub[3]  # both passes count
         for arr, new in zip((df, err, st, nit), sub[:3] + sub[4:], strict=True):
             arr[e, q] = new[:, 0] if new.ndim == 2 else new
+    if W is None:
+        # f equal to f(x) at every node: the stencil's value is 0 (its weights
+        # sum to 0), up to their rounding; make it exact
+        df[~changed & (st >= 0)] = 0.0
     st[~np.isfinite(f0e.T)] = Status.NONFINITE_VALUE
     if df.dtype.kind == "c":  # f is complex-valued
         out.df = out.df.astype(df.dtype)
@@ -319,7 +327,9 @@ def package(A: Along, arrays: tuple, dshape: tuple, x: Any, opt: Options, params
     points (``x.shape[1:]``); float32 points give float32 values and errors.
     """
     shape = (*A.qshape, *dshape, *A.pshape)
-    df, err, st, nfev, nit = (np.moveaxis(a, -1, 0).reshape(shape) for a in arrays)
+    df, err, st, nfev, nit = (
+        np.ascontiguousarray(np.moveaxis(a, -1, 0)).reshape(shape) for a in arrays
+    )
     real = np.float32 if np.asarray(x).dtype == np.float32 else np.float64
     message = summarise(st.ravel(), opt.method)
     if A.note:
