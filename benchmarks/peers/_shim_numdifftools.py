@@ -5,7 +5,10 @@
 'multicomplex' -> dfdx's complex step where dfdx has one (first
 derivatives, gradients, Jacobians, Hessians; otherwise central
 differences), 'central2' -> 'central'; ``step``, ``order`` and the step
-options tune numdifftools' own step sequence and rule and are ignored.
+options tune numdifftools' own step sequence and rule and are ignored,
+except a ``MaxStepGenerator``'s ``base_step`` (the largest step: the scale of
+the function's features), which becomes what dfdx's guide recommends for it:
+the variables rescaled by that step.
 ``full_output=True`` returns an object with ``estimate`` and
 ``error_estimate`` (and ``final_step=None``: dfdx adapts per point).
 numdifftools' helpers (step generators, test functions) are re-exported.
@@ -40,12 +43,22 @@ class _Base:
         self.fun, self.step, self.method, self.order = fun, step, method, order
         self.n, self.full_output = n, full_output
 
+    order = 1  # of the derivative in x (for the rescaling)
+
     def __call__(self, x, *args, **kwargs):
-        res = self._compute(np.asarray(x, dtype=float), args, kwargs)
+        s = self.step.base_step if isinstance(self.step, MaxStepGenerator) else 1.0
+        fun = self.fun
+        if s != 1.0:
+            self.fun = lambda u, *a, **k: fun(u * s, *a, **k)
+        try:
+            res = self._compute(np.asarray(x, dtype=float) / s, args, kwargs)
+        finally:
+            self.fun = fun
         _peerlog.record(res.success)
-        est = self._shape(np.asarray(res.df), np.asarray(x))
+        k = self.n if isinstance(self, Derivative) else self.order
+        est = self._shape(np.asarray(res.df) / s**k, np.asarray(x))
         if self.full_output:
-            return Info(est, self._shape(np.asarray(res.error), np.asarray(x)))
+            return Info(est, self._shape(np.asarray(res.error) / s**k, np.asarray(x)))
         return est
 
     @staticmethod
@@ -91,6 +104,8 @@ class Jacobian(_Base):
 
 
 class Hessdiag(_Base):
+    order = 2
+
     def _compute(self, x, args, kwargs):
         x1 = np.atleast_1d(x)
         return numeric.hessdiag(self._g(args, kwargs), x1, method=_method(self.method))
@@ -101,6 +116,8 @@ class Hessdiag(_Base):
 
 
 class Hessian(_Base):
+    order = 2
+
     def _compute(self, x, args, kwargs):
         x1 = np.atleast_1d(x)
         return numeric.hessian(self._g(args, kwargs), x1, method=_method(self.method))
