@@ -113,7 +113,7 @@ class Columns:
                 return False
         self.caller.ever_ok = True
         self._set_shape(out.shape[:-1])
-        Q = int(np.prod(self.qshape))
+        Q = int(np.prod(self.qshape or ()))
         self._first = out[..., :P].reshape(Q, P).T, np.zeros(P, dtype=bool)
         return True
 
@@ -130,7 +130,7 @@ class Columns:
             vals, raised = self._batched(X)
         else:
             vals, raised = self._columns(X)
-        Q = int(np.prod(self.qshape))
+        Q = int(np.prod(self.qshape or ()))
         return vals.reshape(Q, K).T, raised
 
     def _columns(self, X):

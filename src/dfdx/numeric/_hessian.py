@@ -162,9 +162,7 @@ def hessian(
         A = _along(f, x, np.eye(m)[ju], np.eye(m)[iu], opt, step, args, vectorized, workers)
         arrays = tuple(_symmetric(m, iu, ju, a) for a in (A.df, A.error, A.status, A.nfev, A.nit))
     else:
-        arrays = _polarised(m, f, x, opt, step, args, vectorized, workers)
-        A = arrays[0]
-        arrays = arrays[1:]
+        A, arrays = _polarised(m, f, x, opt, step, args, vectorized, workers)
     params = {"method": opt.method, "order": opt.order, "step": step}
     return package(A, arrays, (m, m), x, opt, params)
 
@@ -199,7 +197,7 @@ def _symmetric(m: int, iu: np.ndarray, ju: np.ndarray, a: np.ndarray) -> np.ndar
     return H
 
 
-def _polarised(m, f, x, opt, step, args, vectorized, workers) -> tuple:
+def _polarised(m, f, x, opt, step, args, vectorized, workers) -> tuple[Along, tuple]:
     """Diagonal along ``e_i``, off-diagonal from ``e_i + e_j`` and ``e_i - e_j``."""
     iu, ju = np.triu_indices(m, 1)
     p = iu.size
@@ -219,10 +217,10 @@ def _polarised(m, f, x, opt, step, args, vectorized, workers) -> tuple:
         A.nfev[plus] + A.nfev[minus],
         np.maximum(A.nit[plus], A.nit[minus]),
     )
-    out = [A]
+    out = []
     d = np.arange(m)
     for a, o in zip((A.df, A.error, A.status, A.nfev, A.nit), off, strict=True):
         H = _symmetric(m, iu, ju, o) if p else np.empty((m, m, *a.shape[1:]), dtype=a.dtype)
         H[d, d] = a[:m]
         out.append(H)
-    return tuple(out)
+    return A, tuple(out)

@@ -109,7 +109,7 @@ def along(
         np.full(shape, Status.NONFINITE_INPUT, dtype=np.int8),
         np.zeros(shape, dtype=np.intp),
         np.zeros(shape, dtype=np.intp),
-        cols.qshape,
+        tuple(cols.qshape or ()),
         pshape,
         cols.note,
     )
@@ -129,7 +129,7 @@ def along(
     # engine point e = d * Pg + j: direction d at point j
     scale = (np.maximum(support, 1.0) / vmax).ravel()
     xabs = (support / vmax).ravel()
-    hc = None if W is None else 1e-20 * scale
+    hc = 1e-20 * scale  # the complex step (with W)
 
     dtype = np.result_type(Xg, 1j if cplx else Xg.dtype)
 
@@ -172,8 +172,9 @@ def along(
     run = _Runner(n, opt, eps, xa.dtype, complex_first=cplx and W is None)
     df, err, st, nfev, nit = run(evaluate, scale, xabs, h, Q, None if W is not None else f0e)
     st, nfev, nit = (np.repeat(a[:, None], Q, axis=1) for a in (st, nfev, nit))
-    redo = np.flatnonzero((st[:, 0] < 0) & (st[:, 0] != Status.FUNCTION_ERROR)) if Q > 1 else []
-    if len(redo):
+    failed = (st[:, 0] < 0) & (st[:, 0] != Status.FUNCTION_ERROR) & (Q > 1)
+    redo = np.flatnonzero(failed)
+    if redo.size:
         # one output at a time where the direction failed: only the failing
         # outputs keep a failure status
         e, q = (a.ravel() for a in np.meshgrid(redo, np.arange(Q), indexing="ij"))
@@ -387,8 +388,10 @@ _PARAMS = """
 
 def document(func: Callable) -> Callable:
     """Fill the shared ``{params}`` and ``{contract}`` blocks of a docstring."""
-    func.__doc__ = func.__doc__.replace("    {contract}", _CONTRACT.strip("\n")).replace(
-        "    {params}", _PARAMS.strip("\n")
+    func.__doc__ = (
+        (func.__doc__ or "")
+        .replace("    {contract}", _CONTRACT.strip("\n"))
+        .replace("    {params}", _PARAMS.strip("\n"))
     )
     return func
 
