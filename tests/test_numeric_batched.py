@@ -298,3 +298,18 @@ def test_outputs_independent_of_a_variable_have_exact_zero_derivatives(method):
     assert res.df[1, 0] == 0.0
     assert res.df[2, 0] == 0.0
     np.testing.assert_allclose(res.df[2, 1], 12.0, rtol=1e-10)
+
+
+def test_complex_points_of_a_holomorphic_function():
+    z = np.array([[1 + 1j, 0.5], [2 - 0.5j, -1j]])  # two points of C^2
+
+    def f(p):
+        return np.sin(p[0]) * p[1]
+
+    g = gradient(f, z)
+    exact = np.stack([np.cos(z[0]) * z[1], np.sin(z[0])])
+    assert g.df.dtype == np.complex128
+    np.testing.assert_allclose(g.df, exact, rtol=1e-12)
+    assert np.all(np.abs(g.df - exact) <= g.error)
+    H = hessian(f, z)
+    np.testing.assert_allclose(H.df[0, 1], np.cos(z[0]), rtol=1e-9)

@@ -147,7 +147,7 @@ def test_status_for_failing_functions():
         (lambda: gradient(lambda x: np.ones(3), [1.0, 2.0]), ValueError, "use jacobian"),
         (lambda: gradient(_rosen, [1.0, 2.0], vectorized=1), TypeError, "`vectorized` must be"),
         (lambda: gradient(_rosen, [1.0, 2.0], step=0.0), ValueError, "`step` must be positive"),
-        (lambda: jacobian(_rosen, [1j, 2.0]), TypeError, "`x` must be real"),
+        (lambda: jacobian(_rosen, [1j, 2.0], method="complex"), TypeError, "`x` must be real"),
     ],
 )
 def test_validation_messages(call, error, match):

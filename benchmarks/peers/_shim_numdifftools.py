@@ -28,6 +28,12 @@ def Info(estimate, error):
     return EstimateResult(estimate, error, None, None)
 
 
+def _points(x):
+    """``x`` as an array, integers as floats (complex points stay complex)."""
+    x = np.asarray(x)
+    return x.astype(float) if x.dtype.kind in "iub" else x
+
+
 def _method(method, allow_complex=True):
     if method in ("complex", "multicomplex"):
         return "complex" if allow_complex else "central"
@@ -51,7 +57,7 @@ class _Base:
         if s != 1.0:
             self.fun = lambda u, *a, **k: fun(u * s, *a, **k)
         try:
-            res = self._compute(np.asarray(x, dtype=float) / s, args, kwargs)
+            res = self._compute(_points(x) / s, args, kwargs)
         finally:
             self.fun = fun
         _peerlog.record(res.success)
@@ -72,7 +78,7 @@ class _Base:
 class Derivative(_Base):
     def __call__(self, x, *args, **kwargs):
         if self.n == 0:
-            y = self.fun(np.asarray(x, dtype=float), *args, **kwargs)
+            y = self.fun(_points(x), *args, **kwargs)
             return Info(y, np.zeros_like(y)) if self.full_output else y
         return super().__call__(x, *args, **kwargs)
 
@@ -130,6 +136,6 @@ class Hessian(_Base):
 def directionaldiff(f, x0, vec, **options):
     full = options.pop("full_output", False)
     v = np.asarray(vec, dtype=float)
-    res = numeric.directional(f, np.asarray(x0, dtype=float), v / np.linalg.norm(v))
+    res = numeric.directional(f, _points(x0), v / np.linalg.norm(v))
     _peerlog.record(res.success)
     return Info(res.df, res.error) if full else res.df

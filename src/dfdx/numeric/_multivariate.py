@@ -36,9 +36,13 @@ __all__ = [
 ]
 
 
-def point_array(x: Any) -> np.ndarray:
-    """``x`` as a float array of shape ``(m, ...)``: variables first, points after."""
-    xa = as_point_array(x, allow_complex=False)
+def point_array(x: Any, allow_complex: bool = True) -> np.ndarray:
+    """``x`` as a float array of shape ``(m, ...)``: variables first, points after.
+
+    Complex points (a holomorphic ``f``) are accepted by the real-axis
+    methods, as in :func:`derivative`.
+    """
+    xa = as_point_array(x, allow_complex=allow_complex)
     if xa.ndim == 0 or xa.size == 0:
         raise ValueError(
             f"`x` must be a non-empty array of shape (m,) (one point) or (m, ...) "
@@ -88,11 +92,12 @@ def along(
     that one non-finite output flags only its own entries.
     """
     check_function(f)
-    xa = point_array(x)
+    xa = point_array(x, allow_complex=opt.method != "complex")
     m, pshape = xa.shape[0], xa.shape[1:]
     X0 = xa.reshape(m, -1)
     P, D = X0.shape[1], V.shape[0]
-    eps = float(np.finfo(xa.dtype).eps)
+    real = xa.real.dtype  # of the steps (complex points: holomorphic f)
+    eps = float(np.finfo(real).eps)
     cols = Columns(f, args, opt.kwargs, vectorized, workers)
     good = np.isfinite(X0).all(axis=0)
     pts = np.flatnonzero(good)
@@ -169,7 +174,7 @@ def along(
     f0e = np.broadcast_to(f0.T[:, None, :], (Q, D, Pg)).reshape(Q, N)
     changed = np.zeros((N, Q), dtype=bool)
     h = None if step is None else _steps(step, D, Pg)
-    run = _Runner(n, opt, eps, xa.dtype, complex_first=cplx and W is None)
+    run = _Runner(n, opt, eps, real, complex_first=cplx and W is None)
     df, err, st, nfev, nit = run(evaluate, scale, xabs, h, Q, None if W is not None else f0e)
     st, nfev, nit = (np.repeat(a[:, None], Q, axis=1) for a in (st, nfev, nit))
     failed = (st[:, 0] < 0) & (st[:, 0] != Status.FUNCTION_ERROR) & (Q > 1)
@@ -331,7 +336,7 @@ def package(A: Along, arrays: tuple, dshape: tuple, x: Any, opt: Options, params
     df, err, st, nfev, nit = (
         np.ascontiguousarray(np.moveaxis(a, -1, 0)).reshape(shape) for a in arrays
     )
-    real = np.float32 if np.asarray(x).dtype == np.float32 else np.float64
+    real = np.float32 if np.asarray(x).real.dtype == np.float32 else np.float64
     message = summarise(st.ravel(), opt.method)
     if A.note:
         message += "; " + A.note
