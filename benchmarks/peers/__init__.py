@@ -16,7 +16,11 @@ def run(quick: bool = False, verbose: bool = False) -> None:
 
     rows = []
     for suite in SUITES:
-        c = run_suite(suite, verbose=verbose)
+        try:
+            c = run_suite(suite, verbose=verbose)
+        except Exception as exc:  # no mirror and no network: say so, go on
+            print(f"  [skip] {suite.name}: peer tests unavailable ({type(exc).__name__}: {exc})")
+            continue
         rows.append(
             [
                 suite.name,
@@ -29,6 +33,8 @@ def run(quick: bool = False, verbose: bool = False) -> None:
                 c["skipped"],
             ]
         )
+    if not rows:
+        return
     tot = [sum(r[i] for r in rows) for i in (1, 2, 3, 4)]
     rows.append(
         ["all", *tot, f"{tot[1] / tot[0]:.1%}", sum(r[6] for r in rows), sum(r[7] for r in rows)]

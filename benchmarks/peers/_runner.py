@@ -101,7 +101,11 @@ def record(success):
 
 
 def source(suite: Suite, given: str | None) -> str:
-    """The peer's test file: a path given, a local git mirror, or a download."""
+    """The peer's test file: a path given, a local git mirror, or a download.
+
+    ``given`` defaults to ``$DFDX_PEER_<NAME>`` (e.g. ``DFDX_PEER_SCIPY``).
+    """
+    given = given or os.environ.get("DFDX_PEER_" + suite.name.upper().replace("-", "_"))
     if given:
         return Path(given).read_text()
     mirrors = os.environ.get("DFDX_PEER_MIRRORS", "/work/.mirror")
