@@ -313,3 +313,14 @@ def test_complex_points_of_a_holomorphic_function():
     assert np.all(np.abs(g.df - exact) <= g.error)
     H = hessian(f, z)
     np.testing.assert_allclose(H.df[0, 1], np.cos(z[0]), rtol=1e-9)
+
+
+@pytest.mark.parametrize("func", [gradient, hessian, hessdiag])
+def test_complex_step_of_code_that_drops_the_imaginary_part_is_flagged(func):
+    # abs() keeps the result complex here (x[1] is complex) but loses d/dx0
+    res = func(lambda x: np.abs(x[0]) * x[1] + x[1] ** 2, [1.0, 2.0], method="complex")
+    assert not res.success.any()
+    assert (res.status == Status.NOT_DIFFERENTIABLE).all()
+    assert "disagrees with a central difference" in res.message
+    ok = func(lambda x: np.sin(300 * x[0]) * x[1] + x[1] ** 2, [0.3, 0.7], method="complex")
+    assert ok.success.all()

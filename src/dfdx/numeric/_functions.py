@@ -8,7 +8,8 @@ from typing import Any
 import numpy as np
 
 from dfdx._core.result import DerivativeResult
-from dfdx.numeric._multivariate import along, document, package, parse, size_of
+from dfdx.numeric._multiapi import document, package, parse, size_of
+from dfdx.numeric._multivariate import along
 
 __all__ = ["directional", "gradient", "jacobian"]
 

@@ -8,15 +8,8 @@ from typing import Any
 import numpy as np
 
 from dfdx._core.result import DerivativeResult
-from dfdx.numeric._multivariate import (
-    Along,
-    along,
-    combine_status,
-    document,
-    package,
-    parse,
-    size_of,
-)
+from dfdx.numeric._multiapi import combine_status, document, package, parse, size_of
+from dfdx.numeric._multivariate import Along, along
 
 __all__ = ["hessdiag", "hessian"]
 
