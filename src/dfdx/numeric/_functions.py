@@ -8,7 +8,8 @@ from typing import Any
 import numpy as np
 
 from dfdx._core.result import DerivativeResult
-from dfdx.numeric._multivariate import along, document, parse, point_array, result, size_of
+from dfdx.numeric._multiapi import document, package, parse, size_of
+from dfdx.numeric._multivariate import along
 
 __all__ = ["directional", "gradient", "jacobian"]
 
@@ -25,24 +26,26 @@ def jacobian(
     atol: float | None = None,
     args: tuple = (),
     kwargs: dict | None = None,
-    vectorized: bool = True,
+    vectorized: bool | None = None,
     maxiter: int | None = None,
     workers: Any = None,
 ) -> DerivativeResult:
-    """Jacobian of ``f: R^m -> R^k`` at one point.
+    """Jacobian of ``f: R^m -> R^k`` at one point or a batch of points.
 
     Parameters
     ----------
     f : callable
         ``f(x, *args, **kwargs)``; see the calling contract below.
-    x : array_like, shape (m,)
-        The point.
+    x : array_like, shape (m,) or (m, ...)
+        One point, or points with the variables along the first axis
+        (SciPy's convention); float32 gives float32 results.
     {params}
 
     Returns
     -------
     DerivativeResult
-        ``df`` of shape ``(*out, m)`` (``out`` the shape of one output of
+        ``df`` of shape ``(*out, m, ...)`` (``...`` the shape of the points,
+        ``out`` the shape of one output of
         ``f``), ``error``, ``status`` (per entry), ``nfev``, ``nit``.
 
     Notes
@@ -62,21 +65,22 @@ def jacobian(
     True
     """
     opt = parse(1, method, order, step, rtol, atol, maxiter, kwargs, vectorized)
-    V = np.eye(point_array(x).size)
-    df, err, st, nfev, nit, qshape = along(
-        f, x, V, n=1, opt=opt, step=step, args=args, vectorized=vectorized, workers=workers
+    return _jacobian(f, x, opt, step, args, vectorized, workers)
+
+
+def _jacobian(f, x, opt, step, args, vectorized, workers, name=None) -> DerivativeResult:
+    m = size_of(x)
+    A = along(
+        f, x, np.eye(m), n=1, opt=opt, step=step, args=args, vectorized=vectorized, workers=workers
     )
-    shape = (*qshape, V.shape[0])
-    q = df.shape[1]
-    bcast = np.broadcast_to
-    return result(
-        df.T.reshape(shape),
-        err.T.reshape(shape),
-        bcast(st, (q, V.shape[0])).reshape(shape),
-        bcast(nfev, (q, V.shape[0])).reshape(shape),
-        bcast(nit, (q, V.shape[0])).reshape(shape),
-        opt.method,
-        {"method": opt.method, "order": opt.order, "step": step},
+    if name and A.qshape != ():
+        raise ValueError(
+            f"`f` must return one value per point for {name}(), got outputs of shape "
+            f"{A.qshape}; use jacobian() for vector-valued functions"
+        )
+    arrays = (A.df, A.error, A.status, A.nfev, A.nit)
+    return package(
+        A, arrays, (m,), x, opt, {"method": opt.method, "order": opt.order, "step": step}
     )
 
 
@@ -92,25 +96,26 @@ def gradient(
     atol: float | None = None,
     args: tuple = (),
     kwargs: dict | None = None,
-    vectorized: bool = True,
+    vectorized: bool | None = None,
     maxiter: int | None = None,
     workers: Any = None,
 ) -> DerivativeResult:
-    """Gradient of a scalar function ``f: R^m -> R`` at one point.
+    """Gradient of a scalar function ``f: R^m -> R`` at one point or many.
 
     Parameters
     ----------
     f : callable
         ``f(x, *args, **kwargs)``; see the calling contract below.
-    x : array_like, shape (m,)
-        The point.
+    x : array_like, shape (m,) or (m, ...)
+        One point, or points with the variables along the first axis
+        (SciPy's convention); float32 gives float32 results.
     {params}
 
     Returns
     -------
     DerivativeResult
-        ``df`` of shape ``(m,)`` with ``error``, ``status``, ``nfev`` and
-        ``nit`` per component.
+        ``df`` of shape ``(m, ...)`` with ``error``, ``status``, ``nfev`` and
+        ``nit`` per component and point.
 
     Raises
     ------
@@ -134,27 +139,25 @@ def gradient(
     [2.0, 2.0, 0.0]
     >>> int(res.nfev.max()) < 20
     True
+
+    Many points: ``x`` of shape ``(m, ...)``, the gradient of shape
+    ``(m, ...)``; ``f`` sees them all in each of its few calls:
+
+    >>> x = np.stack([np.linspace(0, 1, 5), np.zeros(5), np.full(5, 2.0)])
+    >>> gradient(f, x).df[0].round(12).tolist()
+    [0.0, 0.5, 1.0, 1.5, 2.0]
+
+    A function written for one point (``float``, a reduction over every
+    axis) is found out on the first call and evaluated point by point:
+
+    >>> res = gradient(lambda w: float(np.sum(w**2)), [1.0, 2.0])
+    >>> res.df.round(12).tolist()
+    [2.0, 4.0]
+    >>> "one call per point" in res.message
+    True
     """
-    res = jacobian(
-        f,
-        x,
-        method=method,
-        order=order,
-        step=step,
-        rtol=rtol,
-        atol=atol,
-        args=args,
-        kwargs=kwargs,
-        vectorized=vectorized,
-        maxiter=maxiter,
-        workers=workers,
-    )
-    if res.df.ndim != 1:
-        raise ValueError(
-            f"`f` must return one value per point for gradient(), got outputs of shape "
-            f"{res.df.shape[:-1]}; use jacobian() for vector-valued functions"
-        )
-    return res
+    opt = parse(1, method, order, step, rtol, atol, maxiter, kwargs, vectorized)
+    return _jacobian(f, x, opt, step, args, vectorized, workers, name="gradient")
 
 
 @document
@@ -171,7 +174,7 @@ def directional(
     atol: float | None = None,
     args: tuple = (),
     kwargs: dict | None = None,
-    vectorized: bool = True,
+    vectorized: bool | None = None,
     maxiter: int | None = None,
     workers: Any = None,
 ) -> DerivativeResult:
@@ -184,8 +187,9 @@ def directional(
     f : callable
         ``f(x, *args, **kwargs)``; see the calling contract below.  Vector
         outputs give one value per output.
-    x : array_like, shape (m,)
-        The point.
+    x : array_like, shape (m,) or (m, ...)
+        One point, or points with the variables along the first axis
+        (SciPy's convention); float32 gives float32 results.
     v : array_like, shape (m,)
         The direction (not all zero).
     n : int, optional
@@ -195,7 +199,8 @@ def directional(
     Returns
     -------
     DerivativeResult
-        ``df`` of the shape of one output of ``f`` (a 0-d array for scalar f).
+        ``df`` of shape ``(*out, ...)``: one value per output of ``f`` and
+        per point (a 0-d array for a scalar f at one point).
 
     Notes
     -----
@@ -213,10 +218,10 @@ def directional(
     m = size_of(x)
     va = np.asarray(v, dtype=np.float64)
     if va.shape != (m,):
-        raise ValueError(f"`v` must have the shape of `x`, ({m},), got {va.shape}")
+        raise ValueError(f"`v` must have shape ({m},) (the first axis of `x`), got {va.shape}")
     if not (np.all(np.isfinite(va)) and np.any(va != 0)):
         raise ValueError("`v` must be finite and not all zero")
-    df, err, st, nfev, nit, qshape = along(
+    A = along(
         f,
         x,
         va[None].copy(),
@@ -227,12 +232,6 @@ def directional(
         vectorized=vectorized,
         workers=workers,
     )
-    return result(
-        df[0].reshape(qshape),
-        err[0].reshape(qshape),
-        np.broadcast_to(st[0], qshape),
-        np.broadcast_to(nfev[0], qshape),
-        np.broadcast_to(nit[0], qshape),
-        opt.method,
-        {"method": opt.method, "n": opt.n, "order": opt.order, "step": step},
-    )
+    arrays = tuple(a[0] for a in (A.df, A.error, A.status, A.nfev, A.nit))
+    params = {"method": opt.method, "n": opt.n, "order": opt.order, "step": step}
+    return package(A, arrays, (), x, opt, params)

@@ -4,119 +4,58 @@ A gradient component, a Jacobian column, a Hessian diagonal entry and a
 directional derivative are all derivatives of ``g(t) = f(x + t v)`` at ``t = 0``
 for some direction ``v``; an off-diagonal Hessian entry follows by polarisation,
 ``H_ij = (g''_{e_i+e_j} - g''_{e_i-e_j}) / 4``.  Every direction is one "point"
-of the shared adaptive engine, so all of them are refined together and ``f``
-is called once per level with every node of every direction stacked along a
-new last axis.
+of the shared adaptive engine, and so is every point of a batch ``x`` of shape
+``(m, ...)``: all of them are refined together and ``f`` is called once per
+level with every node of every direction at every point as the columns of
+one ``(m, K)`` array.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from dfdx._core.result import DerivativeResult, Status
-from dfdx.numeric._derivative import default_rtol, first_step, summarise
+from dfdx._core.result import Status
+from dfdx.numeric._columns import Columns
+from dfdx.numeric._complexcheck import complex_step_disagrees
+from dfdx.numeric._derivative import default_rtol, first_step
 from dfdx.numeric._engine import refine
-from dfdx.numeric._evaluate import Caller, make_mapper
 from dfdx.numeric._fixed import complex_step, fixed_step
-from dfdx.numeric._validate import Options, as_point_array, check_function, options
+from dfdx.numeric._validate import Options, as_point_array, check_function
 
-__all__ = [
-    "along",
-    "combine_status",
-    "document",
-    "no_complex",
-    "parse",
-    "point_array",
-    "require_scalar",
-    "result",
-    "size_of",
-]
+__all__ = ["Along", "along", "point_array"]
 
 
-def point_array(x: Any) -> np.ndarray:
-    xa = as_point_array(x, allow_complex=False)
-    if xa.ndim != 1 or xa.size == 0:
-        raise ValueError(f"`x` must be a non-empty 1-D array (one point), got shape {xa.shape}")
+def point_array(x: Any, allow_complex: bool = True) -> np.ndarray:
+    """``x`` as a float array of shape ``(m, ...)``: variables first, points after.
+
+    Complex points (a holomorphic ``f``) are accepted by the real-axis
+    methods, as in :func:`derivative`.
+    """
+    xa = as_point_array(x, allow_complex=allow_complex)
+    if xa.ndim == 0 or xa.size == 0:
+        raise ValueError(
+            f"`x` must be a non-empty array of shape (m,) (one point) or (m, ...) "
+            f"(variables along the first axis, points along the rest), got shape {xa.shape}"
+        )
     return xa
 
 
-class _Columns:
-    """Evaluate ``f`` on columns ``X[:, j]``: batched (vectorized) or one by one."""
+@dataclass
+class Along:
+    """Derivatives along every direction at every point: arrays ``(D, P, Q)``."""
 
-    def __init__(self, f, args, kwargs, vectorized, workers):
-        self.args = tuple(args) if isinstance(args, tuple | list) else (args,)
-        self.vectorized = vectorized
-        self.caller = Caller(f, kwargs, vectorized, make_mapper(workers))
-        self.qshape: tuple | None = None
-
-    def __call__(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """``X`` of shape ``(m, K)`` -> values ``(K, Q)`` and per-column ``raised``."""
-        K = X.shape[1]
-        if self.vectorized:
-            vals, raised = self._batched(X)
-        else:
-            items = [(X[:, j].copy(), self.args) for j in range(K)]
-            results, raised = self.caller.scalars(items)
-            if raised.all():
-                return np.full((int(np.prod(self.qshape)), K), np.nan).T, raised
-            good = next(r for r, bad in zip(results, raised, strict=True) if not bad)
-            good = np.asarray(good)
-            self._set_shape(good.shape)
-            nan = np.full(good.shape, np.nan)
-            cols = [nan if bad else np.asarray(r) for r, bad in zip(results, raised, strict=True)]
-            vals = np.stack(cols, axis=-1)
-        Q = int(np.prod(self.qshape))
-        return vals.reshape(Q, K).T, raised
-
-    def _batched(self, X):
-        K = X.shape[1]
-        try:
-            with np.errstate(all="ignore"):
-                out = np.asarray(self.caller.f(X, *self.args, **self.caller.kwargs))
-        except Exception as exc:
-            if K <= 1 and not self.caller.ever_ok:
-                raise
-            first = exc
-        else:
-            self.caller.ever_ok = True
-            if out.shape[-1:] != (K,):
-                raise ValueError(
-                    f"`f` must return an array whose last axis has length {K} (one value "
-                    f"per column of its input of shape {X.shape}), got shape {out.shape}"
-                )
-            self._set_shape(out.shape[:-1])
-            return out, np.zeros(K, dtype=bool)
-        # isolate the failing columns, one at a time
-        cols, raised = [], np.zeros(K, dtype=bool)
-        for j in range(K):
-            try:
-                with np.errstate(all="ignore"):
-                    cols.append(
-                        np.asarray(
-                            self.caller.f(X[:, j : j + 1].copy(), *self.args, **self.caller.kwargs)
-                        )
-                    )
-            except Exception:
-                raised[j] = True
-                cols.append(None)
-        if raised.all():
-            if not self.caller.ever_ok or self.qshape is None:
-                raise first
-            nan = np.full((*self.qshape, K), np.nan)
-            return nan, raised
-        good = next(c for c in cols if c is not None)
-        self._set_shape(good.shape[:-1])
-        nan = np.full(good.shape, np.nan)
-        return np.concatenate([nan if c is None else c for c in cols], axis=-1), raised
-
-    def _set_shape(self, shape):
-        if self.qshape is None:
-            self.qshape = tuple(shape)
-        elif tuple(shape) != self.qshape:
-            raise ValueError(f"`f` returned outputs of shape {shape}, earlier {self.qshape}")
+    df: np.ndarray
+    error: np.ndarray
+    status: np.ndarray
+    nfev: np.ndarray
+    nit: np.ndarray
+    qshape: tuple
+    pshape: tuple
+    note: str
 
 
 def along(
@@ -128,181 +67,234 @@ def along(
     opt: Options,
     step: Any,
     args: Any,
-    vectorized: bool,
+    vectorized: Any,
     workers: Any,
-) -> tuple[np.ndarray, ...]:
-    """n-th derivatives of ``f(x + t V[j])`` at ``t = 0`` for every row ``V[j]``.
+    W: np.ndarray | None = None,
+) -> Along:
+    """n-th derivatives of ``f(x + t V[d])`` at ``t = 0`` for every row ``V[d]``.
 
-    Returns ``(df, error, status, nfev, nit, qshape)`` with ``df`` of shape
-    ``(p, Q)`` (``Q`` outputs of ``f`` flattened), per-direction status, nfev
-    and nit, and ``qshape`` the shape of one output of ``f``.
+    ``x`` has shape ``(m, ...)``: every point ``x[:, j]`` and every direction
+    is one point of the adaptive engine, so one call of ``f`` holds every
+    node of every direction at every point.  With ``W`` (method
+    ``'complex'``) the function differentiated along ``V[d]`` is the complex
+    step ``Im f(x + t V[d] + i h W[d]) / h`` (tiny ``h``), a first derivative
+    along ``W[d]`` exact to rounding: its derivative in ``t`` is a second
+    derivative with the accuracy of a first one.  Any real ``V`` works (a
+    compressed sparse Jacobian passes groups of columns as its rows).
+    Entries where a direction fails are refined again output by output, so
+    that one non-finite output flags only its own entries.
     """
     check_function(f)
-    xa = point_array(x)
-    cols = _Columns(f, args, opt.kwargs, vectorized, workers)
-    eps = float(np.finfo(xa.dtype).eps)
-    p = V.shape[0]
-    f_at_x, raised0 = cols(xa[:, None].copy())
-    Q = f_at_x.shape[1]
-    if raised0[0] or not np.isfinite(f_at_x).all():
-        st = Status.FUNCTION_ERROR if raised0[0] else Status.NONFINITE_VALUE
-        nan = np.full((p, Q), np.nan)
-        return (
-            nan,
-            nan,
-            np.full(p, st, np.int8),
-            np.ones(p, np.intp),
-            np.zeros(p, np.intp),
-            cols.qshape,
-        )
-    support = np.where(V != 0, np.abs(xa), 0.0).max(axis=1)
-    vmax = np.abs(V).max(axis=1)
-    scale = np.maximum(support, 1.0) / vmax
+    xa = point_array(x, allow_complex=opt.method != "complex")
+    m, pshape = xa.shape[0], xa.shape[1:]
+    X0 = xa.reshape(m, -1)
+    P, D = X0.shape[1], V.shape[0]
+    real = xa.real.dtype  # of the steps (complex points: holomorphic f)
+    eps = float(np.finfo(real).eps)
+    cols = Columns(f, args, opt.kwargs, vectorized, workers)
+    good = np.isfinite(X0).all(axis=0)
+    pts = np.flatnonzero(good)
+    Xg = X0[:, pts]
+    cplx = opt.method == "complex"
+    f0, raised0 = cols.first(Xg.astype(np.result_type(Xg, 1j)) if cplx else Xg.copy())
+    if cplx:
+        f0 = _real_on_axis(f0)
+    Q = f0.shape[1]
+    shape = (D, P, Q)
+    out = Along(
+        np.full(shape, np.nan),
+        np.full(shape, np.nan),
+        np.full(shape, Status.NONFINITE_INPUT, dtype=np.int8),
+        np.zeros(shape, dtype=np.intp),
+        np.zeros(shape, dtype=np.intp),
+        tuple(cols.qshape or ()),
+        pshape,
+        cols.note,
+    )
+    out.status[:, pts] = Status.NONFINITE_VALUE
+    out.status[:, pts[raised0]] = Status.FUNCTION_ERROR
+    out.nfev[:, pts] = 1
+    fin = np.isfinite(f0)
+    live = ~raised0 & fin.any(axis=1)
+    pts, Xg, f0 = pts[live], Xg[:, live], f0[live]
+    Pg = pts.size
+    if Pg == 0:
+        return out
+    shifts = [_sparse(V)] if W is None else [_sparse(V), _sparse(W)]
+    C, K = shifts[0]
+    support = np.where(K[:, :, None] != 0, np.abs(Xg[C]), 0.0).max(axis=1)
+    vmax = np.abs(V).max(axis=1)[:, None]
+    # engine point e = d * Pg + j: direction d at point j
+    scale = (np.maximum(support, 1.0) / vmax).ravel()
+    xabs = (support / vmax).ravel()
+    hc = 1e-20 * scale  # the complex step (with W)
 
-    def evaluate(idx: np.ndarray | slice, T: np.ndarray, scratch: bool = False):
+    dtype = np.result_type(Xg, 1j if cplx else Xg.dtype)
+
+    def evaluate(idx, T: np.ndarray, scratch: bool = False):
         if isinstance(idx, slice):
             idx = np.arange(idx.start, idx.stop)
         a, k = T.shape
-        X = np.empty((xa.size, a, k), dtype=np.result_type(xa, T))
-        X[...] = xa[:, None, None]
-        rows, comps = np.nonzero(V[idx])  # directions are sparse (Hessian: two entries)
-        X[comps, rows, :] += V[idx[rows], comps][:, None] * T[rows]
-        vals, raised = cols(X.reshape(xa.size, a * k))
-        return vals.reshape(a, k, Q), raised.reshape(a, k).any(axis=1)
+        X = np.empty((m, a, k), dtype=np.result_type(dtype, T))
+        if Pg == 1:
+            d = idx
+            X[...] = Xg[:, 0, None, None]
+        else:
+            d, j = np.divmod(idx, Pg)
+            X[...] = Xg[:, j, None]
+        cuts = np.flatnonzero(d[1:] != d[:-1]) + 1
+        for (comps, coefs), shift in zip(shifts, (T, None), strict=False):
+            if shift is None:  # the complex step, the same for every node
+                shift = 1j * hc[idx, None]
+            if 32 * cuts.size < a:  # long runs of one direction: slices
+                for lo, hi in zip(np.r_[0, cuts], np.r_[cuts, a], strict=True):
+                    for c, w in zip(comps[d[lo]], coefs[d[lo]], strict=True):
+                        if w:
+                            X[c, lo:hi] += w * shift[lo:hi]
+                continue
+            rows = np.arange(a)
+            for c, w in zip(comps[d].T, coefs[d].T, strict=True):
+                X[c, rows, :] += w[:, None] * shift
+        vals, raised = cols(X.reshape(m, a * k))
+        if W is not None:
+            vals = vals.imag / np.repeat(hc[idx], k)[:, None]
+        vals = vals.reshape(a, k, Q)
+        if W is None:  # outputs that never move from f(x) have derivative 0 exactly
+            changed[idx] |= (vals != f0e[:, idx].T[:, None, :]).any(axis=1)
+        return vals, raised.reshape(a, k).any(axis=1)
 
-    dtype = xa.dtype
-    h = None if step is None else np.broadcast_to(np.asarray(step, dtype=np.float64), (p,)).copy()
-    if opt.method == "complex":
-        cdt = np.result_type(dtype, 1j)
-        d, e, s, fe = complex_step(evaluate, scale, eps=eps, dtype=cdt, h=h)
-        return d, e, s, fe + 1, np.ones(p, np.intp), cols.qshape
-    if h is not None:
-        d, e, s, fe = fixed_step(
-            evaluate, h, n=n, mode=opt.mode, order=opt.order or 2, eps=eps, dtype=dtype
-        )
-        return d, e, s, fe + 1, np.ones(p, np.intp), cols.qshape
-    h0, xabs = first_step(scale, n), support / vmax
-    out = refine(
-        evaluate,
-        lambda lo, hi: (h0[lo:hi], xabs[lo:hi]),
-        p,
-        n=n,
-        mode=opt.mode,
-        q=Q,
-        fallback=opt.method == "auto",
-        rtol=opt.rtol if opt.rtol is not None else default_rtol(eps),
-        atol=opt.atol,
-        maxiter=opt.maxiter,
-        window=opt.window,
-        eps=eps,
-        step_dtype=dtype,
-        f0=np.broadcast_to(f_at_x[0][:, None], (Q, p)),
-    )
-    return out.df, out.error, out.status, out.nfev + 1, out.nit, cols.qshape
+    N = D * Pg
+    f0e = np.broadcast_to(f0.T[:, None, :], (Q, D, Pg)).reshape(Q, N)
+    changed = np.zeros((N, Q), dtype=bool)
+    h = None if step is None else _steps(step, D, Pg)
+    run = _Runner(n, opt, eps, real, complex_first=cplx and W is None)
+    df, err, st, nfev, nit = run(evaluate, scale, xabs, h, Q, None if W is not None else f0e)
+    st, nfev, nit = (np.repeat(a[:, None], Q, axis=1) for a in (st, nfev, nit))
+    failed = (st[:, 0] < 0) & (st[:, 0] != Status.FUNCTION_ERROR) & (Q > 1)
+    redo = np.flatnonzero(failed)
+    if redo.size:
+        # one output at a time where the direction failed: only the failing
+        # outputs keep a failure status
+        e, q = (a.ravel() for a in np.meshgrid(redo, np.arange(Q), indexing="ij"))
+        keep = np.isfinite(f0e[q, e])
+        e, q = e[keep], q[keep]
 
+        def single(idx, T, scratch=False):
+            if isinstance(idx, slice):
+                idx = np.arange(idx.start, idx.stop)
+            vals, raised = evaluate(e[idx], T)
+            return vals[np.arange(idx.size), :, q[idx]][..., None], raised
 
-def parse(
-    n: int,
-    method: Any,
-    order: Any,
-    step: Any,
-    rtol: Any,
-    atol: Any,
-    maxiter: Any,
-    kwargs: Any,
-    vectorized: Any,
-) -> Options:
-    """Validate the options of a multivariate call."""
-    if step is not None:
-        arr = np.asarray(step, dtype=np.float64)
-        if not (np.all(np.isfinite(arr)) and np.all(arr > 0)):
-            raise ValueError(f"`step` must be positive and finite, got {step!r}")
-    return options(
-        n=n,
-        method=method,
-        order=order,
-        step=step,
-        rtol=rtol,
-        atol=atol,
-        maxiter=maxiter,
-        kwargs=kwargs,
-        vectorized=vectorized,
-    )
-
-
-def result(df, err, status, nfev, nit, method: str, params: dict) -> DerivativeResult:
-    """Wrap arrays (already in their final shapes) as a DerivativeResult."""
-    return DerivativeResult(
-        df=df,
-        error=err,
-        status=status,
-        nfev=nfev,
-        nit=nit,
-        method=method,
-        message=summarise(np.asarray(status).ravel(), method),
-        params=params,
-    )
-
-
-_CONTRACT = """
-    Calling contract (``vectorized=True``, the default): ``f`` receives a 2-D
-    array of shape ``(m, K)``, a batch of ``K`` points stacked along a new
-    last axis (column ``j`` is one point of ``R^m``), and must return shape
-    ``(K,)`` for a scalar function or ``(*out, K)`` for a vector one.  Write
-    ``f`` indexing ``x[0], x[1], ...`` or reducing with ``axis=0``, e.g.
-    ``lambda x: x[0] ** 2 * x[1]`` or ``lambda x: np.sum(x**2, axis=0)``.
-    One call evaluates every node of every direction of one refinement level,
-    so the cost is a few calls of ``f``, not ``m``.  ``f`` never receives the
-    caller's own array.  With ``vectorized=False`` ``f`` receives a 1-D array
-    of shape ``(m,)`` per point (one call per node per direction).
-"""
-
-_PARAMS = """
-    method : {'auto', 'central', 'forward', 'backward', 'complex'}, optional
-        As in :func:`derivative`.
-    order, step, rtol, atol, maxiter : optional
-        As in :func:`derivative`, per direction.
-    args : tuple, optional
-        Extra positional arguments, passed to ``f`` unchanged.
-    kwargs : dict, optional
-        Extra keyword arguments of ``f``.
-    vectorized : bool, optional
-        Whether ``f`` accepts a batch of points (see the calling contract).
-    workers : int, executor or callable, optional
-        For ``vectorized=False``: evaluate the points in threads or processes,
-        as in :func:`derivative`.
-"""
+        f0q = None if W is not None else f0e[q, e][None]
+        sub = run(single, scale[e], xabs[e], None if h is None else h[e], 1, f0q)
+        nfev[e, q] += sub[3]  # both passes count
+        for arr, new in zip((df, err, st, nit), sub[:3] + sub[4:], strict=True):
+            arr[e, q] = new[:, 0] if new.ndim == 2 else new
+    if cplx:  # code that drops the imaginary part fools the complex step: cross-check
+        U = np.unique(W if W is not None else V, axis=0)
+        bad, extra = complex_step_disagrees(cols, Xg, U, eps)
+        bad = np.tile(bad, (D, 1))  # (N, Q): engine point e = d * Pg + j
+        st[bad & (st >= 0)] = Status.NOT_DIFFERENTIABLE
+        nfev += extra
+        if bad.any():
+            out.note = (
+                "the complex step disagrees with a central difference (f drops the "
+                "imaginary part: abs, np.real, float(), or is not analytic); use "
+                "method='auto'"
+            )
+    if W is None:
+        # f equal to f(x) at every node: the stencil's value is 0 (its weights
+        # sum to 0), up to their rounding; make it exact
+        df[~changed & (st >= 0)] = 0.0
+    st[~np.isfinite(f0e.T)] = Status.NONFINITE_VALUE
+    if df.dtype.kind == "c":  # f is complex-valued
+        out.df = out.df.astype(df.dtype)
+    for name, arr in (("df", df), ("error", err), ("status", st), ("nfev", nfev), ("nit", nit)):
+        getattr(out, name)[:, pts] = arr.reshape(D, Pg, Q)
+    out.nfev[:, pts] += 1
+    return out
 
 
-def document(func: Callable) -> Callable:
-    """Fill the shared ``{params}`` and ``{contract}`` blocks of a docstring."""
-    func.__doc__ = func.__doc__.replace("    {contract}", _CONTRACT.strip("\n")).replace(
-        "    {params}", _PARAMS.strip("\n")
-    )
-    return func
+def _sparse(M: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of ``M`` as ``(D, r)`` components and coefficients (``r`` nonzeros at most).
+
+    Directions are sparse (a Jacobian column: one entry; a Hessian
+    direction: two), so the nodes are built from ``r`` indexed additions.
+    """
+    rows, comps = np.nonzero(M)
+    count = np.bincount(rows, minlength=M.shape[0])
+    r = max(int(count.max()), 1)
+    rank = np.arange(rows.size) - np.repeat(np.cumsum(count) - count, count)
+    C = np.zeros((M.shape[0], r), dtype=np.intp)
+    K = np.zeros((M.shape[0], r))
+    C[rows, rank] = comps
+    K[rows, rank] = M[rows, comps]
+    return C, K
 
 
-def combine_status(*codes: np.ndarray) -> np.ndarray:
-    """Combine per-direction status codes: the worst failure, else the largest code."""
-    stack = np.stack(codes)
-    return np.where((stack < 0).any(axis=0), stack.min(axis=0), stack.max(axis=0))
-
-
-def no_complex(method: Any) -> Any:
-    """Reject the complex step for second derivatives."""
-    if method == "complex":
-        raise ValueError("`method='complex'` gives first derivatives only; not for Hessians")
-    return method
-
-
-def size_of(x: Any) -> int:
-    """Number of variables of the point ``x`` (validated)."""
-    return point_array(x).size
-
-
-def require_scalar(qshape: tuple, name: str) -> None:
-    """Raise unless ``f`` returns one value per point."""
-    if qshape != ():
+def _steps(step: Any, D: int, P: int) -> np.ndarray:
+    """A fixed step per engine point: a scalar, or one per direction."""
+    arr = np.asarray(step, dtype=np.float64)
+    if arr.ndim > 1 or arr.size not in (1, D):
         raise ValueError(
-            f"`f` must return one value per point for {name}(), got outputs of shape {qshape}"
+            f"`step` must be a scalar or have one entry per direction ({D}), got shape {arr.shape}"
         )
+    return np.broadcast_to(arr.reshape(-1, 1), (D, P)).ravel()
+
+
+class _Runner:
+    """One engine run over given points: adaptive, fixed step or complex step."""
+
+    def __init__(self, n, opt, eps, dtype, complex_first):
+        self.n, self.opt, self.eps, self.dtype = n, opt, eps, dtype
+        self.complex_first = complex_first
+
+    def __call__(self, evaluate, scale, xabs, h, q, f0):
+        opt, eps, dtype, n = self.opt, self.eps, self.dtype, self.n
+        N = scale.size
+        one = np.ones(N, np.intp)
+        if self.complex_first:
+            cdt = np.result_type(dtype, 1j)
+            d, e, s, fe = complex_step(evaluate, scale, eps=eps, dtype=cdt, h=h)
+            return d, e, s, fe, one
+        if h is not None:
+            d, e, s, fe = fixed_step(
+                evaluate, h, n=n, mode=opt.mode, order=opt.order or 2, eps=eps, dtype=dtype
+            )
+            return d, e, s, fe, one
+        h0 = first_step(scale, n)
+        out = refine(
+            evaluate,
+            lambda lo, hi: (h0[lo:hi], xabs[lo:hi]),
+            N,
+            n=n,
+            mode=opt.mode,
+            q=q,
+            fallback=opt.method == "auto",
+            rtol=opt.rtol if opt.rtol is not None else default_rtol(eps),
+            atol=opt.atol,
+            maxiter=opt.maxiter,
+            window=opt.window,
+            eps=eps,
+            step_dtype=dtype,
+            f0=f0,
+        )
+        nfev, nit = out.counts()
+        return out.df, out.error, out.status, nfev, nit
+
+
+def _real_on_axis(f0: np.ndarray) -> np.ndarray:
+    """``f`` at real points given complex input: refuse non-real values (complex step)."""
+    if f0.dtype.kind != "c":
+        raise ValueError(
+            "`method='complex'` needs f to return complex values for complex input; "
+            f"f returned dtype {f0.dtype} (it drops the imaginary part)"
+        )
+    imag = np.abs(f0.imag)
+    if np.any(imag > 0):
+        raise ValueError(
+            "`method='complex'` needs f real on the real axis; f returned values with "
+            f"imaginary part up to {float(np.nanmax(imag)):.3g} at real points; use "
+            "method='auto'"
+        )
+    return f0.real.copy()
