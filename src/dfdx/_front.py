@@ -15,8 +15,13 @@ from typing import Any
 import numpy as np
 
 from dfdx import exact
-from dfdx._core.result import DerivativeResult, Status
+from dfdx._core.result import DerivativeResult
 from dfdx._core.validate import check_choice, check_int
+from dfdx._front_callable import (
+    NotElementwiseError,
+    ad_derivative,
+    check_numeric_elementwise,
+)
 from dfdx._front_noise import AGREEMENT, NOISE_THRESHOLD, noise_ratio, order_agreement
 
 __all__ = ["ARRAY_METHODS", "CALLABLE_METHODS", "NOISE_THRESHOLD", "derivative"]
@@ -63,26 +68,12 @@ def _noted(result: DerivativeResult, note: str, **changes: Any) -> DerivativeRes
     return result.replace(message=message, **changes)
 
 
-def _by_ad(func: Callable, x: Any, n: int) -> DerivativeResult:
-    from dfdx import ad
-
-    xs = np.asarray(x)
-    df = np.asarray(ad.derivative(func, n)(xs))
-    finite = np.isfinite(df)
-    status = np.where(finite, Status.EXACT, Status.NONFINITE_VALUE)
-    return DerivativeResult(
-        df=df,
-        error=np.where(finite, 0.0, np.nan),
-        status=status,
-        method="ad",
-        message="exact to rounding: automatic differentiation",
-    )
-
-
 def _by_numeric(func: Callable, x: Any, n: int, method: str, options: dict) -> DerivativeResult:
     from dfdx import numeric
 
     sub = "auto" if method in ("auto", "numeric") else method
+    if options.get("vectorized", True):
+        check_numeric_elementwise(func, x, tuple(options.get("args", ())))
     return numeric.derivative(func, x, n=n, method=sub, **options)
 
 
@@ -90,19 +81,23 @@ def _callable(func: Callable, x: Any, n: int, method: str, options: dict) -> Der
     if method == "ad":
         if options:
             raise TypeError(f"method='ad' takes no options, got {sorted(options)}")
-        return _by_ad(func, x, n)
+        return ad_derivative(func, x, n)
     if method != "auto":
         result = _by_numeric(func, x, n, method, options)
         return _noted(result, "numerical differentiation", method="numeric")
     if not options:
         try:
-            return _by_ad(func, x, n)
+            return ad_derivative(func, x, n)
+        except NotElementwiseError:
+            raise
         except Exception as exc:  # any failure to trace falls back, and says why
             reason = f"{type(exc).__name__}: {exc}".splitlines()[0]
     else:
         reason = f"numerical options given ({', '.join(sorted(options))})"
     try:
         result = _by_numeric(func, x, n, method, options)
+    except NotElementwiseError:
+        raise
     except Exception as exc:  # f may accept only scalars: call it point by point
         if "vectorized" in options:
             raise
