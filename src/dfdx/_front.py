@@ -12,8 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
-
 from dfdx import exact
 from dfdx._core.result import DerivativeResult
 from dfdx._core.validate import check_choice, check_int
@@ -22,30 +20,12 @@ from dfdx._front_callable import (
     ad_derivative,
     check_numeric_elementwise,
 )
-from dfdx._front_noise import AGREEMENT, NOISE_THRESHOLD, noise_ratio, order_agreement
+from dfdx._front_noise import NOISE_THRESHOLD
+from dfdx._front_samples import ARRAY_METHODS, samples_derivative
 
 __all__ = ["ARRAY_METHODS", "CALLABLE_METHODS", "NOISE_THRESHOLD", "derivative"]
 
 CALLABLE_METHODS = ("auto", "ad", "numeric", "central", "forward", "backward", "complex")
-GRID_METHODS = ("fd", "spectral", "spline")
-NOISY_METHODS = ("savgol", "tv", "tikhonov", "kalman")
-NOISY_PREFIXED = (
-    "noisy",
-    "noisy:auto",
-    "noisy:savgol",
-    "noisy:spline",
-    "noisy:tv",
-    "noisy:tikhonov",
-    "noisy:kalman",
-    "noisy:spectral",
-)
-ARRAY_METHODS = ("auto", *GRID_METHODS, *NOISY_METHODS, *NOISY_PREFIXED)
-
-#: Accuracy order used for clean samples with ``method="auto"`` unless ``acc`` is given
-#: (2 when the axis is too short for it).
-AUTO_ACC = 4
-#: Fewest samples along the axis for the noise test (its 6th differences need 7).
-MIN_NOISE_TEST = 12
 
 
 class _DerivativeFunction:
@@ -105,69 +85,6 @@ def _callable(func: Callable, x: Any, n: int, method: str, options: dict) -> Der
         reason += f"; f failed on a batch of points ({type(exc).__name__}), called point by point"
     note = f"numerical differentiation (automatic differentiation not used: {reason})"
     return _noted(result, note, method="numeric")
-
-
-def _lazy_or_labelled(y: Any) -> bool:
-    """Dask arrays and xarray DataArrays: handed to the grid engine as they are."""
-    module = type(y).__module__.split(".")[0]
-    return module in ("dask", "xarray")
-
-
-def _array(y: Any, x: Any, n: int, method: str, dx: Any, axis: int, options: dict) -> Any:
-    from dfdx import grid, noisy
-
-    if _lazy_or_labelled(y) and method in ("auto", *GRID_METHODS):
-        sub = "fd" if method == "auto" else method
-        return grid.diff(y, x, dx=dx, n=n, axis=axis, method=sub, **options)
-    if method in GRID_METHODS:
-        return grid.diff(y, x, dx=dx, n=n, axis=axis, method=method, return_error=True, **options)
-    if method in NOISY_METHODS or method.startswith("noisy"):
-        sub = method.split(":", 1)[1] if ":" in method else method
-        sub = "auto" if sub == "noisy" else sub
-        return noisy.diff(y, _coords(x, dx, y, axis), method=sub, n=n, axis=axis, **options)
-    ys = np.asarray(y)
-    if ys.dtype.kind in "biu":
-        ys = ys.astype(float)
-    why = _skip_noise_test(ys, axis)
-    if why is None:
-        ratio = noise_ratio(ys, x, dx, axis, n)
-        agreement = order_agreement(ys, x, axis) if ratio > NOISE_THRESHOLD else 0.0
-        if ratio > NOISE_THRESHOLD and AGREEMENT <= agreement <= 1 / AGREEMENT:
-            result = noisy.diff(ys, _coords(x, dx, ys, axis), method="auto", n=n, axis=axis)
-            note = (
-                f"data look noisy (estimated noise amplified by a finite difference is "
-                f"{ratio:.2g} of the derivative's scale, above {NOISE_THRESHOLD:g}, and "
-                f"behaves like noise: 6th/4th-difference spread {agreement:.2f}): used dfdx.noisy"
-            )
-            return _noted(result, note)
-        why = f"clean data (noise ratio {ratio:.2g}" + (
-            f", but the residual is not noise-like (6th/4th-difference spread {agreement:.2f}))"
-            if ratio > NOISE_THRESHOLD
-            else f" <= {NOISE_THRESHOLD:g})"
-        )
-    size = ys.shape[axis] if ys.ndim else 0
-    acc = AUTO_ACC if size >= n + AUTO_ACC + 1 else 2
-    options = {"acc": acc, **options}
-    result = grid.diff(ys, x, dx=dx, n=n, axis=axis, return_error=True, **options)
-    note = f"{why}: finite differences"
-    return _noted(result, note)
-
-
-def _skip_noise_test(ys: np.ndarray, axis: int) -> str | None:
-    """Why the noise test cannot be run on these samples (None when it can)."""
-    if ys.ndim == 0 or ys.dtype.kind not in "f":
-        return "noise test skipped for non-real or scalar data"
-    if ys.shape[axis % ys.ndim] < MIN_NOISE_TEST:
-        return f"noise test skipped: fewer than {MIN_NOISE_TEST} samples"
-    if not np.all(np.isfinite(ys)):
-        return "noise test skipped: the data contain NaN or inf"
-    return None
-
-
-def _coords(x: Any, dx: Any, y: Any, axis: int) -> Any:
-    if x is not None or dx is None:
-        return x
-    return np.arange(np.shape(y)[axis]) * float(dx)
 
 
 def derivative(
@@ -280,4 +197,4 @@ def derivative(
             "spline object, a callable with points `x`, or an array of samples"
         )
     check_choice(method, "method", ARRAY_METHODS)
-    return _array(obj, x, n, method, dx, axis, options)
+    return samples_derivative(obj, x, n, method, dx, axis, options)
