@@ -16,6 +16,7 @@ from typing import Any
 from dfdx import exact, testing
 from dfdx._core import DerivativeResult, Status, fd_weights
 from dfdx._front import ARRAY_METHODS, CALLABLE_METHODS, NOISE_THRESHOLD, derivative
+from dfdx._front_propagate import Propagation, hessp, propagate
 
 __version__ = "0.1.0"
 
@@ -27,6 +28,7 @@ __all__ = [
     "CALLABLE_METHODS",
     "NOISE_THRESHOLD",
     "DerivativeResult",
+    "Propagation",
     "Status",
     "__version__",
     "ad",
@@ -37,11 +39,13 @@ __all__ = [
     "grad",
     "grid",
     "hessian",
+    "hessp",
     "hvp",
     "jacobian",
     "jvp",
     "noisy",
     "numeric",
+    "propagate",
     "testing",
     "value_and_grad",
     "vjp",
