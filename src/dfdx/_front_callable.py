@@ -139,7 +139,8 @@ def ad_derivative(func: Callable, x: Any, n: int) -> DerivativeResult:
 
     Points where automatic differentiation gives NaN or inf while ``func`` is
     finite are retried numerically (status and error from
-    :func:`dfdx.numeric.derivative`), and the message says how many.
+    :func:`dfdx.numeric.derivative`), the message says how many and
+    ``params["retried"]`` marks them.
     """
     from dfdx import ad
 
@@ -157,9 +158,13 @@ def ad_derivative(func: Callable, x: Any, n: int) -> DerivativeResult:
     status = np.where(finite, Status.EXACT, Status.NONFINITE_VALUE).astype(np.int8)
     error = np.where(finite, 0.0, np.nan)
     message = "exact to rounding: automatic differentiation"
+    params: dict = {"n": n}
     if not np.all(finite):
-        df, error, status, message = _retry(func, xs, n, df, error, status)
-    return DerivativeResult(df=df, error=error, status=status, method="ad", message=message)
+        df, error, status, message, retried = _retry(func, xs, n, df, error, status)
+        params["retried"] = retried
+    return DerivativeResult(
+        df=df, error=error, status=status, method="ad", message=message, params=params
+    )
 
 
 def _retry(func: Callable, xs: np.ndarray, n: int, df, error, status) -> tuple:
@@ -178,6 +183,7 @@ def _retry(func: Callable, xs: np.ndarray, n: int, df, error, status) -> tuple:
             status,
             f"automatic differentiation: exact to rounding at {exact} of {df.size} points, "
             f"failed (NaN or inf) at {df.size - exact}",
+            retry,
         )
     df, error, status = np.array(df, dtype=float), np.array(error), np.array(status)
     if np.ndim(df) == 0:
@@ -193,7 +199,8 @@ def _retry(func: Callable, xs: np.ndarray, n: int, df, error, status) -> tuple:
         f"{int(np.count_nonzero(retry))} were retried by numerical differentiation "
         f"({ok} succeeded; see status and error)"
     )
-    return df.reshape(shape), error.reshape(shape), status.reshape(shape), message
+    out = (df.reshape(shape), error.reshape(shape), status.reshape(shape))
+    return (*out, message, retry.reshape(shape))
 
 
 def check_numeric_elementwise(func: Callable, x: Any, args: tuple = ()) -> None:

@@ -17,9 +17,9 @@ import numpy as np
 
 import dfdx
 from dfdx.cli._expr import ExpressionError, parse_expression
-from dfdx.cli._io import UserError, read_table, select_column, write_csv, write_table
+from dfdx.cli._io import UserError, as_list, read_table, select_column, write_csv, write_table
 
-DEMO_EXPRESSION = "exp(-x/3) * sin(2*x)"
+DEMO_EXPRESSION = "exp(-t/3) * sin(2*t)"
 
 
 def _points(values: list[str]) -> np.ndarray:
@@ -69,7 +69,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
         print(
             json.dumps(
                 {
-                    "expression": args.expression,
+                    "expression": args.expression.strip(),
                     "n": args.n,
                     "x": x.tolist(),
                     "value": values.tolist(),
@@ -78,82 +78,155 @@ def _cmd_eval(args: argparse.Namespace) -> int:
             )
         )
         return 0
-    head = f"{'x':>14} {'f(x)':>22} {f'd{args.n}f/dx{args.n}':>24} {'error':>10}  method"
-    print(head)
-    for xi, fi, di, ei, ok in zip(x, values, result.df, result.error, result.success, strict=True):
+    label = "df/dx" if args.n == 1 else f"d{args.n}f/dx{args.n}"
+    print(f"{'x':>14} {'f(x)':>22} {label:>24} {'error':>10}  method")
+    methods = _point_methods(result, x.shape)
+    for xi, fi, di, ei, ok, how in zip(
+        x, values, result.df, result.error, result.success, methods, strict=True
+    ):
         flag = "" if ok else "  (failed)"
-        print(f"{xi:14.8g} {fi:22.16g} {di:24.16g} {ei:10.2g}  {result.method}{flag}")
+        print(f"{_num(xi):>14} {_num(fi):>22} {_num(di):>24} {ei:10.2g}  {how}{flag}")
     if result.message:
         print(f"# {result.message}")
     return 0
 
 
+def _num(value: Any) -> str:
+    """The shortest text that reads back to the same float."""
+    return repr(float(value))
+
+
+def _point_methods(result: Any, shape: tuple[int, ...]) -> list[str]:
+    """Per point: "ad", or "numeric" where a failed AD point was retried numerically."""
+    retried = np.broadcast_to(result.params.get("retried", False), shape)
+    return ["numeric (retry)" if r else result.method for r in retried.tolist()]
+
+
+def _derivative_name(y_name: str, x_name: str, n: int) -> str:
+    """``d(position)/d(time)``, ``d2(position)/d(time)2``: the output column's name."""
+    if n == 1:
+        return f"d({y_name})/d({x_name})"
+    return f"d{n}({y_name})/d({x_name}){n}"
+
+
+def _clean_rows(x, y, lines, args) -> tuple[np.ndarray, np.ndarray]:
+    """Missing rows (--dropna), sorting and repeated x (--duplicates) checked or fixed."""
+    x_bad = np.isnat(x) if x.dtype.kind == "M" else ~np.isfinite(x)
+    bad = x_bad | ~np.isfinite(y)
+    if np.any(bad):
+        if not args.dropna:
+            i = int(np.flatnonzero(bad)[0])
+            which = args.x if x_bad[i] else args.y
+            raise UserError(
+                f"{args.file}: line {lines[i]} has a missing or non-finite value in column "
+                f"{which!r} ({int(np.count_nonzero(bad))} such rows); use --dropna to drop them"
+            )
+        x, y, lines = x[~bad], y[~bad], lines[~bad]
+    steps = np.diff(x)
+    zero = steps == np.zeros((), steps.dtype)
+    if np.any(zero) and args.duplicates == "error":
+        i = int(np.flatnonzero(zero)[0]) + 1
+        raise UserError(
+            f"x column {args.x!r} has duplicated values (line {lines[i]} repeats line "
+            f"{lines[i - 1]}); use --duplicates mean to average their y"
+        )
+    if np.any(steps < np.zeros((), steps.dtype)):
+        i = int(np.flatnonzero(steps < np.zeros((), steps.dtype))[0]) + 1
+        raise UserError(f"x column {args.x!r} is not sorted increasing (at line {lines[i]})")
+    if np.any(zero):  # --duplicates mean
+        x, inverse, counts = np.unique(x, return_inverse=True, return_counts=True)
+        y = np.bincount(inverse, weights=y) / counts
+    return x, y
+
+
 def _derive_columns(x: np.ndarray, y: np.ndarray, args: argparse.Namespace) -> Any:
     if x.size != y.size:
         raise UserError("the x and y columns differ in length")
-    steps = np.diff(x)
-    if np.any(steps == 0):
-        raise UserError(f"x column {args.x!r} has duplicated values")
-    if np.any(steps < 0):
-        raise UserError(f"x column {args.x!r} is not sorted increasing")
     if y.size < 5:
         raise UserError(f"too few points: {y.size} rows, at least 5 are needed")
-    return dfdx.derivative(y, x, n=args.n, method=args.method)
+    options = {"time_unit": args.time_unit} if x.dtype.kind == "M" else {}
+    return dfdx.derivative(y, x, n=args.n, method=args.method, **options)
 
 
-def _output_columns(x: np.ndarray, y: np.ndarray, result: Any) -> dict[str, np.ndarray]:
+def _output_columns(
+    x: np.ndarray, y: np.ndarray, result: Any, names: tuple[str, str], n: int
+) -> dict[str, np.ndarray]:
+    x_name, y_name = names
     smooth = y if result.y_smooth is None else np.asarray(result.y_smooth)
     return {
-        "x": x,
-        "y": y,
-        "y_smooth": smooth,
-        "derivative": np.asarray(result.df),
+        x_name: x,
+        y_name: y,
+        f"{y_name}_smooth": smooth,
+        _derivative_name(y_name, x_name, n): np.asarray(result.df),
         "error": np.asarray(result.error),
-        "success": np.asarray(result.success, dtype=float),
+        "success": np.asarray(result.success),
     }
 
 
-def _plot(path: str, result: Any, x: np.ndarray, y: np.ndarray, title: str, **kw: Any) -> None:
+def _plot(path: str, result: Any, x: np.ndarray, y: np.ndarray, title: str, **kw: Any) -> bool:
+    """Draw the plot; False (and a note) when matplotlib is missing."""
     try:
         from dfdx import plot
-    except ImportError as exc:
-        raise UserError(str(exc)) from None
-    try:
+
         plot.derivative(result, x, y, title=title, path=path, **kw)
     except ImportError as exc:
         raise UserError(str(exc)) from None
+    return True
+
+
+def _delimiter(text: str) -> str:
+    value = {"\\t": "\t", "tab": "\t", "space": " "}.get(text, text)
+    if len(value) != 1:
+        raise UserError(f"--delimiter must be one character (or tab), got {text!r}")
+    return value
 
 
 def _cmd_data(args: argparse.Namespace) -> int:
-    table = read_table(args.file)
+    delimiter = _delimiter(args.delimiter)
+    table = read_table(args.file, delimiter)
     y = select_column(table, args.y, "y")
-    x = np.arange(y.size, dtype=float) if args.x is None else select_column(table, args.x, "x")
+    if args.x is None:
+        x = np.arange(y.size, dtype=float)
+        args.x = "row"
+    else:
+        x = select_column(table, args.x, "x")
+    x, y = _clean_rows(x, y, np.asarray(table.lines), args)
     result = _derive_columns(x, y, args)
-    columns = _output_columns(x, y, result)
+    names = (args.x, args.y)
+    columns = _output_columns(x, y, result, names, args.n)
     if args.output:
-        write_table(args.output, columns)
+        write_table(args.output, columns, delimiter)
     if args.plot:
-        _plot(args.plot, result, x, y, f"{Path(args.file).name}: d{args.n}y/dx{args.n}")
+        title = f"{Path(args.file).name}: {_derivative_name(args.y, args.x, args.n)}"
+        _plot(args.plot, result, x, y, title, names=names, n=args.n)
     if args.json:
         print(
             json.dumps(
                 {
                     "file": str(args.file),
                     "n": args.n,
-                    "x": x.tolist(),
-                    "y_smooth": columns["y_smooth"].tolist(),
+                    "x": as_list(x),
+                    "y_smooth": columns[f"{args.y}_smooth"].tolist(),
                     **_jsonable(result),
                 }
             )
         )
     elif not args.output:
-        write_csv(sys.stdout, columns)
+        write_csv(sys.stdout, columns, delimiter)
     else:
         failed = int(np.size(result.success) - np.count_nonzero(result.success))
         print(f"{y.size} points, method {result.method}, {failed} failed; wrote {args.output}")
         if result.message:
             print(f"# {result.message}")
     return 0
+
+
+def _has_matplotlib() -> bool:
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -163,37 +236,86 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     with resources.as_file(source) as path:
         table = read_table(path)
     t, y = table["time"], table["position"]
-    func = parse_expression(DEMO_EXPRESSION)
+    func = parse_expression(DEMO_EXPRESSION, var="t")
     noisy = dfdx.derivative(y, t)
     exact = dfdx.derivative(func, t)
     rmse = float(np.sqrt(np.mean((np.asarray(noisy.df) - np.asarray(exact.df)) ** 2)))
-    columns = _output_columns(t, y, noisy)
-    columns["exact_derivative"] = np.asarray(exact.df)
+    within = float(np.mean(np.abs(noisy.df - exact.df) <= 2 * noisy.error))
+    columns = _output_columns(t, y, noisy, ("time", "position"), 1)
+    columns["exact d(position)/d(time)"] = np.asarray(exact.df)
     write_table(out / "dfdx-demo.csv", columns)
-    summary = {
+    summary: dict[str, Any] = {
         "data": "damped_oscillator.csv (400 noisy samples, irregular times)",
         "function": DEMO_EXPRESSION,
         "noisy_method": noisy.method,
         "noisy_message": noisy.message,
         "exact_method": exact.method,
         "rmse_vs_exact": rmse,
+        "within_2_errors": within,
         "table": str(out / "dfdx-demo.csv"),
     }
-    if not args.no_plot:
-        title = f"dfdx demo: d/dt of {DEMO_EXPRESSION}"
-        _plot(str(out / "dfdx-demo.png"), noisy, t, y, title, reference=exact.df)
+    note = None
+    if args.no_plot:
+        pass
+    elif _has_matplotlib():
+        title = f"dfdx demo: d/dt of position(t) = {DEMO_EXPRESSION} + noise"
+        _plot(
+            str(out / "dfdx-demo.png"),
+            noisy,
+            t,
+            y,
+            title,
+            reference=exact.df,
+            names=("t", "position"),
+            reference_label=f"exact d/dt ({exact.method})",
+        )
         summary["plot"] = str(out / "dfdx-demo.png")
+    else:
+        note = 'no plot: it needs matplotlib, the plot extra (pip install "dfdx[plot]")'
+        summary["note"] = note
     if args.json:
         print(json.dumps(summary))
         return 0
-    print(f"Derivative of noisy samples ({summary['data']}):")
-    print(f"  method {noisy.method}: RMSE {rmse:.3g} against the exact derivative")
-    print(f"  ({noisy.message})")
-    print(f"Exact derivative of f(x) = {DEMO_EXPRESSION} by method {exact.method}.")
+    print(f"dfdx demo: d/dt of position(t) = {DEMO_EXPRESSION}")
+    print(f"  data: {summary['data']}")
+    print(f"  estimate from the noisy samples by method {noisy.method}:")
+    print(f"    RMSE {rmse:.3g} against the exact derivative,")
+    print(f"    {within:.0%} of the points within 2 error estimates of it")
     for key in ("table", "plot"):
         if key in summary:
             print(f"wrote {summary[key]}")
+    if note:
+        print(note)
     return 0
+
+
+_EVAL_FLAGS = ("--at", "--n", "--method", "--json", "-h", "--help")
+
+
+def _protect_leading_minus(argv: list[str]) -> list[str]:
+    """``dfdx eval "-x**2"``: an expression starting with a minus is not an option.
+
+    argparse reads any argument starting with "-" as an option; the
+    expression gets a leading space instead (ignored by the parser).
+    Negative numbers after ``--at`` are left alone.
+    """
+    if not argv or argv[0] != "eval":
+        return argv
+    out = [argv[0]]
+    for tok in argv[1:]:
+        flag = tok.split("=", 1)[0]
+        if tok.startswith("-") and flag not in _EVAL_FLAGS and not _is_number(tok):
+            tok = " " + tok
+        out.append(tok)
+    return out
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -240,6 +362,26 @@ def build_parser() -> argparse.ArgumentParser:
         "savgol, tv, tikhonov, kalman, noisy or noisy:<method> for noisy data",
     )
     p_data.add_argument("--n", type=int, default=1, help="derivative order (default 1)")
+    p_data.add_argument(
+        "--delimiter", default=",", help="CSV field separator (default ','; 'tab' for tabs)"
+    )
+    p_data.add_argument(
+        "--dropna",
+        action="store_true",
+        help="drop rows with a missing or non-finite x or y (default: stop with an error)",
+    )
+    p_data.add_argument(
+        "--duplicates",
+        choices=("error", "mean"),
+        default="error",
+        help="repeated x values: stop with an error (default) or average their y",
+    )
+    p_data.add_argument(
+        "--time-unit",
+        default="s",
+        choices=("ns", "us", "ms", "s", "min", "h", "D"),
+        help="for an ISO-8601 time column x: the derivative is per this unit (default s)",
+    )
     p_data.add_argument("-o", "--output", help="output file (.csv, .npz, .json)")
     p_data.add_argument("--plot", help="write a plot (e.g. out.png)")
     p_data.add_argument("--json", action="store_true", help="JSON output for scripts")
@@ -260,13 +402,13 @@ def main(argv: list[str] | None = None) -> int:
     --------
     >>> from dfdx.cli import main
     >>> main(["eval", "x**2 + 1", "--at", "5", "--method", "ad"])  # doctest: +NORMALIZE_WHITESPACE
-                 x                   f(x)                   d1f/dx1      error  method
-                 5                     26                        10          0  ad
+                 x                   f(x)                    df/dx      error  method
+               5.0                   26.0                     10.0          0  ad
     # exact to rounding: automatic differentiation
     0
     """
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_protect_leading_minus(list(sys.argv[1:] if argv is None else argv)))
     if getattr(args, "n", 0) < 0:
         parser.error(f"--n must be a non-negative integer, got {args.n}")
     try:
