@@ -110,13 +110,20 @@ def derivative(
           (:mod:`dfdx.ad`) when ``f`` traces (``method`` of the result is
           ``"ad"``), otherwise adaptive finite differences (:mod:`dfdx.numeric`,
           ``method="numeric"``) with the reason for the fallback in ``message``.
-        * An array of samples ``y``: the derivative along ``axis`` on the
-          coordinates ``x`` (or spacing ``dx``).  With ``method="auto"`` data
-          that look noisy go to :mod:`dfdx.noisy` (see Notes), others to
-          :mod:`dfdx.grid`.
+          ``f`` must be elementwise (output ``i`` depends on ``x[i]`` only):
+          others are refused (see Notes).  Points where automatic
+          differentiation gives NaN or inf while ``f`` is finite are retried
+          numerically, and ``message`` says so.
+        * An array of samples ``y`` (NumPy, pandas, xarray, dask): the
+          derivative along ``axis`` on the coordinates ``x`` (or spacing
+          ``dx``; for pandas the index, for a DataArray the coordinate of
+          ``dim=``).  With ``method="auto"`` data that look noisy go to
+          :mod:`dfdx.noisy` (see Notes), others to :mod:`dfdx.grid`.
     x : array_like, optional
-        Points (for a callable) or coordinates (for samples).  For a callable,
-        leaving ``x`` out returns the derivative as a callable.
+        Points (for a callable) or coordinates (for samples, also
+        ``datetime64`` or a pandas ``DatetimeIndex``, time-zone-aware or not:
+        the derivative is then per ``time_unit``).  For a callable, leaving
+        ``x`` out returns the derivative as a callable.
     n : int, optional
         Derivative order, default 1.
     method : str, optional
@@ -128,28 +135,37 @@ def derivative(
         :func:`dfdx.grid.diff`); ``"savgol"``, ``"tv"``, ``"tikhonov"``,
         ``"kalman"``, ``"noisy"`` or ``"noisy:<method>"`` for any method of
         :func:`dfdx.noisy.diff` (noisy data).
-    dx : float, optional
+    dx : float, numpy.timedelta64 or pandas.Timedelta, optional
         Sample spacing, for samples without coordinates.
     axis : int, optional
         Axis of the samples to differentiate along, default -1.
     **options
         Passed on to the engine (for instance ``acc=`` for grids, ``rtol=``
         for numerical differentiation, method parameters for noisy data).
+        For samples also ``time_unit=`` (``"ns"``, ``"us"``, ``"ms"``,
+        ``"s"`` (default), ``"min"``, ``"h"``, ``"D"``; ``datetime_unit=``
+        for xarray), ``return_error=True`` (pandas and xarray: the error
+        beside the derivative) and ``dim=`` (xarray).
 
     Returns
     -------
     object or DerivativeResult or callable
         An object of the same kind for polynomial and spline objects; a
         :class:`~dfdx.DerivativeResult` for values; a callable returning one
-        when ``obj`` is callable and ``x`` is omitted.  Dask arrays and xarray
-        DataArrays are the exception: they come back as they went in (a lazy
-        dask array, a DataArray) from :func:`dfdx.grid.diff`, without the
-        noise test, so that nothing is computed or loaded early.
+        when ``obj`` is callable and ``x`` is omitted.  Labelled and lazy
+        samples come back as they went in: a pandas ``Series``/``DataFrame``
+        (same index; with ``return_error=True`` a ``DataFrame`` with
+        ``derivative``, ``error``, ``success``, ``status``; the message in
+        ``.attrs["dfdx"]``), an xarray ``DataArray`` (a ``Dataset`` with
+        ``derivative`` and ``error`` for ``return_error=True``; the message
+        in ``.attrs["dfdx_message"]``), a lazy dask array.
 
     Raises
     ------
     ValueError
-        For an invalid ``n`` or ``method``.
+        For an invalid ``n``, ``method`` or ``time_unit``, and for a callable
+        that is not elementwise (use :func:`dfdx.grad`,
+        :func:`dfdx.jacobian` or :func:`dfdx.numeric.gradient` for those).
     TypeError
         For objects no engine handles, or options given to an exact object.
 
@@ -166,8 +182,19 @@ def derivative(
     under-resolved) signal do not; their ratio must lie within [0.6, 1/0.6].
     Data passing both go to :func:`dfdx.noisy.diff`; others get finite
     differences of accuracy order ``AUTO_ACC`` (4) unless ``acc`` is given.
-    Complex data, data with NaN or inf and axes shorter than ``MIN_NOISE_TEST``
-    (12) samples skip the test and get finite differences; ``message`` says so.
+    Complex data and axes shorter than ``MIN_NOISE_TEST`` (12) samples skip
+    the test and get finite differences; ``message`` says so.  NaN or inf
+    samples are left out with their coordinates before the test and the fit
+    (lanes grouped by where they have them); the result there is NaN with
+    status ``NONFINITE_INPUT``.  Dask-backed arrays are tested on a few lanes
+    (the only data computed) and stay lazy.
+
+    Callables are checked to be elementwise before any answer is given:
+    with automatic differentiation by one forward pass along a random
+    tangent on up to 64 of the points (a non-diagonal Jacobian shows as a
+    mismatch with the derivative times the tangent); numerically by a probe
+    that moves one group of points and requires the outputs of the others to
+    stay bit for bit the same.
 
     Examples
     --------

@@ -195,8 +195,8 @@ def _retry(func: Callable, xs: np.ndarray, n: int, df, error, status) -> tuple:
     ok = int(np.count_nonzero(np.asarray(r.success)))
     message = (
         f"automatic differentiation: exact to rounding at {exact} of {df.size} points; "
-        f"it failed (NaN or inf) at {int(np.count_nonzero(failed))}, of which "
-        f"{int(np.count_nonzero(retry))} were retried by numerical differentiation "
+        f"it failed (NaN or inf) at {int(np.count_nonzero(failed))}; retried by numerical "
+        f"differentiation where f is finite: {int(np.count_nonzero(retry))} "
         f"({ok} succeeded; see status and error)"
     )
     out = (df.reshape(shape), error.reshape(shape), status.reshape(shape))
