@@ -55,15 +55,15 @@ def differentiate_finite(
         df[block] = r.df
         if r.error is not None:
             error[block] = r.error
-        status[block] = r.status
+        status[block] = np.asarray(r.status)
         nfev[block] = r.nfev
         if r.y_smooth is not None:
             smooth = np.full(lanes.shape, np.nan, dtype) if smooth is None else smooth
             smooth[block] = r.y_smooth
     count = int(np.count_nonzero(bad))
 
-    def back(a: np.ndarray | None) -> np.ndarray | None:
-        return None if a is None else np.moveaxis(a.reshape(moved.shape), -1, axis)
+    def back(a: np.ndarray) -> np.ndarray:
+        return np.moveaxis(a.reshape(moved.shape), -1, axis)
 
     note = f"{count} non-finite sample{'s' if count != 1 else ''} left out (result NaN there)"
     message = note if first is None or not first.message else f"{note}; {first.message}"
@@ -74,6 +74,6 @@ def differentiate_finite(
         nfev=back(nfev),
         method="" if first is None else first.method,
         message=message,
-        y_smooth=back(smooth),
+        y_smooth=None if smooth is None else back(smooth),
         params={} if first is None else first.params,
     )

@@ -91,7 +91,7 @@ def time_to_float(x: Any, time_unit: str = "s", name: str = "x") -> np.ndarray:
     return (arr - origin).astype(np.int64).astype(np.float64) * (_nanoseconds(unit, count) / scale)
 
 
-def _nanoseconds(unit: str, count: int) -> float:
+def _nanoseconds(unit: Any, count: int) -> float:
     return float(np.timedelta64(count, unit).astype("timedelta64[ns]").astype(np.int64))
 
 
