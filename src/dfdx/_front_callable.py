@@ -7,12 +7,15 @@ the points" has no meaning; both engines would return a number anyway (the
 automatic one the row sums of the Jacobian, the numerical one something that
 depends on the steps).  So the front door checks first and refuses.
 
-* Automatic differentiation: one extra forward-mode pass along a random
-  positive tangent ``v`` gives ``J v``.  For a diagonal ``J`` it equals
-  ``d * v`` (``d`` the derivative along the ones tangent) to rounding; an
-  off-diagonal entry ``J[i, j]`` adds ``J[i, j] * (v[j] - v[i])`` to row ``i``,
-  which random ``v`` makes visible.  The cost is one forward pass, the same as
-  a first derivative.
+* Automatic differentiation: forward mode along a random positive tangent
+  ``v`` gives ``J v``.  For a diagonal ``J`` it equals ``d * v`` (``d`` the
+  derivative along the ones tangent) to rounding; an off-diagonal entry
+  ``J[i, j]`` adds ``J[i, j] * (v[j] - v[i])`` to row ``i``, which random
+  ``v`` makes visible.  Both products come from one pass on ``x`` followed by
+  copies of up to ``PROBE_POINTS`` of its points (ones on ``x``, ``v`` on the
+  copies): for a first derivative that pass *is* the derivative, so the check
+  costs nothing beyond the copies; higher derivatives (Taylor mode) add one
+  small pass on the copies.
 * Numerical differentiation: black boxes are probed with a few evaluations.
   The points are split into two groups (by one bit of a random numbering),
   one group is moved and the outputs of the other group must stay bit for bit
@@ -36,6 +39,9 @@ __all__ = ["NotElementwiseError", "ad_derivative", "check_numeric_elementwise", 
 PROBE_BITS = 3
 #: Most points the elementwise checks look at (spread over ``x``).
 PROBE_POINTS = 64
+#: Relative change of an unmoved point's output that the numerical probe ignores
+#: (vectorised kernels may round a value differently at another position).
+PROBE_RTOL = 1e-12
 #: Relative mismatch between ``J v`` and ``d * v`` that marks cross-dependence.
 AD_MISMATCH = 1e-8
 
@@ -82,61 +88,90 @@ def _probe_points(xs: np.ndarray) -> np.ndarray | None:
     return np.unique(np.linspace(0, xs.size - 1, PROBE_POINTS).round().astype(np.intp))
 
 
-def _ad_check(func: Callable, xs: np.ndarray, d1: np.ndarray | None) -> None:
-    """Refuse ``func`` when forward mode along a random tangent shows cross-dependence.
+def _agrees(jv: np.ndarray, d_head: np.ndarray, sub_index: Any, v: np.ndarray) -> bool:
+    dv = d_head[sub_index] * v
+    with np.errstate(invalid="ignore", over="ignore"):
+        bad = np.abs(jv - dv) > AD_MISMATCH * (np.abs(jv) + np.abs(dv))
+    bad &= np.isfinite(jv) & np.isfinite(dv)
+    return not bool(np.any(bad))
 
-    Checked on at most ``PROBE_POINTS`` points taken from ``xs`` (all of them
-    when ``func`` fails on such a sample, for instance because it closes over
-    arrays of the shape of ``xs``).
+
+_CROSS = (
+    "automatic differentiation along a random tangent shows outputs depending on other "
+    "inputs than their own (the Jacobian is not diagonal)"
+)
+
+
+def _checked_first(func: Callable, xs: np.ndarray) -> np.ndarray | None:
+    """The first derivative and the elementwise check in one forward pass (None: failed).
+
+    The pass runs on ``x`` (flattened) followed by up to ``PROBE_POINTS`` of
+    its points, with tangent ones on ``x`` and a random ``v`` on the copies.
     """
+    flat = xs.ravel()
     idx = _probe_points(xs)
-    if idx is not None:
-        sub = xs.ravel()[idx]
-        try:
-            _ad_compare(func, sub, None if d1 is None else d1.ravel()[idx])
-            return
-        except NotElementwiseError:
-            raise
-        except Exception:  # checked on all points instead
-            pass
-    _ad_compare(func, xs, d1)
+    idx = np.arange(flat.size) if idx is None else idx
+    try:
+        d, ok = _paired_jvp_at(func, flat, idx)
+    except NotElementwiseError:
+        raise
+    except Exception:  # f needs x's own shape: the slow path
+        return None
+    if not ok:
+        raise not_elementwise(_CROSS)
+    return d.reshape(xs.shape)
 
 
-def _ad_compare(func: Callable, xs: np.ndarray, d1: np.ndarray | None) -> None:
+def _paired_jvp_at(func: Callable, flat: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, bool]:
     from dfdx import ad
 
-    if d1 is None:
-        out, d1 = _first_derivative(func, xs)
-        _check_shape(out, xs)
-    v = _random_tangent(xs)
+    sub = flat[idx]
+    v = _random_tangent(sub)
+    both = np.concatenate([flat, sub])
     with np.errstate(all="ignore"):
-        out, jv = ad.jvp(func, (xs,), (v,))
-    _check_shape(out, xs)
-    jv = np.broadcast_to(np.asarray(jv), xs.shape)
-    dv = np.broadcast_to(d1, xs.shape) * v
-    with np.errstate(invalid="ignore", over="ignore"):
-        gap = np.abs(jv - dv)
-        bad = gap > AD_MISMATCH * (np.abs(jv) + np.abs(dv))
-    bad &= np.isfinite(jv) & np.isfinite(dv)
-    if np.any(bad):
-        i = int(np.flatnonzero(bad.ravel())[0])
-        raise not_elementwise(
-            f"automatic differentiation shows output {i} of a probe depending on other "
-            "inputs than its own (the Jacobian is not diagonal)"
-        )
+        out, jv = ad.jvp(func, (both,), (np.concatenate([np.ones_like(flat), v]),))
+    _check_shape(out, both)
+    jv = np.broadcast_to(np.asarray(jv), both.shape)
+    d = jv[: flat.size]
+    return d, _agrees(jv[flat.size :], d, idx, v)
 
 
-def _first_derivative(func: Callable, xs: np.ndarray) -> tuple[Any, np.ndarray]:
+def _ad_check(func: Callable, xs: np.ndarray) -> None:
+    """Refuse ``func`` when forward mode along a random tangent shows cross-dependence.
+
+    One pass on two copies of up to ``PROBE_POINTS`` points of ``xs``; on all
+    of ``xs`` (two passes) when ``func`` fails on such a sample, for instance
+    because it closes over arrays of the shape of ``xs``.
+    """
+    idx = _probe_points(xs)
+    sub = xs.ravel() if idx is None else xs.ravel()[idx]
+    try:
+        _, ok = _paired_jvp_at(func, sub, np.arange(sub.size))
+    except NotElementwiseError:
+        raise
+    except Exception:  # checked on all points, in their own shape, instead
+        ok = None
+    if ok is not None:
+        if not ok:
+            raise not_elementwise(_CROSS)
+        return
     from dfdx import ad
 
     with np.errstate(all="ignore"):
         out, d1 = ad.jvp(func, (xs,), (np.ones_like(xs),))
-    return out, np.asarray(d1)
+        _check_shape(out, xs)
+        v = _random_tangent(xs)
+        out, jv = ad.jvp(func, (xs,), (v,))
+    d1 = np.broadcast_to(np.asarray(d1), xs.shape)
+    if not _agrees(np.broadcast_to(np.asarray(jv), xs.shape), d1, Ellipsis, v):
+        raise not_elementwise(_CROSS)
 
 
 def ad_derivative(func: Callable, x: Any, n: int) -> DerivativeResult:
     """The elementwise derivative by automatic differentiation, checked elementwise.
 
+    A first derivative comes from one forward pass that also checks that
+    ``func`` is elementwise; higher ones from Taylor mode plus a small check.
     Points where automatic differentiation gives NaN or inf while ``func`` is
     finite are retried numerically (status and error from
     :func:`dfdx.numeric.derivative`), the message says how many and
@@ -147,12 +182,15 @@ def ad_derivative(func: Callable, x: Any, n: int) -> DerivativeResult:
     xs = np.asarray(x)
     if xs.dtype.kind in "biu":
         xs = xs.astype(float)
-    with np.errstate(all="ignore"):  # failures are reported per point below
-        df = np.asarray(ad.derivative(func, n)(xs))
-    if df.shape != xs.shape and xs.ndim and df.size != 1:
-        raise not_elementwise(f"f(x) has shape {df.shape}, x has shape {xs.shape}")
-    if xs.ndim and xs.size > 1:
-        _ad_check(func, xs, df if n == 1 and df.shape == xs.shape else None)
+    several = xs.ndim > 0 and xs.size > 1 and not isinstance(func, np.ufunc)
+    df = _checked_first(func, xs) if several and n == 1 else None
+    if df is None:
+        with np.errstate(all="ignore"):  # failures are reported per point below
+            df = np.asarray(ad.derivative(func, n)(xs))
+        if df.shape != xs.shape and xs.ndim and df.size != 1:
+            raise not_elementwise(f"f(x) has shape {df.shape}, x has shape {xs.shape}")
+        if several:
+            _ad_check(func, xs)
     df = np.broadcast_to(df, xs.shape).copy() if df.shape != xs.shape else df
     finite = np.isfinite(df)
     status = np.where(finite, Status.EXACT, Status.NONFINITE_VALUE).astype(np.int8)
@@ -213,7 +251,7 @@ def check_numeric_elementwise(func: Callable, x: Any, args: tuple = ()) -> None:
     """
     xs = np.asarray(x)
     xs = xs.astype(float) if xs.dtype.kind in "biu" else xs
-    if xs.ndim == 0 or xs.size < 2:
+    if xs.ndim == 0 or xs.size < 2 or isinstance(func, np.ufunc):  # ufuncs are elementwise
         return
     idx = _probe_points(xs)
     if idx is not None:
@@ -232,11 +270,15 @@ def check_numeric_elementwise(func: Callable, x: Any, args: tuple = ()) -> None:
         return
 
 
+def _close(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Equal to ``PROBE_RTOL`` (NaN equal to NaN), elementwise."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        near = np.abs(a - b) <= PROBE_RTOL * np.maximum(np.abs(a), np.abs(b))
+    return near | (a == b) | (np.isnan(a) & np.isnan(b))
+
+
 def _probe(func: Callable, xs: np.ndarray, args: tuple) -> None:
-    with np.errstate(all="ignore"):
-        base = np.asarray(func(xs, *args))
-    _check_shape(base, xs)
-    base = np.broadcast_to(base, xs.shape)
+    """Move groups of points and watch the others; all variants in one call when f allows."""
     scramble = _scrambled(xs.shape)
     if xs.size <= 2**PROBE_BITS:  # distinct numbers: every pair is separated by some bit
         rank = np.arange(xs.size).reshape(xs.shape)
@@ -244,16 +286,28 @@ def _probe(func: Callable, xs: np.ndarray, args: tuple) -> None:
         rank = (scramble * 2**PROBE_BITS).astype(np.int64)
     step = 1e-3 * (np.abs(xs) + 1.0) * (1.0 + scramble)
     bits = min(PROBE_BITS, max(1, int(np.ceil(np.log2(xs.size)))))
+    moved = []
     for b in range(bits):
         group = (rank >> b) & 1 == 1
-        for moved in (group, ~group):
-            with np.errstate(all="ignore"):
-                out = np.asarray(func(np.where(moved, xs + step, xs), *args))
-            out = np.broadcast_to(out, xs.shape)
-            same = (out == base) | (np.isnan(out) & np.isnan(base))
-            changed = ~moved & ~same
-            if np.any(changed):
-                raise not_elementwise(
-                    f"moving some points changed f at others (a probe with {2 * bits + 1} "
-                    "evaluations)"
-                )
+        moved += [group, ~group]
+    variants = np.stack([xs] + [np.where(m, xs + step, xs) for m in moved])
+    with np.errstate(all="ignore"):
+        base = np.asarray(func(xs, *args))
+    _check_shape(base, xs)
+    base = np.broadcast_to(base, xs.shape)
+    outs = None
+    try:  # the numeric engine itself calls f on stacked batches of points
+        with np.errstate(all="ignore"):
+            outs = np.asarray(func(variants, *args))
+    except Exception:  # one variant per call below
+        outs = None
+    if outs is None or outs.shape != variants.shape or not np.all(_close(outs[0], base)):
+        # f does not broadcast over a stack, or the stack changed row 0 (a reduction
+        # over the whole batch): one variant per call
+        with np.errstate(all="ignore"):
+            rows = [np.broadcast_to(np.asarray(func(v, *args)), xs.shape) for v in variants[1:]]
+        outs = np.stack([base, *rows])
+    if np.any(~np.stack(moved) & ~_close(outs[1:], base)):
+        raise not_elementwise(
+            f"moving some points changed f at others (a probe with {2 * bits + 1} evaluations)"
+        )
