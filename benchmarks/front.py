@@ -26,6 +26,7 @@ def _black_box(x):
 def run(quick: bool = False) -> None:
     import dfdx
 
+    heldout(40 if quick else 200)
     sizes = (10, 1000) if quick else (10, 1000, 100_000)
     print(f"{'points':>8} {'engine':>8} {'engine us':>11} {'front us':>10} {'ratio':>6}")
     for size in sizes:
@@ -60,3 +61,67 @@ def run(quick: bool = False) -> None:
         f"propagate: dfdx {ours * 1e6:.0f} us, jacobi {theirs * 1e6:.0f} us, "
         f"ratio {ours / theirs:.2f}; max |difference| {diff:.2g}"
     )
+
+
+def _heldout_functions(rng):
+    """Random elementwise compositions, and the same made non-elementwise."""
+    unary = [np.sin, np.cos, np.exp, np.tanh, np.arctan, np.log1p, np.sqrt, np.cbrt, np.square]
+    couplings = [
+        ("sum", lambda x: np.sum(x) * 1e-3),
+        ("mean", lambda x: np.mean(x)),
+        ("roll", lambda x: np.roll(x, 1)),
+        ("reverse", lambda x: x[::-1]),
+        ("cumsum", lambda x: np.cumsum(x) * 1e-2),
+        ("first", lambda x: x[0] * np.ones_like(x)),
+        ("diff", lambda x: np.concatenate([np.diff(x), x[:1]])),
+        ("norm", lambda x: np.linalg.norm(x) * 1e-2),
+    ]
+    picks = [unary[i] for i in rng.integers(0, len(unary), 3)]
+    scale = rng.uniform(0.5, 2.0, 3)
+
+    def smooth(x):
+        y = picks[0](np.abs(x) + 0.1) * scale[0]
+        return y + picks[1](scale[1] * x) * picks[2](np.abs(x) + 0.2) + scale[2] * x
+
+    name, coupling = couplings[rng.integers(0, len(couplings))]
+
+    def coupled(x):
+        return smooth(x) + 0.1 * coupling(x) * x
+
+    return smooth, coupled, name
+
+
+def heldout(trials: int = 200, seed: int = 2026) -> None:
+    """Held-out check: elementwise never refused, coupled always refused (both engines)."""
+    import dfdx
+
+    rng = np.random.default_rng(seed)
+    kept = refused = total = unanswered = 0
+    missed: list[str] = []
+    for _ in range(trials):
+        smooth, coupled, name = _heldout_functions(rng)
+        size = int(rng.choice([2, 3, 5, 8, 17, 64, 65, 300]))
+        x = np.sort(rng.uniform(-2, 2, size))
+        for method in ("auto", "numeric"):
+            total += 1
+            try:
+                dfdx.derivative(smooth, x, method=method)
+                kept += 1
+            except ValueError:
+                missed.append(f"refused elementwise ({method}, {size} points)")
+            try:
+                r = dfdx.derivative(coupled, x, method=method)
+            except ValueError:
+                refused += 1
+                continue
+            if np.any(r.success):
+                missed.append(f"accepted {name} ({method}, {size} points)")
+            else:
+                unanswered += 1  # f is NaN everywhere: no value, every point failed
+    print(
+        f"held-out: elementwise kept {kept}/{total}; coupled refused {refused}/{total}, "
+        f"{unanswered} without any answer (f NaN everywhere), "
+        f"{len(missed) - (total - kept)} answered"
+    )
+    for line in missed[:10]:
+        print("  ", line)
