@@ -198,6 +198,8 @@ def _cmd_data(args: argparse.Namespace) -> int:
         write_table(args.output, columns, delimiter)
     if args.plot:
         title = f"{Path(args.file).name}: {_derivative_name(args.y, args.x, args.n)}"
+        if x.dtype.kind == "M":
+            title += f" (time in {args.time_unit})"
         _plot(args.plot, result, x, y, title, names=names, n=args.n)
     if args.json:
         print(
