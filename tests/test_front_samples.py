@@ -225,3 +225,23 @@ def test_bad_input_names_the_parameter(call, error, match):
     x = np.arange(20)
     with pytest.raises(error, match=match):
         call(y, x)
+
+
+def test_pandas_and_xarray_stay_optional():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, numpy as np, dfdx\n"
+        "t = np.datetime64('2024-01-01', 'ns') + np.arange(30) * np.timedelta64(1, 's')\n"
+        "y = np.arange(30.0) ** 2\n"
+        "y[3] = np.nan\n"
+        "dfdx.derivative(y, t)\n"
+        "dfdx.grid.diff(y, t, time_unit='min')\n"
+        "dfdx.derivative(np.sin, np.linspace(0, 1, 5))\n"
+        "dfdx.propagate(lambda v: v[0] * v[1], [1.0, 2.0], [0.1, 0.1])\n"
+        "bad = [m for m in ('pandas', 'xarray', 'dask') if m in sys.modules]\n"
+        "assert not bad, bad\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
