@@ -9,17 +9,15 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 import dfdx
+from dfdx.cli._data import cmd_data, jsonable
+from dfdx.cli._demo import cmd_demo
 from dfdx.cli._expr import ExpressionError, parse_expression
-from dfdx.cli._io import UserError, as_list, read_table, select_column, write_csv, write_table
-
-DEMO_EXPRESSION = "exp(-t/3) * sin(2*t)"
+from dfdx.cli._io import UserError
 
 
 def _points(values: list[str]) -> np.ndarray:
@@ -34,26 +32,6 @@ def _points(values: list[str]) -> np.ndarray:
     if not out:
         raise UserError("--at: give at least one point")
     return np.array(out)
-
-
-def _jsonable(result: Any) -> dict[str, Any]:
-    return {
-        "derivative": np.asarray(result.df).tolist(),
-        "error": np.asarray(result.error).tolist(),
-        "success": np.asarray(result.success).tolist(),
-        "status": np.asarray(result.status).tolist(),
-        "method": result.method,
-        "message": result.message,
-        "params": {k: v for k, v in result.params.items() if _is_plain(v)},
-    }
-
-
-def _is_plain(value: Any) -> bool:
-    try:
-        json.dumps(value)
-    except TypeError:
-        return False
-    return True
 
 
 def _cmd_eval(args: argparse.Namespace) -> int:
@@ -73,7 +51,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
                     "n": args.n,
                     "x": x.tolist(),
                     "value": values.tolist(),
-                    **_jsonable(result),
+                    **jsonable(result),
                 }
             )
         )
@@ -100,195 +78,6 @@ def _point_methods(result: Any, shape: tuple[int, ...]) -> list[str]:
     """Per point: "ad", or "numeric" where a failed AD point was retried numerically."""
     retried = np.broadcast_to(result.params.get("retried", False), shape)
     return ["numeric (retry)" if r else result.method for r in retried.tolist()]
-
-
-def _derivative_name(y_name: str, x_name: str, n: int) -> str:
-    """``d(position)/d(time)``, ``d2(position)/d(time)2``: the output column's name."""
-    if n == 1:
-        return f"d({y_name})/d({x_name})"
-    return f"d{n}({y_name})/d({x_name}){n}"
-
-
-def _clean_rows(x, y, lines, args) -> tuple[np.ndarray, np.ndarray]:
-    """Missing rows (--dropna), sorting and repeated x (--duplicates) checked or fixed."""
-    x_bad = np.isnat(x) if x.dtype.kind == "M" else ~np.isfinite(x)
-    bad = x_bad | ~np.isfinite(y)
-    if np.any(bad):
-        if not args.dropna:
-            i = int(np.flatnonzero(bad)[0])
-            which = args.x if x_bad[i] else args.y
-            raise UserError(
-                f"{args.file}: line {lines[i]} has a missing or non-finite value in column "
-                f"{which!r} ({int(np.count_nonzero(bad))} such rows); use --dropna to drop them"
-            )
-        x, y, lines = x[~bad], y[~bad], lines[~bad]
-    steps = np.diff(x)
-    zero = steps == np.zeros((), steps.dtype)
-    if np.any(zero) and args.duplicates == "error":
-        i = int(np.flatnonzero(zero)[0]) + 1
-        raise UserError(
-            f"x column {args.x!r} has duplicated values (line {lines[i]} repeats line "
-            f"{lines[i - 1]}); use --duplicates mean to average their y"
-        )
-    if np.any(steps < np.zeros((), steps.dtype)):
-        i = int(np.flatnonzero(steps < np.zeros((), steps.dtype))[0]) + 1
-        raise UserError(f"x column {args.x!r} is not sorted increasing (at line {lines[i]})")
-    if np.any(zero):  # --duplicates mean
-        x, inverse, counts = np.unique(x, return_inverse=True, return_counts=True)
-        y = np.bincount(inverse, weights=y) / counts
-    return x, y
-
-
-def _derive_columns(x: np.ndarray, y: np.ndarray, args: argparse.Namespace) -> Any:
-    if x.size != y.size:
-        raise UserError("the x and y columns differ in length")
-    if y.size < 5:
-        raise UserError(f"too few points: {y.size} rows, at least 5 are needed")
-    options = {"time_unit": args.time_unit} if x.dtype.kind == "M" else {}
-    return dfdx.derivative(y, x, n=args.n, method=args.method, **options)
-
-
-def _output_columns(
-    x: np.ndarray, y: np.ndarray, result: Any, names: tuple[str, str], n: int
-) -> dict[str, np.ndarray]:
-    x_name, y_name = names
-    smooth = y if result.y_smooth is None else np.asarray(result.y_smooth)
-    return {
-        x_name: x,
-        y_name: y,
-        f"{y_name}_smooth": smooth,
-        _derivative_name(y_name, x_name, n): np.asarray(result.df),
-        "error": np.asarray(result.error),
-        "success": np.asarray(result.success),
-    }
-
-
-def _plot(path: str, result: Any, x: np.ndarray, y: np.ndarray, title: str, **kw: Any) -> bool:
-    """Draw the plot; False (and a note) when matplotlib is missing."""
-    try:
-        from dfdx import plot
-
-        plot.derivative(result, x, y, title=title, path=path, **kw)
-    except ImportError as exc:
-        raise UserError(str(exc)) from None
-    return True
-
-
-def _delimiter(text: str) -> str:
-    value = {"\\t": "\t", "tab": "\t", "space": " "}.get(text, text)
-    if len(value) != 1:
-        raise UserError(f"--delimiter must be one character (or tab), got {text!r}")
-    return value
-
-
-def _cmd_data(args: argparse.Namespace) -> int:
-    delimiter = _delimiter(args.delimiter)
-    table = read_table(args.file, delimiter)
-    y = select_column(table, args.y, "y")
-    if args.x is None:
-        x = np.arange(y.size, dtype=float)
-        args.x = "row"
-    else:
-        x = select_column(table, args.x, "x")
-    x, y = _clean_rows(x, y, np.asarray(table.lines), args)
-    result = _derive_columns(x, y, args)
-    names = (args.x, args.y)
-    columns = _output_columns(x, y, result, names, args.n)
-    if args.output:
-        write_table(args.output, columns, delimiter)
-    if args.plot:
-        title = f"{Path(args.file).name}: {_derivative_name(args.y, args.x, args.n)}"
-        if x.dtype.kind == "M":
-            title += f" (time in {args.time_unit})"
-        _plot(args.plot, result, x, y, title, names=names, n=args.n)
-    if args.json:
-        print(
-            json.dumps(
-                {
-                    "file": str(args.file),
-                    "n": args.n,
-                    "x": as_list(x),
-                    "y_smooth": columns[f"{args.y}_smooth"].tolist(),
-                    **_jsonable(result),
-                }
-            )
-        )
-    elif not args.output:
-        write_csv(sys.stdout, columns, delimiter)
-    else:
-        failed = int(np.size(result.success) - np.count_nonzero(result.success))
-        print(f"{y.size} points, method {result.method}, {failed} failed; wrote {args.output}")
-        if result.message:
-            print(f"# {result.message}")
-    return 0
-
-
-def _has_matplotlib() -> bool:
-    try:
-        import matplotlib  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-def _cmd_demo(args: argparse.Namespace) -> int:
-    out = Path(args.out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    source = resources.files("dfdx") / "data" / "damped_oscillator.csv"
-    with resources.as_file(source) as path:
-        table = read_table(path)
-    t, y = table["time"], table["position"]
-    func = parse_expression(DEMO_EXPRESSION, var="t")
-    noisy = dfdx.derivative(y, t)
-    exact = dfdx.derivative(func, t)
-    rmse = float(np.sqrt(np.mean((np.asarray(noisy.df) - np.asarray(exact.df)) ** 2)))
-    within = float(np.mean(np.abs(noisy.df - exact.df) <= 2 * noisy.error))
-    columns = _output_columns(t, y, noisy, ("time", "position"), 1)
-    columns["exact d(position)/d(time)"] = np.asarray(exact.df)
-    write_table(out / "dfdx-demo.csv", columns)
-    summary: dict[str, Any] = {
-        "data": "damped_oscillator.csv (400 noisy samples, irregular times)",
-        "function": DEMO_EXPRESSION,
-        "noisy_method": noisy.method,
-        "noisy_message": noisy.message,
-        "exact_method": exact.method,
-        "rmse_vs_exact": rmse,
-        "within_2_errors": within,
-        "table": str(out / "dfdx-demo.csv"),
-    }
-    note = None
-    if args.no_plot:
-        pass
-    elif _has_matplotlib():
-        title = f"dfdx demo: d/dt of position(t) = {DEMO_EXPRESSION} + noise"
-        _plot(
-            str(out / "dfdx-demo.png"),
-            noisy,
-            t,
-            y,
-            title,
-            reference=exact.df,
-            names=("t", "position"),
-            reference_label=f"exact d/dt ({exact.method})",
-        )
-        summary["plot"] = str(out / "dfdx-demo.png")
-    else:
-        note = 'no plot: it needs matplotlib, the plot extra (pip install "dfdx[plot]")'
-        summary["note"] = note
-    if args.json:
-        print(json.dumps(summary))
-        return 0
-    print(f"dfdx demo: d/dt of position(t) = {DEMO_EXPRESSION}")
-    print(f"  data: {summary['data']}")
-    print(f"  estimate from the noisy samples by method {noisy.method}:")
-    print(f"    RMSE {rmse:.3g} against the exact derivative,")
-    print(f"    {within:.0%} of the points within 2 error estimates of it")
-    for key in ("table", "plot"):
-        if key in summary:
-            print(f"wrote {summary[key]}")
-    if note:
-        print(note)
-    return 0
 
 
 _EVAL_FLAGS = ("--at", "--n", "--method", "--json", "-h", "--help")
@@ -387,13 +176,13 @@ def build_parser() -> argparse.ArgumentParser:
     p_data.add_argument("-o", "--output", help="output file (.csv, .npz, .json)")
     p_data.add_argument("--plot", help="write a plot (e.g. out.png)")
     p_data.add_argument("--json", action="store_true", help="JSON output for scripts")
-    p_data.set_defaults(run=_cmd_data)
+    p_data.set_defaults(run=cmd_data)
 
     p_demo = sub.add_parser("demo", help="run end to end on the shipped sample data")
     p_demo.add_argument("--out-dir", default=".", help="where to write the table and plot")
     p_demo.add_argument("--no-plot", action="store_true", help="skip the plot")
     p_demo.add_argument("--json", action="store_true", help="JSON output for scripts")
-    p_demo.set_defaults(run=_cmd_demo)
+    p_demo.set_defaults(run=cmd_demo)
     return parser
 
 
