@@ -98,7 +98,7 @@ def output_columns(
 
 
 def draw_plot(path: str, result: Any, x: np.ndarray, y: np.ndarray, title: str, **kw: Any) -> None:
-    """Draw the plot with :func:`dfdx.plot.derivative` (a one-line user error without matplotlib)."""
+    """Draw with :func:`dfdx.plot.derivative` (a one-line user error without matplotlib)."""
     try:
         from dfdx import plot
 
