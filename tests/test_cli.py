@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from dfdx.cli import main
+from dfdx.cli._io import read_table
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -47,8 +48,10 @@ def periodic_csv(tmp_path):
 def test_eval_text_and_json(capsys):
     assert main(["eval", "x**2 + 1", "--at", "5", "1,2"]) == 0
     out = capsys.readouterr().out
-    assert "d1f/dx1" in out
+    assert "df/dx" in out
     assert "ad" in out
+    assert main(["eval", "x**3", "--at", "1", "--n", "2"]) == 0
+    assert "d2f/dx2" in capsys.readouterr().out
     assert main(["eval", "sin(x)", "--at", "0.5", "--n", "3", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["method"] == "ad"
@@ -89,9 +92,10 @@ def test_usage_errors_exit_2(capsys):
 
 
 def _rmse_inner(out, x):
-    table = np.genfromtxt(out, delimiter=",", names=True)
-    assert table.dtype.names == ("x", "y", "y_smooth", "derivative", "error", "success")
-    np.testing.assert_allclose(table["x"], x)
+    table = read_table(out)
+    assert list(table) == ["t", "v", "v_smooth", "d(v)/d(t)", "error", "success"]
+    table["derivative"] = table["d(v)/d(t)"]
+    np.testing.assert_allclose(table["t"], x, rtol=1e-15)
     assert np.all(np.isfinite(table["error"]))
     inner = slice(20, -20)
     return np.sqrt(np.mean((table["derivative"][inner] - np.cos(x[inner])) ** 2))
@@ -140,7 +144,7 @@ def test_data_to_stdout_and_plot(noisy_csv, tmp_path, capsys):
     png = tmp_path / "p.png"
     assert main(["data", str(path), "--x", "t", "--y", "v", "--plot", str(png)]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0] == "x,y,y_smooth,derivative,error,success"
+    assert lines[0] == "t,v,v_smooth,d(v)/d(t),error,success"
     assert len(lines) == 301
     assert png.read_bytes()[:8] == PNG_MAGIC
 
@@ -153,16 +157,16 @@ def test_data_second_derivative_and_npz(tmp_path, capsys):
     assert main([*argv, "--method", "fd"]) == 0
     capsys.readouterr()
     with np.load(out) as res:
-        np.testing.assert_allclose(res["derivative"], 6 * x, atol=1e-8)
+        np.testing.assert_allclose(res["d2(y)/d(x)2"], 6 * x, atol=1e-8)
 
 
 @pytest.mark.parametrize(
     ("rows", "args", "message"),
     [
         ("t,v\n0,1\n1,2\n2,3\n3,4\n4,5\n5,6\n", ["--x", "q"], "missing column 'q' for x"),
-        ("t,v\n0,1\n1,2\n2,x\n", [], "non-numeric data"),
+        ("t,v\n0,1\n1,2\n2,x\n", [], "non-numeric value 'x' in column 'v' at line 4"),
         ("t,v\n0,1\n2,2\n1,3\n3,4\n4,5\n5,6\n", [], "is not sorted increasing"),
-        ("t,v\n0,1\n1,2\n1,3\n3,4\n4,5\n5,6\n", [], "has duplicated values"),
+        ("t,v\n0,1\n1,2\n1,3\n3,4\n4,5\n5,6\n", [], "line 4 repeats line 3"),
         ("t,v\n0,1\n1,2\n2,3\n", [], "too few points: 3 rows"),
     ],
 )
@@ -190,8 +194,8 @@ def test_demo_writes_table_and_png(tmp_path, capsys):
     assert summary["exact_method"] == "ad"
     assert summary["rmse_vs_exact"] < 0.1
     assert Path(summary["plot"]).read_bytes()[:8] == PNG_MAGIC
-    table = np.genfromtxt(summary["table"], delimiter=",", names=True)
-    assert "exact_derivative" in table.dtype.names
+    table = read_table(summary["table"])
+    assert "exact d(position)/d(time)" in table
 
 
 def _run(*args, cwd):

@@ -205,9 +205,8 @@ def test_order_agreement_is_about_one_for_white_noise_only():
     [
         (np.arange(6.0) ** 3, "fewer than 12 samples"),
         (np.exp(1j * np.linspace(0, 1, 30)), "non-real"),
-        (np.r_[np.arange(10.0) ** 2, np.nan, np.arange(10.0)], "contain NaN or inf"),
     ],
-    ids=["short", "complex", "nan"],
+    ids=["short", "complex"],
 )
 def test_samples_the_noise_test_cannot_judge_get_finite_differences(samples, reason):
     r = dfdx.derivative(samples)

@@ -108,8 +108,11 @@ def test_inf_and_nan_stay_in_the_stencil(monkeypatch):
         buf = np.empty_like(y)
         want = _numpy(monkeypatch, lambda kw=kwargs, o=buf: diff(y, dx=1.0, out=o, **kw))
         assert np.array_equal(np.isfinite(got), np.isfinite(want))
-    # a first derivative does not use the centre: the inf point itself is finite
-    assert np.isfinite(diff(y, dx=1.0)[1000])
+    # non-finite samples are left out: NaN there, their neighbours unaffected
+    got = diff(y, dx=1.0)
+    assert np.isnan(got[1000])
+    assert np.isnan(got[20000])
+    assert np.all(np.isfinite(got[[999, 1001, 19999, 20001]]))
 
 
 def test_nonuniform_rejects_bad_coordinates():

@@ -162,21 +162,16 @@ def test_return_error_result():
     assert "no error estimate" in short.message
 
 
-def test_nan_spreads_no_further_than_stencil():
-    y = np.sin(np.linspace(0, 3, 40))
+def test_nan_spreads_no_further_than_stencil_when_periodic():
+    y = np.sin(np.linspace(0, 2 * np.pi, 40, endpoint=False))
     y[20] = np.nan
     for acc, half in ((2, 1), (4, 2), (6, 3)):
-        d = diff(y, acc=acc)
+        d = diff(y, acc=acc, periodic=True)
         bad = np.flatnonzero(~np.isfinite(d))
         assert bad.min() >= 20 - half
         assert bad.max() <= 20 + half
-        r = diff(y, acc=acc, return_error=True)
+        r = diff(y, acc=acc, return_error=True, periodic=True)
         assert np.all(r.status[~np.isfinite(r.df)] == Status.NONFINITE_VALUE)
-    x = np.cumsum(np.linspace(1, 2, 40))
-    for acc in (2, 4):
-        bad = np.flatnonzero(~np.isfinite(diff(y, x, acc=acc)))
-        assert bad.min() >= 20 - acc
-        assert bad.max() <= 20 + acc
 
 
 @pytest.mark.parametrize("sx", [1e-300, 1e-150, 1.0, 1e150, 1e300])
@@ -212,13 +207,46 @@ def test_dtypes():
     assert np.array_equal(diff(np.arange(4), n=0), np.arange(4.0))
 
 
-def test_datetime_coordinates_per_unit():
+def test_datetime_coordinates_per_second_whatever_the_dtype():
     t = np.array(["2024-01-01T00:00", "2024-01-01T00:01", "2024-01-01T00:03"], dtype="M8[s]")
     y = np.array([0.0, 120.0, 360.0])  # 2 units per second
-    assert np.allclose(diff(y, t), 2.0)
-    t_min = t.astype("M8[m]")
-    assert np.allclose(diff(y, t_min), 120.0)
+    for unit in ("s", "m", "ms", "us", "ns"):
+        np.testing.assert_allclose(diff(y, t.astype(f"M8[{unit}]")), 2.0, rtol=1e-14)
+        np.testing.assert_allclose(
+            diff(y, t.astype(f"M8[{unit}]"), time_unit="min"), 120, rtol=1e-14
+        )
     assert np.allclose(diff(y, dx=np.timedelta64(60, "s")), [1.0, 3.0, 5.0])
+    assert np.allclose(diff(y, dx=np.timedelta64(1, "m"), time_unit="min"), [60, 180, 300])
+    with pytest.raises(ValueError, match=r"`time_unit` must be one of ns, us, ms, s, min, h, D"):
+        diff(y, t, time_unit="seconds")
+
+
+def test_nan_samples_are_left_out_with_their_x():
+    x = np.linspace(0, 3, 40)
+    y = np.sin(x)
+    clean = diff(y, x, acc=4, return_error=True)
+    for bad in (0, 20, 39):
+        for value in (np.nan, np.inf):
+            yb = y.copy()
+            yb[bad] = value
+            r = diff(yb, x, acc=4, return_error=True)
+            assert np.isnan(r.df[bad])
+            assert r.status[bad] == Status.NONFINITE_INPUT
+            assert not r.success[bad]
+            keep = np.arange(40) != bad
+            assert np.all(np.isfinite(r.df[keep]))
+            want = diff(y[keep], x[keep], acc=4)
+            np.testing.assert_allclose(r.df[keep], want, rtol=1e-13, atol=1e-15)
+            assert np.max(np.abs(r.df[keep] - np.cos(x[keep]))) < 20 * np.max(clean.error)
+            assert "non-finite sample left out" in r.message
+    # 2-D, different NaN positions per lane, uniform spacing, out=
+    Y = np.tile(y, (3, 1))
+    Y[0, 5], Y[2, 30] = np.nan, np.inf
+    buf = np.empty_like(Y)
+    got = diff(Y, dx=x[1], axis=1, out=buf)
+    assert got is buf
+    np.testing.assert_array_equal(np.isnan(got), ~np.isfinite(Y))
+    np.testing.assert_allclose(got[1], diff(y, dx=x[1]), rtol=1e-13, atol=1e-15)
 
 
 def test_axis_and_decreasing_coordinates():

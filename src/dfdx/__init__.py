@@ -24,6 +24,7 @@ if int(_np.__version__.split(".")[0]) < 2:
 from dfdx import exact, testing
 from dfdx._core import DerivativeResult, Status, fd_weights
 from dfdx._front import ARRAY_METHODS, CALLABLE_METHODS, NOISE_THRESHOLD, derivative
+from dfdx._front_propagate import Propagation, hessp, propagate
 
 if TYPE_CHECKING:  # the lazy attributes, as type checkers should see them
     from dfdx import ad, compat, grid, noisy, numeric
@@ -41,6 +42,7 @@ __all__ = [
     "CALLABLE_METHODS",
     "NOISE_THRESHOLD",
     "DerivativeResult",
+    "Propagation",
     "Status",
     "__version__",
     "ad",
@@ -51,11 +53,13 @@ __all__ = [
     "grad",
     "grid",
     "hessian",
+    "hessp",
     "hvp",
     "jacobian",
     "jvp",
     "noisy",
     "numeric",
+    "propagate",
     "testing",
     "value_and_grad",
     "vjp",

@@ -15,9 +15,15 @@ from typing import TYPE_CHECKING, Any, TypeVar, overload
 import numpy as np
 
 from dfdx import exact
-from dfdx._core.result import DerivativeResult, Status
+from dfdx._core.result import DerivativeResult
 from dfdx._core.validate import check_choice, check_int
-from dfdx._front_noise import AGREEMENT, NOISE_THRESHOLD, noise_ratio, order_agreement
+from dfdx._front_callable import (
+    NotElementwiseError,
+    ad_derivative,
+    check_numeric_elementwise,
+)
+from dfdx._front_noise import NOISE_THRESHOLD
+from dfdx._front_samples import ARRAY_METHODS, samples_derivative
 
 if TYPE_CHECKING:
     from numpy.polynomial._polybase import ABCPolyBase
@@ -27,25 +33,6 @@ if TYPE_CHECKING:
 __all__ = ["ARRAY_METHODS", "CALLABLE_METHODS", "NOISE_THRESHOLD", "derivative"]
 
 CALLABLE_METHODS = ("auto", "ad", "numeric", "central", "forward", "backward", "complex")
-GRID_METHODS = ("fd", "spectral", "spline")
-NOISY_METHODS = ("savgol", "tv", "tikhonov", "kalman")
-NOISY_PREFIXED = (
-    "noisy",
-    "noisy:auto",
-    "noisy:savgol",
-    "noisy:spline",
-    "noisy:tv",
-    "noisy:tikhonov",
-    "noisy:kalman",
-    "noisy:spectral",
-)
-ARRAY_METHODS = ("auto", *GRID_METHODS, *NOISY_METHODS, *NOISY_PREFIXED)
-
-#: Accuracy order used for clean samples with ``method="auto"`` unless ``acc`` is given
-#: (2 when the axis is too short for it).
-AUTO_ACC = 4
-#: Fewest samples along the axis for the noise test (its 6th differences need 7).
-MIN_NOISE_TEST = 12
 
 
 class _DerivativeFunction:
@@ -68,26 +55,12 @@ def _noted(result: DerivativeResult, note: str, **changes: Any) -> DerivativeRes
     return result.replace(message=message, **changes)
 
 
-def _by_ad(func: Callable, x: Any, n: int) -> DerivativeResult:
-    from dfdx import ad
-
-    xs = np.asarray(x)
-    df = np.asarray(ad.derivative(func, n)(xs))
-    finite = np.isfinite(df)
-    status = np.where(finite, Status.EXACT, Status.NONFINITE_VALUE)
-    return DerivativeResult(
-        df=df,
-        error=np.where(finite, 0.0, np.nan),
-        status=status,
-        method="ad",
-        message="exact to rounding: automatic differentiation",
-    )
-
-
 def _by_numeric(func: Callable, x: Any, n: int, method: str, options: dict) -> DerivativeResult:
     from dfdx import numeric
 
     sub = "auto" if method in ("auto", "numeric") else method
+    if options.get("vectorized", True):
+        check_numeric_elementwise(func, x, tuple(options.get("args", ())))
     return numeric.derivative(func, x, n=n, method=sub, **options)
 
 
@@ -95,19 +68,23 @@ def _callable(func: Callable, x: Any, n: int, method: str, options: dict) -> Der
     if method == "ad":
         if options:
             raise TypeError(f"method='ad' takes no options, got {sorted(options)}")
-        return _by_ad(func, x, n)
+        return ad_derivative(func, x, n)
     if method != "auto":
         result = _by_numeric(func, x, n, method, options)
         return _noted(result, "numerical differentiation", method="numeric")
     if not options:
         try:
-            return _by_ad(func, x, n)
+            return ad_derivative(func, x, n)
+        except NotElementwiseError:
+            raise
         except Exception as exc:  # any failure to trace falls back, and says why
             reason = f"{type(exc).__name__}: {exc}".splitlines()[0]
     else:
         reason = f"numerical options given ({', '.join(sorted(options))})"
     try:
         result = _by_numeric(func, x, n, method, options)
+    except NotElementwiseError:
+        raise
     except Exception as exc:  # f may accept only scalars: call it point by point
         if "vectorized" in options:
             raise
@@ -115,69 +92,6 @@ def _callable(func: Callable, x: Any, n: int, method: str, options: dict) -> Der
         reason += f"; f failed on a batch of points ({type(exc).__name__}), called point by point"
     note = f"numerical differentiation (automatic differentiation not used: {reason})"
     return _noted(result, note, method="numeric")
-
-
-def _lazy_or_labelled(y: Any) -> bool:
-    """Dask arrays and xarray DataArrays: handed to the grid engine as they are."""
-    module = type(y).__module__.split(".")[0]
-    return module in ("dask", "xarray")
-
-
-def _array(y: Any, x: Any, n: int, method: str, dx: Any, axis: int, options: dict) -> Any:
-    from dfdx import grid, noisy
-
-    if _lazy_or_labelled(y) and method in ("auto", *GRID_METHODS):
-        sub = "fd" if method == "auto" else method
-        return grid.diff(y, x, dx=dx, n=n, axis=axis, method=sub, **options)
-    if method in GRID_METHODS:
-        return grid.diff(y, x, dx=dx, n=n, axis=axis, method=method, return_error=True, **options)
-    if method in NOISY_METHODS or method.startswith("noisy"):
-        sub = method.split(":", 1)[1] if ":" in method else method
-        sub = "auto" if sub == "noisy" else sub
-        return noisy.diff(y, _coords(x, dx, y, axis), method=sub, n=n, axis=axis, **options)
-    ys = np.asarray(y)
-    if ys.dtype.kind in "biu":
-        ys = ys.astype(float)
-    why = _skip_noise_test(ys, axis)
-    if why is None:
-        ratio = noise_ratio(ys, x, dx, axis, n)
-        agreement = order_agreement(ys, x, axis) if ratio > NOISE_THRESHOLD else 0.0
-        if ratio > NOISE_THRESHOLD and AGREEMENT <= agreement <= 1 / AGREEMENT:
-            result = noisy.diff(ys, _coords(x, dx, ys, axis), method="auto", n=n, axis=axis)
-            note = (
-                f"data look noisy (estimated noise amplified by a finite difference is "
-                f"{ratio:.2g} of the derivative's scale, above {NOISE_THRESHOLD:g}, and "
-                f"behaves like noise: 6th/4th-difference spread {agreement:.2f}): used dfdx.noisy"
-            )
-            return _noted(result, note)
-        why = f"clean data (noise ratio {ratio:.2g}" + (
-            f", but the residual is not noise-like (6th/4th-difference spread {agreement:.2f}))"
-            if ratio > NOISE_THRESHOLD
-            else f" <= {NOISE_THRESHOLD:g})"
-        )
-    size = ys.shape[axis] if ys.ndim else 0
-    acc = AUTO_ACC if size >= n + AUTO_ACC + 1 else 2
-    options = {"acc": acc, **options}
-    result = grid.diff(ys, x, dx=dx, n=n, axis=axis, return_error=True, **options)
-    note = f"{why}: finite differences"
-    return _noted(result, note)
-
-
-def _skip_noise_test(ys: np.ndarray, axis: int) -> str | None:
-    """Why the noise test cannot be run on these samples (None when it can)."""
-    if ys.ndim == 0 or ys.dtype.kind not in "f":
-        return "noise test skipped for non-real or scalar data"
-    if ys.shape[axis % ys.ndim] < MIN_NOISE_TEST:
-        return f"noise test skipped: fewer than {MIN_NOISE_TEST} samples"
-    if not np.all(np.isfinite(ys)):
-        return "noise test skipped: the data contain NaN or inf"
-    return None
-
-
-def _coords(x: Any, dx: Any, y: Any, axis: int) -> Any:
-    if x is not None or dx is None:
-        return x
-    return np.arange(np.shape(y)[axis]) * float(dx)
 
 
 # the overloads tell type checkers what comes back for each kind of ``obj``
@@ -246,13 +160,20 @@ def derivative(
           (:mod:`dfdx.ad`) when ``f`` traces (``method`` of the result is
           ``"ad"``), otherwise adaptive finite differences (:mod:`dfdx.numeric`,
           ``method="numeric"``) with the reason for the fallback in ``message``.
-        * An array of samples ``y``: the derivative along ``axis`` on the
-          coordinates ``x`` (or spacing ``dx``).  With ``method="auto"`` data
-          that look noisy go to :mod:`dfdx.noisy` (see Notes), others to
-          :mod:`dfdx.grid`.
+          ``f`` must be elementwise (output ``i`` depends on ``x[i]`` only):
+          others are refused (see Notes).  Points where automatic
+          differentiation gives NaN or inf while ``f`` is finite are retried
+          numerically, and ``message`` says so.
+        * An array of samples ``y`` (NumPy, pandas, xarray, dask): the
+          derivative along ``axis`` on the coordinates ``x`` (or spacing
+          ``dx``; for pandas the index, for a DataArray the coordinate of
+          ``dim=``).  With ``method="auto"`` data that look noisy go to
+          :mod:`dfdx.noisy` (see Notes), others to :mod:`dfdx.grid`.
     x : array_like, optional
-        Points (for a callable) or coordinates (for samples).  For a callable,
-        leaving ``x`` out returns the derivative as a callable.
+        Points (for a callable) or coordinates (for samples, also
+        ``datetime64`` or a pandas ``DatetimeIndex``, time-zone-aware or not:
+        the derivative is then per ``time_unit``).  For a callable, leaving
+        ``x`` out returns the derivative as a callable.
     n : int, optional
         Derivative order, default 1.
     method : str, optional
@@ -264,28 +185,37 @@ def derivative(
         :func:`dfdx.grid.diff`); ``"savgol"``, ``"tv"``, ``"tikhonov"``,
         ``"kalman"``, ``"noisy"`` or ``"noisy:<method>"`` for any method of
         :func:`dfdx.noisy.diff` (noisy data).
-    dx : float, optional
+    dx : float, numpy.timedelta64 or pandas.Timedelta, optional
         Sample spacing, for samples without coordinates.
     axis : int, optional
         Axis of the samples to differentiate along, default -1.
     **options
         Passed on to the engine (for instance ``acc=`` for grids, ``rtol=``
         for numerical differentiation, method parameters for noisy data).
+        For samples also ``time_unit=`` (``"ns"``, ``"us"``, ``"ms"``,
+        ``"s"`` (default), ``"min"``, ``"h"``, ``"D"``; ``datetime_unit=``
+        for xarray), ``return_error=True`` (pandas and xarray: the error
+        beside the derivative) and ``dim=`` (xarray).
 
     Returns
     -------
     object or DerivativeResult or callable
         An object of the same kind for polynomial and spline objects; a
         :class:`~dfdx.DerivativeResult` for values; a callable returning one
-        when ``obj`` is callable and ``x`` is omitted.  Dask arrays and xarray
-        DataArrays are the exception: they come back as they went in (a lazy
-        dask array, a DataArray) from :func:`dfdx.grid.diff`, without the
-        noise test, so that nothing is computed or loaded early.
+        when ``obj`` is callable and ``x`` is omitted.  Labelled and lazy
+        samples come back as they went in: a pandas ``Series``/``DataFrame``
+        (same index; with ``return_error=True`` a ``DataFrame`` with
+        ``derivative``, ``error``, ``success``, ``status``; the message in
+        ``.attrs["dfdx"]``), an xarray ``DataArray`` (a ``Dataset`` with
+        ``derivative`` and ``error`` for ``return_error=True``; the message
+        in ``.attrs["dfdx_message"]``), a lazy dask array.
 
     Raises
     ------
     ValueError
-        For an invalid ``n`` or ``method``.
+        For an invalid ``n``, ``method`` or ``time_unit``, and for a callable
+        that is not elementwise (use :func:`dfdx.grad`,
+        :func:`dfdx.jacobian` or :func:`dfdx.numeric.gradient` for those).
     TypeError
         For objects no engine handles, or options given to an exact object.
 
@@ -302,8 +232,19 @@ def derivative(
     under-resolved) signal do not; their ratio must lie within [0.6, 1/0.6].
     Data passing both go to :func:`dfdx.noisy.diff`; others get finite
     differences of accuracy order ``AUTO_ACC`` (4) unless ``acc`` is given.
-    Complex data, data with NaN or inf and axes shorter than ``MIN_NOISE_TEST``
-    (12) samples skip the test and get finite differences; ``message`` says so.
+    Complex data and axes shorter than ``MIN_NOISE_TEST`` (12) samples skip
+    the test and get finite differences; ``message`` says so.  NaN or inf
+    samples are left out with their coordinates before the test and the fit
+    (lanes grouped by where they have them); the result there is NaN with
+    status ``NONFINITE_INPUT``.  Dask-backed arrays are tested on a few lanes
+    (the only data computed) and stay lazy.
+
+    Callables are checked to be elementwise before any answer is given:
+    with automatic differentiation by one forward pass along a random
+    tangent on up to 64 of the points (a non-diagonal Jacobian shows as a
+    mismatch with the derivative times the tangent); numerically by a probe
+    that moves one group of points and requires the outputs of the others to
+    stay bit for bit the same.
 
     Examples
     --------
@@ -333,4 +274,4 @@ def derivative(
             "spline object, a callable with points `x`, or an array of samples"
         )
     check_choice(method, "method", ARRAY_METHODS)
-    return _array(obj, x, n, method, dx, axis, options)
+    return samples_derivative(obj, x, n, method, dx, axis, options)

@@ -31,6 +31,22 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     name: getattr(np, name) for name in _NUMPY_NAMES.split()
 }
 FUNCTIONS.update({"asin": np.arcsin, "acos": np.arccos, "atan": np.arctan, "ln": np.log})
+#: scipy.special functions (all differentiable by dfdx.ad).
+SPECIAL_NAMES = (
+    "erf erfc erfcx erfinv erfcinv gamma gammaln loggamma digamma psi rgamma beta betaln "
+    "expit logit log_expit ndtr ndtri log_ndtr dawsn j0 j1 y0 y1 i0 i1 i0e i1e k0 k1 "
+    "jv yv iv kv exp1 expi xlogy xlog1py entr spence"
+)
+
+
+def _special() -> dict[str, Callable[..., Any]]:
+    from scipy import special
+
+    return {name: getattr(special, name) for name in SPECIAL_NAMES.split()}
+
+
+FUNCTIONS.update(_special())
+FUNCTIONS["lgamma"] = FUNCTIONS["gammaln"]
 CONSTANTS = {"pi": np.pi, "e": np.e, "inf": np.inf}
 
 _BINARY = {

@@ -9,17 +9,15 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 import dfdx
+from dfdx.cli._data import cmd_data, jsonable
+from dfdx.cli._demo import cmd_demo
 from dfdx.cli._expr import ExpressionError, parse_expression
-from dfdx.cli._io import UserError, read_table, select_column, write_csv, write_table
-
-DEMO_EXPRESSION = "exp(-x/3) * sin(2*x)"
+from dfdx.cli._io import UserError
 
 
 def _points(values: list[str]) -> np.ndarray:
@@ -36,26 +34,6 @@ def _points(values: list[str]) -> np.ndarray:
     return np.array(out)
 
 
-def _jsonable(result: Any) -> dict[str, Any]:
-    return {
-        "derivative": np.asarray(result.df).tolist(),
-        "error": np.asarray(result.error).tolist(),
-        "success": np.asarray(result.success).tolist(),
-        "status": np.asarray(result.status).tolist(),
-        "method": result.method,
-        "message": result.message,
-        "params": {k: v for k, v in result.params.items() if _is_plain(v)},
-    }
-
-
-def _is_plain(value: Any) -> bool:
-    try:
-        json.dumps(value)
-    except TypeError:
-        return False
-    return True
-
-
 def _cmd_eval(args: argparse.Namespace) -> int:
     try:
         func = parse_expression(args.expression)
@@ -69,131 +47,66 @@ def _cmd_eval(args: argparse.Namespace) -> int:
         print(
             json.dumps(
                 {
-                    "expression": args.expression,
+                    "expression": args.expression.strip(),
                     "n": args.n,
                     "x": x.tolist(),
                     "value": values.tolist(),
-                    **_jsonable(result),
+                    **jsonable(result),
                 }
             )
         )
         return 0
-    head = f"{'x':>14} {'f(x)':>22} {f'd{args.n}f/dx{args.n}':>24} {'error':>10}  method"
-    print(head)
-    for xi, fi, di, ei, ok in zip(x, values, result.df, result.error, result.success, strict=True):
+    label = "df/dx" if args.n == 1 else f"d{args.n}f/dx{args.n}"
+    print(f"{'x':>14} {'f(x)':>22} {label:>24} {'error':>10}  method")
+    methods = _point_methods(result, x.shape)
+    for xi, fi, di, ei, ok, how in zip(
+        x, values, result.df, result.error, result.success, methods, strict=True
+    ):
         flag = "" if ok else "  (failed)"
-        print(f"{xi:14.8g} {fi:22.16g} {di:24.16g} {ei:10.2g}  {result.method}{flag}")
+        print(f"{_num(xi):>14} {_num(fi):>22} {_num(di):>24} {ei:10.2g}  {how}{flag}")
     if result.message:
         print(f"# {result.message}")
     return 0
 
 
-def _derive_columns(x: np.ndarray, y: np.ndarray, args: argparse.Namespace) -> Any:
-    if x.size != y.size:
-        raise UserError("the x and y columns differ in length")
-    steps = np.diff(x)
-    if np.any(steps == 0):
-        raise UserError(f"x column {args.x!r} has duplicated values")
-    if np.any(steps < 0):
-        raise UserError(f"x column {args.x!r} is not sorted increasing")
-    if y.size < 5:
-        raise UserError(f"too few points: {y.size} rows, at least 5 are needed")
-    return dfdx.derivative(y, x, n=args.n, method=args.method)
+def _num(value: Any) -> str:
+    """The shortest text that reads back to the same float."""
+    return repr(float(value))
 
 
-def _output_columns(x: np.ndarray, y: np.ndarray, result: Any) -> dict[str, np.ndarray]:
-    smooth = y if result.y_smooth is None else np.asarray(result.y_smooth)
-    return {
-        "x": x,
-        "y": y,
-        "y_smooth": smooth,
-        "derivative": np.asarray(result.df),
-        "error": np.asarray(result.error),
-        "success": np.asarray(result.success, dtype=float),
-    }
+def _point_methods(result: Any, shape: tuple[int, ...]) -> list[str]:
+    """Per point: "ad", or "numeric" where a failed AD point was retried numerically."""
+    retried = np.broadcast_to(result.params.get("retried", False), shape)
+    return ["numeric (retry)" if r else result.method for r in retried.tolist()]
 
 
-def _plot(path: str, result: Any, x: np.ndarray, y: np.ndarray, title: str, **kw: Any) -> None:
+_EVAL_FLAGS = ("--at", "--n", "--method", "--json", "-h", "--help")
+
+
+def _protect_leading_minus(argv: list[str]) -> list[str]:
+    """``dfdx eval "-x**2"``: an expression starting with a minus is not an option.
+
+    argparse reads any argument starting with "-" as an option; the
+    expression gets a leading space instead (ignored by the parser).
+    Negative numbers after ``--at`` are left alone.
+    """
+    if not argv or argv[0] != "eval":
+        return argv
+    out = [argv[0]]
+    for tok in argv[1:]:
+        flag = tok.split("=", 1)[0]
+        if tok.startswith("-") and flag not in _EVAL_FLAGS and not _is_number(tok):
+            tok = " " + tok
+        out.append(tok)
+    return out
+
+
+def _is_number(text: str) -> bool:
     try:
-        from dfdx import plot
-    except ImportError as exc:
-        raise UserError(str(exc)) from None
-    try:
-        plot.derivative(result, x, y, title=title, path=path, **kw)
-    except ImportError as exc:
-        raise UserError(str(exc)) from None
-
-
-def _cmd_data(args: argparse.Namespace) -> int:
-    table = read_table(args.file)
-    y = select_column(table, args.y, "y")
-    x = np.arange(y.size, dtype=float) if args.x is None else select_column(table, args.x, "x")
-    result = _derive_columns(x, y, args)
-    columns = _output_columns(x, y, result)
-    if args.output:
-        write_table(args.output, columns)
-    if args.plot:
-        _plot(args.plot, result, x, y, f"{Path(args.file).name}: d{args.n}y/dx{args.n}")
-    if args.json:
-        print(
-            json.dumps(
-                {
-                    "file": str(args.file),
-                    "n": args.n,
-                    "x": x.tolist(),
-                    "y_smooth": columns["y_smooth"].tolist(),
-                    **_jsonable(result),
-                }
-            )
-        )
-    elif not args.output:
-        write_csv(sys.stdout, columns)
-    else:
-        failed = int(np.size(result.success) - np.count_nonzero(result.success))
-        print(f"{y.size} points, method {result.method}, {failed} failed; wrote {args.output}")
-        if result.message:
-            print(f"# {result.message}")
-    return 0
-
-
-def _cmd_demo(args: argparse.Namespace) -> int:
-    out = Path(args.out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    source = resources.files("dfdx") / "data" / "damped_oscillator.csv"
-    with resources.as_file(source) as path:
-        table = read_table(path)
-    t, y = table["time"], table["position"]
-    func = parse_expression(DEMO_EXPRESSION)
-    noisy = dfdx.derivative(y, t)
-    exact = dfdx.derivative(func, t)
-    rmse = float(np.sqrt(np.mean((np.asarray(noisy.df) - np.asarray(exact.df)) ** 2)))
-    columns = _output_columns(t, y, noisy)
-    columns["exact_derivative"] = np.asarray(exact.df)
-    write_table(out / "dfdx-demo.csv", columns)
-    summary = {
-        "data": "damped_oscillator.csv (400 noisy samples, irregular times)",
-        "function": DEMO_EXPRESSION,
-        "noisy_method": noisy.method,
-        "noisy_message": noisy.message,
-        "exact_method": exact.method,
-        "rmse_vs_exact": rmse,
-        "table": str(out / "dfdx-demo.csv"),
-    }
-    if not args.no_plot:
-        title = f"dfdx demo: d/dt of {DEMO_EXPRESSION}"
-        _plot(str(out / "dfdx-demo.png"), noisy, t, y, title, reference=exact.df)
-        summary["plot"] = str(out / "dfdx-demo.png")
-    if args.json:
-        print(json.dumps(summary))
-        return 0
-    print(f"Derivative of noisy samples ({summary['data']}):")
-    print(f"  method {noisy.method}: RMSE {rmse:.3g} against the exact derivative")
-    print(f"  ({noisy.message})")
-    print(f"Exact derivative of f(x) = {DEMO_EXPRESSION} by method {exact.method}.")
-    for key in ("table", "plot"):
-        if key in summary:
-            print(f"wrote {summary[key]}")
-    return 0
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -240,16 +153,36 @@ def build_parser() -> argparse.ArgumentParser:
         "savgol, tv, tikhonov, kalman, noisy or noisy:<method> for noisy data",
     )
     p_data.add_argument("--n", type=int, default=1, help="derivative order (default 1)")
+    p_data.add_argument(
+        "--delimiter", default=",", help="CSV field separator (default ','; 'tab' for tabs)"
+    )
+    p_data.add_argument(
+        "--dropna",
+        action="store_true",
+        help="drop rows with a missing or non-finite x or y (default: stop with an error)",
+    )
+    p_data.add_argument(
+        "--duplicates",
+        choices=("error", "mean"),
+        default="error",
+        help="repeated x values: stop with an error (default) or average their y",
+    )
+    p_data.add_argument(
+        "--time-unit",
+        default="s",
+        choices=("ns", "us", "ms", "s", "min", "h", "D"),
+        help="for an ISO-8601 time column x: the derivative is per this unit (default s)",
+    )
     p_data.add_argument("-o", "--output", help="output file (.csv, .npz, .json)")
     p_data.add_argument("--plot", help="write a plot (e.g. out.png)")
     p_data.add_argument("--json", action="store_true", help="JSON output for scripts")
-    p_data.set_defaults(run=_cmd_data)
+    p_data.set_defaults(run=cmd_data)
 
     p_demo = sub.add_parser("demo", help="run end to end on the shipped sample data")
     p_demo.add_argument("--out-dir", default=".", help="where to write the table and plot")
     p_demo.add_argument("--no-plot", action="store_true", help="skip the plot")
     p_demo.add_argument("--json", action="store_true", help="JSON output for scripts")
-    p_demo.set_defaults(run=_cmd_demo)
+    p_demo.set_defaults(run=cmd_demo)
     return parser
 
 
@@ -260,13 +193,13 @@ def main(argv: list[str] | None = None) -> int:
     --------
     >>> from dfdx.cli import main
     >>> main(["eval", "x**2 + 1", "--at", "5", "--method", "ad"])  # doctest: +NORMALIZE_WHITESPACE
-                 x                   f(x)                   d1f/dx1      error  method
-                 5                     26                        10          0  ad
+                 x                   f(x)                    df/dx      error  method
+               5.0                   26.0                     10.0          0  ad
     # exact to rounding: automatic differentiation
     0
     """
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_protect_leading_minus(list(sys.argv[1:] if argv is None else argv)))
     if getattr(args, "n", 0) < 0:
         parser.error(f"--n must be a non-negative integer, got {args.n}")
     try:

@@ -10,7 +10,9 @@ from dfdx._core.result import DerivativeResult, Status
 from dfdx._core.validate import as_float_array
 from dfdx.grid._apply import apply_nonuniform, apply_uniform
 from dfdx.grid._global import spectral_diff, spline_diff
+from dfdx.grid._nan import has_nonfinite, without_nonfinite
 from dfdx.grid._stencils import min_length, nonuniform_extent, uniform_stencil
+from dfdx.grid._time import check_time_unit, time_spacing, time_to_float
 from dfdx.grid._validate import Grid, check_orders, normalise_axis, resolve_grid, spline_degree
 
 __all__ = ["diff", "fd_numpy"]
@@ -76,6 +78,7 @@ def diff(
     return_error: bool = False,
     dim: str | None = None,
     out: np.ndarray | None = None,
+    time_unit: str = "s",
 ) -> Any:
     """The ``n``-th derivative of sampled data along one axis, same shape as ``y``.
 
@@ -86,9 +89,10 @@ def diff(
         wrapped); float32, complex and float64 data keep their dtype.
     x : array_like, optional
         1-D coordinates along ``axis`` (uniform or not, strictly increasing
-        or decreasing; ``datetime64`` with an explicit unit is converted to
-        that unit, so ``datetime64[s]`` gives a derivative per second).
-    dx : float or numpy.timedelta64, optional
+        or decreasing).  Times (``datetime64``, ``timedelta64``, a pandas
+        ``DatetimeIndex``, time-zone-aware ones too) give a derivative per
+        ``time_unit``, whatever the resolution of their dtype.
+    dx : float, numpy.timedelta64 or pandas.Timedelta, optional
         Uniform spacing, instead of ``x``.  Neither means spacing 1.
     axis : int, optional
         Axis to differentiate along.  Default -1.
@@ -115,6 +119,9 @@ def diff(
         instead of paging in fresh memory.  It is returned (as ``df`` with
         ``return_error``).  Equal to the fresh result to rounding (1-D wide
         stencils sum their taps in another order there).
+    time_unit : {"ns", "us", "ms", "s", "min", "h", "D"}, optional
+        The unit of time coordinates and spacings: the derivative is per
+        ``time_unit``.  Default "s" (per second).
 
     Returns
     -------
@@ -140,7 +147,12 @@ def diff(
 
     Notes
     -----
-    A NaN in ``y`` spoils only the derivatives whose stencils reach it.  The
+    NaN or inf samples of NumPy input are left out with their coordinates
+    (the lanes along ``axis`` are differentiated on the remaining, now
+    non-uniform, samples); the result there is NaN with status
+    ``NONFINITE_INPUT`` and the other points are as good as without them.
+    With ``periodic=True`` or ``method="spectral"``, and for dask and
+    array-API input, a NaN spoils the derivatives whose stencils reach it.  The
     weights are Fornberg's (see :func:`dfdx.fd_weights`), computed for unit
     spacing and scaled afterwards in an order that keeps results scale
     invariant from 1e-300 to 1e300 in both ``x`` and ``y``.
@@ -163,6 +175,9 @@ def diff(
     (True, True, 'fd')
     """
     kind = _kind(y)
+    check_time_unit(time_unit)
+    if kind != "xarray":
+        x, dx = time_to_float(x, time_unit), time_spacing(dx, time_unit)
     opts = {
         "dx": dx,
         "axis": axis,
@@ -175,7 +190,7 @@ def diff(
     if kind == "xarray":
         from dfdx.grid._xarray import diff_dataarray
 
-        return diff_dataarray(y, x, dim=dim, **opts)
+        return diff_dataarray(y, x, dim=dim, time_unit=time_unit, **opts)
     if dim is not None:
         raise ValueError("`dim` is only meaningful for an xarray.DataArray `y`")
     if out is not None and kind != "numpy":
@@ -259,6 +274,12 @@ def diff_numpy(
     y, axis, n, acc, method, periodic, grid = prepare(y, x, dx, axis, n, acc, periodic, method)
     if out is not None:
         check_out(out, y)
+    if method != "spectral" and not periodic and has_nonfinite(y):
+        result = without_nonfinite(y, axis, n, acc, method, grid, compute)
+        if out is None:
+            return result if return_error else np.asarray(result.df).copy()
+        np.copyto(out, result.df)
+        return result.replace(df=out.view()) if return_error else out
     return compute(y, axis, n, acc, method, periodic, grid, return_error, out=out)
 
 

@@ -21,13 +21,14 @@ def diff_dataarray(
     return_error=False,
     dim=None,
     axis=-1,
+    time_unit="s",
 ) -> Any:
     """:func:`dfdx.grid.diff` for an ``xarray.DataArray``.
 
     ``dim`` names the dimension (default: the one at ``axis``); its
     coordinate, when there is one and neither ``x`` nor ``dx`` is given,
     supplies the sample positions (a ``datetime64`` coordinate gives a
-    derivative per unit of its dtype, e.g. per nanosecond for ``[ns]``).
+    derivative per ``time_unit``, a second by default).
     The result keeps the dims, coords and name; attributes such as units no
     longer apply and are dropped.  Dask-backed
     DataArrays stay lazy.
@@ -48,6 +49,7 @@ def diff_dataarray(
     result = diff(
         arr.data,
         x,
+        time_unit=time_unit,
         dx=dx,
         axis=ax,
         n=n,

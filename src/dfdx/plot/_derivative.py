@@ -28,6 +28,30 @@ def _pyplot() -> Any:
     return plt
 
 
+def derivative_label(y_name: str, x_name: str, n: int) -> str:
+    """``dy/dx``, ``d2y/dx2`` for one-letter names; ``d(position)/d(time)`` otherwise.
+
+    Examples
+    --------
+    >>> from dfdx.plot._derivative import derivative_label
+    >>> derivative_label("y", "x", 2), derivative_label("position", "time", 1)
+    ('d2y/dx2', 'd(position)/d(time)')
+    """
+    if len(y_name) == 1 and len(x_name) == 1:
+        return f"d{y_name}/d{x_name}" if n == 1 else f"d{n}{y_name}/d{x_name}{n}"
+    return f"d({y_name})/d({x_name})" if n == 1 else f"d{n}({y_name})/d({x_name}){n}"
+
+
+def _check_names(names: Any) -> tuple[str, str]:
+    if (
+        not isinstance(names, tuple | list)
+        or len(names) != 2
+        or not all(isinstance(v, str) and v for v in names)
+    ):
+        raise TypeError(f"`names` must be two non-empty strings (x, y), got {names!r}")
+    return str(names[0]), str(names[1])
+
+
 def derivative(
     result: DerivativeResult,
     x: Any = None,
@@ -38,6 +62,9 @@ def derivative(
     reference: Any = None,
     title: str | None = None,
     path: Any = None,
+    names: tuple[str, str] = ("x", "y"),
+    n: int | None = None,
+    reference_label: str = "reference",
 ) -> Any:
     """Plot a derivative with its error band, and the data and smoothed signal if given.
 
@@ -61,6 +88,14 @@ def derivative(
         Figure title.
     path : str or path-like, optional
         If given, the figure is saved there (format from the suffix, e.g. PNG).
+    names : (str, str), optional
+        Names of the variable and of the data, used in the axis labels:
+        ``("x", "y")`` (default) gives ``dy/dx`` or ``d2y/dx2``, and
+        ``("time", "position")`` gives ``d(position)/d(time)``.
+    n : int, optional
+        Derivative order for the labels; default ``result.params["n"]`` or 1.
+    reference_label : str, optional
+        Legend entry of ``reference``; default "reference".
 
     Returns
     -------
@@ -95,6 +130,8 @@ def derivative(
         raise ValueError(f"`x` must have the shape of the result {df.shape}, got {xs.shape}")
     if y is not None and np.shape(y) != df.shape:
         raise ValueError(f"`y` must have the shape of the result {df.shape}, got {np.shape(y)}")
+    x_name, y_name = _check_names(names)
+    order = int(result.params.get("n", 1)) if n is None else n
     plt = _pyplot()
     smooth = result.y_smooth
     two = y is not None or smooth is not None
@@ -113,10 +150,13 @@ def derivative(
             top.plot(xs, np.real(y), ".", ms=3, color="0.55", label="data")
         if smooth is not None:
             top.plot(xs, np.real(smooth), "-", color="C0", label="smoothed")
-        top.set_ylabel("y")
+        top.set_ylabel(y_name)
         top.legend(loc="best")
     bottom = axes[-1]
-    bottom.plot(xs, np.real(df), "-", color="C3", label=f"derivative ({result.method})")
+    # the estimate is drawn last (on top), solid and coloured; the reference thin and dashed
+    bottom.plot(
+        xs, np.real(df), "-", color="C3", lw=1.6, zorder=3, label=f"estimate ({result.method})"
+    )
     err = np.asarray(result.error, dtype=float)
     if np.any(np.isfinite(err)):
         width = band * np.where(np.isfinite(err), err, 0.0)
@@ -126,7 +166,9 @@ def derivative(
             np.real(df) + width,
             color="C3",
             alpha=0.25,
-            label=f"±{band:g} x error estimate",
+            lw=0,
+            zorder=1,
+            label=f"±{band:g}\u00d7 error estimate",
         )
     if reference is not None:
         if np.shape(reference) != df.shape:
@@ -134,12 +176,14 @@ def derivative(
                 f"`reference` must have the shape of the result {df.shape}, "
                 f"got {np.shape(reference)}"
             )
-        bottom.plot(xs, np.real(reference), "--", color="k", lw=1, label="reference")
+        bottom.plot(xs, np.real(reference), "--", color="k", lw=1, zorder=2, label=reference_label)
     failed = ~np.asarray(result.success)
     if failed.any():
-        bottom.plot(xs[failed], np.real(df)[failed], "x", color="k", label="failed points")
-    bottom.set_xlabel("x")
-    bottom.set_ylabel("dy/dx")
+        bottom.plot(
+            xs[failed], np.real(df)[failed], "x", color="k", zorder=4, label="failed points"
+        )
+    bottom.set_xlabel(x_name)
+    bottom.set_ylabel(derivative_label(y_name, x_name, order))
     bottom.legend(loc="best")
     if title:
         fig.suptitle(title)
