@@ -23,13 +23,28 @@ from dfdx.ad import (  # noqa: F401 - importing the rule tables registers their 
     _rules_scipy,
     _rules_shape,
     _rules_special,
+    _rules_special_more,
 )
 from dfdx.ad._api import grad, jvp, value_and_grad, vjp
+from dfdx.ad._hooks import when_imported
 from dfdx.ad._jacobian import hessian, hvp, jacobian
 from dfdx.ad._primitive import TracingError, defjvp, defvjp, primitive
 from dfdx.ad._registry import supported_functions
 from dfdx.ad._taylor import derivative
 from dfdx.ad._tracer import Tracer
+
+# SciPy modules slow to import are hooked when the user's code imports them
+LAZY_RULES = {
+    "scipy.stats": "dfdx.ad._rules_stats",
+}
+
+
+def _loader(name: str):  # type: ignore[no-untyped-def]
+    return lambda: __import__(name)
+
+
+for _mod, _rules in LAZY_RULES.items():
+    when_imported(_mod, _loader(_rules))
 
 __all__ = [
     "Tracer",

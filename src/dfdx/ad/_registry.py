@@ -37,7 +37,19 @@ def supported_functions() -> list[str]:
     >>> "numpy.sin" in names and "numpy.linalg.inv" in names
     True
     """
-    return sorted({_name(f) for f in (*UFUNCS, *FUNCTIONS)})
+    import importlib
+
+    from dfdx.ad import LAZY_RULES
+    from dfdx.ad._hooks import HOOKED
+
+    for mod in LAZY_RULES:  # hooks SciPy modules imported on demand (their rules load then)
+        importlib.import_module(mod)
+    names = {_name(f) for f in (*UFUNCS, *FUNCTIONS) if not _private(f)}
+    return sorted(names | HOOKED)
+
+
+def _private(f: object) -> bool:
+    return getattr(f, "__name__", "").startswith("_")
 
 
 # NumPy functions whose results carry no derivative: applied to the raw values

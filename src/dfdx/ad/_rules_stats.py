@@ -1,0 +1,352 @@
+"""Rule table: ``scipy.stats`` univariate distributions (``logpdf``, ``pdf``, ``cdf``, ...).
+
+The public methods of ``rv_continuous`` and ``rv_discrete`` convert their input
+with ``np.asarray``; importing ``dfdx.ad`` hooks them (``_hooks``), so module
+calls (``scipy.stats.norm.logpdf(x, loc, scale)``) and frozen distributions
+(``scipy.stats.norm(mu, s).logpdf(x)``, whose methods call the same ones) reach
+the traced versions below.  They follow SciPy's own method step by step:
+
+* the argument checks and the support (``_argcheck``, ``_support_mask``, ...)
+  are SciPy's own, evaluated on the plain values (they carry no derivative);
+* the formula in standard coordinates ``z = (x - loc) / scale`` is SciPy's own
+  private method (``_logpdf``, ``_cdf``, ...) run on the traced values when it
+  is written with traceable operations, else the formula in the table below
+  (the same mathematics, written with NumPy and ``scipy.special`` ufuncs);
+* points outside the support or with invalid parameters get SciPy's values
+  (``-inf``, ``0``, ``1``, ``nan``) with a zero derivative; the formula only sees
+  valid stand-in values there, so no ``nan`` leaks into the derivative.
+
+Shape parameters of the cumulative functions of ``t``, ``gamma``, ``beta``,
+``chi2`` (incomplete beta/gamma functions in their shape) and integer
+parameters (the count of ``binom``, the quantiles ``k`` of discrete
+distributions) have no rule: a traced one raises :class:`~dfdx.ad.TracingError`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import scipy.special as sc
+import scipy.stats as st
+
+from dfdx.ad._hooks import HOOKED, hook, is_traced, no_rule
+from dfdx.ad._primitive import TracingError
+from dfdx.ad._tracer import raw
+
+__all__ = ["CONTINUOUS", "DISCRETE"]
+
+_LOG_PI = np.log(np.pi)
+
+
+def _t_logpdf(x: Any, df: Any) -> Any:
+    return (
+        np.log(sc.poch(0.5 * df, 0.5))
+        - 0.5 * (np.log(df) + np.log(np.pi))
+        - (df + 1) / 2 * np.log1p(x * x / df)
+    )
+
+
+def _lognorm_logpdf(x: Any, s: Any) -> Any:
+    pos = x != 0
+    xs = np.where(pos, x, 1.0)
+    val = -(np.log(xs) ** 2) / (2 * s**2) - np.log(s * xs * np.sqrt(2 * np.pi))
+    return np.where(pos, val, -np.inf)
+
+
+def _cauchy_logpdf(x: Any) -> Any:
+    ax = np.abs(x)
+    small = ax < 1
+    a1, a2 = np.where(small, ax, 0.0), np.where(small, 1.0, ax)
+    return np.where(
+        small, -_LOG_PI - np.log1p(a1**2), -_LOG_PI - (2 * np.log(a2) + np.log1p((1 / a2) ** 2))
+    )
+
+
+def _log(f: Any) -> Any:
+    def logf(*a: Any) -> Any:
+        with np.errstate(divide="ignore"):
+            return np.log(f(*a))
+
+    return logf
+
+
+def _t_cdf(x: Any, df: Any) -> Any:
+    return sc.stdtr(df, x)
+
+
+def _t_sf(x: Any, df: Any) -> Any:
+    return sc.stdtr(df, -x)
+
+
+def _gamma_cdf(x: Any, a: Any) -> Any:
+    return sc.gammainc(a, x)
+
+
+def _gamma_sf(x: Any, a: Any) -> Any:
+    return sc.gammaincc(a, x)
+
+
+def _beta_cdf(x: Any, a: Any, b: Any) -> Any:
+    return sc.betainc(a, b, x)
+
+
+def _beta_sf(x: Any, a: Any, b: Any) -> Any:
+    return sc.betaincc(a, b, x)
+
+
+def _chi2_cdf(x: Any, df: Any) -> Any:
+    return sc.chdtr(df, x)
+
+
+def _chi2_sf(x: Any, df: Any) -> Any:
+    return sc.chdtrc(df, x)
+
+
+def _exp_of(logf: Any) -> Any:
+    return lambda *a: np.exp(logf(*a))
+
+
+def _expon_logcdf(x: Any) -> Any:
+    return _log(lambda z: -sc.expm1(-z))(x)
+
+
+def _laplace_cdf(x: Any) -> Any:
+    pos = x > 0
+    return np.where(pos, 1.0 - 0.5 * np.exp(-np.where(pos, x, 0.0)), 0.5 * np.exp(np.minimum(x, 0)))
+
+
+def _laplace_sf(x: Any) -> Any:
+    return _laplace_cdf(-x)
+
+
+# name: (safe point of z, safe shapes, shapes whose cdf-family derivative has no rule,
+#        {method: formula in standard coordinates}; methods not listed are SciPy's own)
+CONTINUOUS: dict[str, tuple[float, tuple[float, ...], tuple[int, ...], dict[str, Any]]] = {
+    "norm": (0.0, (), (), {}),
+    "t": (
+        0.0,
+        (1.0,),
+        (0,),
+        {
+            "_logpdf": _t_logpdf,
+            "_pdf": _exp_of(_t_logpdf),
+            "_cdf": _t_cdf,
+            "_sf": _t_sf,
+            "_logcdf": _log(_t_cdf),
+            "_logsf": _log(_t_sf),
+        },
+    ),
+    "gamma": (
+        1.0,
+        (1.0,),
+        (0,),
+        {
+            "_cdf": _gamma_cdf,
+            "_sf": _gamma_sf,
+            "_logcdf": _log(_gamma_cdf),
+            "_logsf": _log(_gamma_sf),
+        },
+    ),
+    "beta": (
+        0.5,
+        (1.0, 1.0),
+        (0, 1),
+        {
+            "_pdf": _exp_of(st.beta._logpdf),
+            "_cdf": _beta_cdf,
+            "_sf": _beta_sf,
+            "_logcdf": _log(_beta_cdf),
+            "_logsf": _log(_beta_sf),
+        },
+    ),
+    "expon": (1.0, (), (), {"_logcdf": _expon_logcdf}),
+    "lognorm": (1.0, (1.0,), (), {"_logpdf": _lognorm_logpdf, "_pdf": _exp_of(_lognorm_logpdf)}),
+    "chi2": (
+        1.0,
+        (1.0,),
+        (0,),
+        {"_cdf": _chi2_cdf, "_sf": _chi2_sf, "_logcdf": _log(_chi2_cdf), "_logsf": _log(_chi2_sf)},
+    ),
+    "cauchy": (
+        0.0,
+        (),
+        (),
+        {
+            "_logpdf": _cauchy_logpdf,
+            "_logcdf": _log(st.cauchy._cdf),
+            "_logsf": _log(st.cauchy._sf),
+        },
+    ),
+    "laplace": (
+        0.0,
+        (),
+        (),
+        {
+            "_cdf": _laplace_cdf,
+            "_sf": _laplace_sf,
+            "_logcdf": _log(_laplace_cdf),
+            "_logsf": _log(_laplace_sf),
+        },
+    ),
+    "logistic": (0.0, (), (), {}),
+}
+
+_CDFS = ("cdf", "sf", "logcdf", "logsf")
+
+
+def _formula(table: dict[str, Any], dist: Any, private: str) -> Any:
+    return table.get(private) or getattr(dist, private)
+
+
+def _spec(self: Any, table: dict[str, Any], method: str) -> Any:
+    name = getattr(self, "name", type(self).__name__)
+    spec = table.get(name)
+    base = getattr(st, name, None)
+    if spec is None or base is None or type(self) is not type(base):
+        raise TracingError(
+            f"scipy.stats.{name}.{method} has no derivative rule in dfdx.ad (supported: "
+            f"{', '.join(sorted(table))}); write the density with NumPy and scipy.special, "
+            "or use numerical differentiation (dfdx.derivative)"
+        )
+    return name, spec
+
+
+def _continuous(method: str) -> Any:
+    private = "_" + method
+
+    def traced(self: Any, x: Any, *args: Any, **kwds: Any) -> Any:
+        name, (z0, safe, nodiff, table) = _spec(self, CONTINUOUS, method)
+        shapes, loc, scale = self._parse_args(*args, **kwds)
+        if method in _CDFS:
+            for i in nodiff:
+                if is_traced(shapes[i]):
+                    shape_name = self.shapes.split(", ")[i]
+                    raise no_rule(f"scipy.stats.{name}.{method}", f"the shape {shape_name}")
+        z = (x - loc) / scale
+        if np.result_type(raw(z)).kind not in "fc":
+            z = z * 1.0
+        zr, sr = raw(z), raw(scale)
+        sh = [raw(s) for s in shapes]
+        with np.errstate(invalid="ignore"):
+            cond0 = np.asarray(self._argcheck(*sh), dtype=bool) & (sr > 0)
+            if method in ("pdf", "logpdf"):
+                cond1 = self._support_mask(zr, *sh)
+            else:
+                cond1 = self._open_support_mask(zr, *sh)
+            a, b = self._get_support(*sh)
+            cond = cond0 & cond1 & (sr > 0)
+            bad = ~cond0 | np.isnan(zr)
+            hi, lo = (zr >= b) & cond0, (zr <= a) & cond0
+        zs = np.where(cond, z, z0)
+        shs = tuple(np.where(cond0, s, v) for s, v in zip(shapes, safe, strict=True))
+        core = _formula(table, self, private)(zs, *shs)
+        if method == "logpdf":
+            core = core - np.log(np.where(cond, scale, 1.0))
+            fill: Any = -np.inf
+        elif method == "pdf":
+            core = core / np.where(cond, scale, 1.0)
+            fill = 0.0
+        else:
+            one, zero = (1.0, 0.0) if method in ("cdf", "sf") else (0.0, -np.inf)
+            fill = np.where(hi if method in ("cdf", "logcdf") else lo, one, zero)
+        return np.where(bad, np.nan, np.where(cond, core, fill))
+
+    return traced
+
+
+for _m in ("logpdf", "pdf", "cdf", "logcdf", "sf", "logsf"):
+    hook(getattr(st.rv_continuous, _m), f"scipy.stats.rv_continuous.{_m}", _continuous(_m))
+
+
+# name: (safe shapes, shapes without any rule, shapes whose cdf-family derivative has no rule,
+#        {method: formula}; methods not listed are SciPy's own)
+def _log_of(name: str, private: str) -> Any:
+    return _log(getattr(getattr(st, name), private))
+
+
+DISCRETE: dict[str, tuple[tuple[float, ...], tuple[int, ...], tuple[int, ...], dict[str, Any]]] = {
+    "poisson": (
+        (1.0,),
+        (),
+        (),
+        {"_logcdf": _log_of("poisson", "_cdf"), "_logsf": _log_of("poisson", "_sf")},
+    ),
+    "binom": (
+        (1.0, 0.5),
+        (0,),
+        (0,),
+        {
+            "_pmf": _exp_of(st.binom._logpmf),
+            "_logcdf": _log_of("binom", "_cdf"),
+            "_logsf": _log_of("binom", "_sf"),
+        },
+    ),
+    "nbinom": (
+        (1.0, 0.5),
+        (),
+        (0,),
+        {
+            "_pmf": _exp_of(st.nbinom._logpmf),
+            "_logcdf": _log_of("nbinom", "_cdf"),
+            "_logsf": _log_of("nbinom", "_sf"),
+        },
+    ),
+}
+
+
+def _discrete(method: str) -> Any:
+    private = "_" + method
+
+    def traced(self: Any, k: Any, *args: Any, **kwds: Any) -> Any:
+        name, (safe, never, nodiff, table) = _spec(self, DISCRETE, method)
+        shapes, loc, _ = self._parse_args(*args, **kwds)
+        what = f"scipy.stats.{name}.{method}"
+        if is_traced(k) or is_traced(loc):
+            raise no_rule(what, "the quantile k or loc (integers)")
+        names = self.shapes.split(", ")
+        for i in (*never, *(nodiff if method in _CDFS else ())):
+            if is_traced(shapes[i]):
+                raise no_rule(what, f"the shape {names[i]}")
+        k = np.asarray(k) - np.asarray(loc)
+        sh = [raw(s) for s in shapes]
+        with np.errstate(invalid="ignore"):
+            cond0 = np.asarray(self._argcheck(*sh), dtype=bool)
+            a, b = self._get_support(*sh)
+            if method in ("pmf", "logpmf"):
+                cond1 = (k >= a) & (k <= b) & self._nonzero(k, *sh)
+            else:
+                cond1 = (k >= a) & (k < b) & np.isfinite(k)
+            cond = cond0 & cond1
+            bad = ~cond0 | np.isnan(k)
+            hi = (k >= b) & (cond0 == cond0)
+            lo = ((k < a) | np.isneginf(k)) & (cond0 == cond0)
+        ks = np.where(cond, k, 0.0)
+        shs = tuple(np.where(cond0, s, v) for s, v in zip(shapes, safe, strict=True))
+        core = _formula(table, self, private)(ks, *shs)
+        if method == "logpmf":
+            fill: Any = -np.inf
+        elif method == "pmf":
+            fill = 0.0
+        else:
+            if method in ("cdf", "sf"):
+                core = np.clip(core, 0, 1)
+            one, zero = (1.0, 0.0) if method in ("cdf", "sf") else (0.0, -np.inf)
+            fill = np.where(hi if method in ("cdf", "logcdf") else lo, one, zero)
+        return np.where(bad, np.nan, np.where(cond, core, fill))
+
+    return traced
+
+
+for _m in ("logpmf", "pmf", "cdf", "logcdf", "sf", "logsf"):
+    hook(getattr(st.rv_discrete, _m), f"scipy.stats.rv_discrete.{_m}", _discrete(_m))
+
+HOOKED.difference_update(
+    {
+        f"scipy.stats.rv_{k}.{m}"
+        for k in ("continuous", "discrete")
+        for m in ("logpdf", "pdf", "logpmf", "pmf", *_CDFS)
+    }
+)
+HOOKED.update(f"scipy.stats.{d}.{m}" for d in CONTINUOUS for m in ("logpdf", "pdf", *_CDFS))
+HOOKED.update(f"scipy.stats.{d}.{m}" for d in DISCRETE for m in ("logpmf", "pmf", *_CDFS))
