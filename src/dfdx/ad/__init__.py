@@ -12,6 +12,8 @@ exactly, :class:`TracingError` (a ``TypeError``) is raised, never a silently
 wrong derivative.
 """
 
+import importlib
+
 from dfdx.ad import (  # noqa: F401 - importing the rule tables registers their rules
     _rules_elementwise,
     _rules_fft,
@@ -35,12 +37,12 @@ from dfdx.ad._tracer import Tracer
 
 # SciPy modules slow to import are hooked when the user's code imports them
 LAZY_RULES = {
-    "scipy.stats": "dfdx.ad._rules_stats",
+    "scipy.stats": ("dfdx.ad._rules_stats", "dfdx.ad._rules_stats_multi"),
 }
 
 
-def _loader(name: str):  # type: ignore[no-untyped-def]
-    return lambda: __import__(name)
+def _loader(names: tuple[str, ...]):  # type: ignore[no-untyped-def]
+    return lambda: [importlib.import_module(n) for n in names]
 
 
 for _mod, _rules in LAZY_RULES.items():
