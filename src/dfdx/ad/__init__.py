@@ -37,6 +37,7 @@ from dfdx.ad._tracer import Tracer
 
 # SciPy modules slow to import are hooked when the user's code imports them
 LAZY_RULES = {
+    "scipy.linalg": ("dfdx.ad._rules_scipy_linalg",),
     "scipy.stats": ("dfdx.ad._rules_stats", "dfdx.ad._rules_stats_multi"),
 }
 
