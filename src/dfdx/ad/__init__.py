@@ -15,11 +15,13 @@ wrong derivative.
 import importlib
 
 from dfdx.ad import (  # noqa: F401 - importing the rule tables registers their rules
+    _rules_eig,
     _rules_elementwise,
     _rules_fft,
     _rules_indexing,
     _rules_linalg,
     _rules_norms,
+    _rules_numpy_more,
     _rules_products,
     _rules_reductions,
     _rules_scipy,
@@ -38,6 +40,7 @@ from dfdx.ad._tracer import Tracer
 # SciPy modules slow to import are hooked when the user's code imports them
 LAZY_RULES = {
     "scipy.linalg": ("dfdx.ad._rules_scipy_linalg",),
+    "scipy.signal": ("dfdx.ad._rules_signal",),
     "scipy.stats": ("dfdx.ad._rules_stats", "dfdx.ad._rules_stats_multi"),
 }
 
