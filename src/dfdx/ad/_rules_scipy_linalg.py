@@ -4,6 +4,7 @@ These SciPy functions are written in Python and convert their input with
 ``np.asarray``; importing ``scipy.linalg`` after ``dfdx.ad`` (or before) hooks
 them (``_hooks``).  Traced calls are written with NumPy, or are primitives:
 
+* ``inv`` and ``det``: ``np.linalg.inv`` and ``np.linalg.det``.
 * ``solve`` (with ``assume_a``, ``lower``, ``transposed``), ``solve_triangular``
   (``trans``, ``lower``, ``unit_diagonal``), ``solve_banded``, ``cho_factor``,
   ``cho_solve``, ``lu_solve``: the matrix SciPy actually reads (one triangle, the
@@ -288,7 +289,20 @@ def _block_diag(*arrs: Any) -> Any:
     return np.concatenate(rows, axis=0)
 
 
+def _inv(
+    a: Any,
+    overwrite_a: bool = False,
+    check_finite: bool = True,
+    *,
+    assume_a: Any = None,
+    lower: bool = False,
+) -> Any:
+    return np.linalg.inv(_read(a, assume_a, lower))
+
+
 TRACED = {
+    "inv": _inv,
+    "det": lambda a, overwrite_a=False, check_finite=True: np.linalg.det(a),
     "solve": _solve,
     "solve_triangular": _solve_triangular,
     "cho_factor": _cho_factor,
