@@ -18,6 +18,7 @@ from dfdx.ad import (  # noqa: F401 - importing the rule tables registers their 
     _rules_eig,
     _rules_elementwise,
     _rules_fft,
+    _rules_fft_real,
     _rules_indexing,
     _rules_linalg,
     _rules_norms,
