@@ -8,6 +8,8 @@ exact linearity (``f(e_i) - f(0)`` for linear functions) or mpmath (40 digits).
 
 from __future__ import annotations
 
+import inspect
+
 import mpmath as mp
 import numpy as np
 import pytest
@@ -461,3 +463,22 @@ def test_bad_arguments_raise_as_numpy_and_scipy_do():
         ad.grad(lambda x: np.sum(np.gradient(x, edge_order=3)))(X6)
     with pytest.raises(ValueError, match="positive definite"):
         ad.grad(lambda a: np.sum(sl.cho_factor(a)[0]))(-S)
+
+
+def test_hooked_functions_behave_as_scipy_on_plain_input():
+    from dfdx.ad._hooks import ORIGINALS
+
+    for name in ("solve", "solve_triangular", "cho_factor", "lu_factor", "expm", "sqrtm"):
+        fn = getattr(sl, name)
+        assert ORIGINALS[f"scipy.linalg.{name}"].__code__ is not fn.__code__
+        assert fn.__name__ == name
+    np.testing.assert_array_equal(sl.solve(A, B), ORIGINALS["scipy.linalg.solve"](A, B))
+    np.testing.assert_array_equal(
+        sl.solve_triangular(A, B, lower=True),
+        ORIGINALS["scipy.linalg.solve_triangular"](A, B, lower=True),
+    )
+    assert "lower" in str(inspect.signature(sl.solve))
+    with pytest.raises(np.linalg.LinAlgError):
+        sl.solve(np.zeros((2, 2)), np.ones(2))
+    # batched input still goes through SciPy's batching decorator
+    assert sl.solve_triangular(np.stack([A, A]), BV, lower=True).shape == (2, 3)

@@ -286,7 +286,9 @@ def test_dirichlet(p, f, fmp):
     check_row(f, p, mp_jac(fmp, p))
 
 
-@pytest.mark.filterwarnings("ignore:divide by zero:RuntimeWarning")
+@pytest.mark.filterwarnings(
+    "ignore:divide by zero:RuntimeWarning", "ignore:invalid value:RuntimeWarning"
+)
 def test_outside_support_and_invalid_parameters_match_scipy():
     x = np.array([-1.0, 0.5, 2.0])
     for method in METHODS:
