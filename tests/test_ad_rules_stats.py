@@ -346,3 +346,47 @@ def test_scipy_stats_is_hooked_when_imported_after_dfdx():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["0.125", "1.0"]
+
+
+Q = np.array([0.2, 0.5, 0.9])
+
+
+@pytest.mark.parametrize(
+    ("name", "method"), [pytest.param(n, m, id=f"{n}.{m}") for n in CONT for m in ("ppf", "isf")]
+)
+def test_quantiles(name, method):
+    shapes = CONT[name][0]
+    dist = getattr(st, name)
+    p = np.array([1.0, LOC, SCALE])
+
+    def f(q):
+        return getattr(dist, method)(Q * q[0], *shapes, loc=q[1], scale=q[2])
+
+    # reference: the inverse function rule with SciPy's own density
+    x = f(p)
+    sign = 1.0 if method == "ppf" else -1.0
+    dq = sign * Q / dist.pdf(x, *shapes, loc=LOC, scale=SCALE)
+    ref = np.stack([dq, np.ones(3), (x - LOC) / SCALE], axis=-1)
+    check_row(f, p, ref)
+    q = np.array([0.0, 0.3, 1.0])
+    out = ad.jvp(lambda s: getattr(dist, method)(q, *shapes, loc=LOC, scale=s), (SCALE,), (1.0,))
+    np.testing.assert_array_equal(out[0], getattr(dist, method)(q, *shapes, loc=LOC, scale=SCALE))
+
+
+def test_multivariate_normal_singular_plain_covariance_and_entropy():
+    cov = np.diag([1.0, 2.0, 0.0])
+    mean = np.array([0.3, -0.2, 0.0])
+    x = np.array([[0.5, 0.1, 0.0], [1.0, -1.0, 0.0], [0.0, 0.0, 1.0]])
+
+    def f(m):
+        return st.multivariate_normal.logpdf(x, m, cov, allow_singular=True)
+
+    out = ad.jvp(f, (mean,), (np.ones(3),))[0]
+    np.testing.assert_array_equal(out, f(mean))  # -inf off the support, as SciPy
+    jac = ad.jacobian(f)(mean)
+    ref = (x[:2] - mean) / np.array([1.0, 2.0, np.inf])
+    np.testing.assert_allclose(jac[:2], ref, rtol=1e-15)
+    with pytest.raises(TracingError, match="singular covariance"):
+        ad.grad(lambda c: st.multivariate_normal.logpdf(x[0], mean, c, allow_singular=True))(cov)
+    ent = lambda c: st.multivariate_normal.entropy(cov=c)  # noqa: E731
+    check_row(ent, COV, np.tril(2 * np.linalg.inv(COV) - np.diag(np.diag(np.linalg.inv(COV)))) / 2)

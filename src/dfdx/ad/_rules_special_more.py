@@ -74,6 +74,24 @@ SPECIAL_MORE: dict[Any, tuple[Any, ...]] = {
     scu._binom_sf: (None, None, lambda ans, k, n, p: -_binom_dp(k, n, p)),
     scu._nbinom_cdf: (None, None, lambda ans, k, n, p: _nbinom_dp(k, n, p)),
     scu._nbinom_sf: (None, None, lambda ans, k, n, p: -_nbinom_dp(k, n, p)),
+    # inverse distribution functions: 1 / density at the answer
+    sc.stdtrit: (None, lambda ans, df, p: 1 / _t_pdf(df, ans)),
+    sc.gammaincinv: (None, lambda ans, a, y: np.exp(sc.gammaln(a) + ans - sc.xlogy(a - 1, ans))),
+    sc.gammainccinv: (None, lambda ans, a, y: -np.exp(sc.gammaln(a) + ans - sc.xlogy(a - 1, ans))),
+    sc.betaincinv: (None, None, lambda ans, a, b, y: 1 / _beta_density(a, b, ans)),
+    sc.betainccinv: (None, None, lambda ans, a, b, y: -1 / _beta_density(a, b, ans)),
+    scu._beta_ppf: (lambda ans, p, a, b: 1 / _beta_density(a, b, ans), None, None),
+    sc.chdtri: (None, lambda ans, v, p: -1 / _chi2_pdf(v, ans)),
+    scu._cauchy_ppf: (
+        lambda ans, p, loc, s: np.pi * s * (1 + ((ans - loc) / s) ** 2),
+        lambda ans, p, loc, s: 1.0 + 0 * ans,
+        lambda ans, p, loc, s: (ans - loc) / s,
+    ),
+    scu._cauchy_isf: (
+        lambda ans, p, loc, s: -np.pi * s * (1 + ((ans - loc) / s) ** 2),
+        lambda ans, p, loc, s: 1.0 + 0 * ans,
+        lambda ans, p, loc, s: (ans - loc) / s,
+    ),
     sc.yn: (None, lambda ans, n, x: 0.5 * (sc.yn(n - 1, x) - sc.yn(n + 1, x))),
     sc.gammasgn: (lambda ans, x: 0.0 * x,),
 }

@@ -192,7 +192,7 @@ CONTINUOUS: dict[str, tuple[float, tuple[float, ...], tuple[int, ...], dict[str,
     "logistic": (0.0, (), (), {}),
 }
 
-_CDFS = ("cdf", "sf", "logcdf", "logsf")
+_CDFS = ("cdf", "sf", "logcdf", "logsf", "ppf", "isf")
 
 
 def _formula(table: dict[str, Any], dist: Any, private: str) -> Any:
@@ -255,8 +255,45 @@ def _continuous(method: str) -> Any:
     return traced
 
 
+def _quantile(method: str) -> Any:
+    """``ppf``/``isf``: SciPy's private inverse at the valid probabilities, ``loc + scale x``."""
+    private = "_" + method
+
+    def traced(self: Any, q: Any, *args: Any, **kwds: Any) -> Any:
+        name, (_, safe, nodiff, table) = _spec(self, CONTINUOUS, method)
+        shapes, loc, scale = self._parse_args(*args, **kwds)
+        for i in nodiff:
+            if is_traced(shapes[i]):
+                shape_name = self.shapes.split(", ")[i]
+                raise no_rule(f"scipy.stats.{name}.{method}", f"the shape {shape_name}")
+        qr, sr, lr = raw(q), raw(scale), raw(loc)
+        sh = [raw(s) for s in shapes]
+        with np.errstate(invalid="ignore"):
+            cond0 = np.asarray(self._argcheck(*sh), dtype=bool) & (sr > 0) & (lr == lr)
+            cond = cond0 & (qr > 0) & (qr < 1)
+            at0, at1 = cond0 & (qr == 0), cond0 & (qr == 1)
+            a, b = self._get_support(*sh)
+        lower, upper = (at0, at1) if method == "ppf" else (at1, at0)
+        qs = np.where(cond, q, 0.5)
+        shs = tuple(np.where(cond0, s, v) for s, v in zip(shapes, safe, strict=True))
+        core = _formula(table, self, private)(qs, *shs) * scale + loc
+        ends = np.where(lower, _bound(a, scale, loc), _bound(b, scale, loc))
+        return np.where(cond, core, np.where(lower | upper, ends, np.nan))
+
+    return traced
+
+
+def _bound(a: Any, scale: Any, loc: Any) -> Any:
+    """``a * scale + loc`` (a constant where ``a`` is infinite)."""
+    if np.all(np.isfinite(a)):
+        return a * scale + loc
+    return a * raw(scale) + raw(loc)
+
+
 for _m in ("logpdf", "pdf", "cdf", "logcdf", "sf", "logsf"):
     hook(getattr(st.rv_continuous, _m), f"scipy.stats.rv_continuous.{_m}", _continuous(_m))
+for _m in ("ppf", "isf"):
+    hook(getattr(st.rv_continuous, _m), f"scipy.stats.rv_continuous.{_m}", _quantile(_m))
 
 
 # name: (safe shapes, shapes without any rule, shapes whose cdf-family derivative has no rule,
@@ -349,4 +386,8 @@ HOOKED.difference_update(
     }
 )
 HOOKED.update(f"scipy.stats.{d}.{m}" for d in CONTINUOUS for m in ("logpdf", "pdf", *_CDFS))
-HOOKED.update(f"scipy.stats.{d}.{m}" for d in DISCRETE for m in ("logpmf", "pmf", *_CDFS))
+HOOKED.update(
+    f"scipy.stats.{d}.{m}"
+    for d in DISCRETE
+    for m in ("logpmf", "pmf", "cdf", "logcdf", "sf", "logsf")
+)

@@ -7,7 +7,9 @@ the plain values (same errors); the densities are then written with NumPy:
 * multivariate normal: ``-(d log 2 pi + log det C + |L^-1 (x - mean)|^2) / 2``
   with the Cholesky factor ``L`` of ``C`` (SciPy uses an eigendecomposition: the
   values agree to rounding).  ``cov`` may be a scalar, a vector (diagonal) or a
-  matrix; a singular covariance (``allow_singular=True`` with rank < d) has no rule;
+  matrix.  A plain (untraced) covariance, singular ones included, goes through
+  SciPy's own formula and covariance object (the same values); a traced
+  singular covariance has no rule.  ``entropy`` is ``(d (log 2 pi + 1) + log det C) / 2``;
 * Dirichlet: ``sum((alpha - 1) log x) - (sum gammaln(alpha) - gammaln(sum alpha))``,
   SciPy's formula, with ``x`` completed by ``1 - sum(x)`` when it has one entry fewer.
 
@@ -45,18 +47,25 @@ def _mvn_logpdf(
     if isinstance(cov, st.Covariance):
         raise TracingError(f"{name} with a Covariance object has no rule in dfdx.ad; pass cov")
     dim, _, cov_object = self._process_parameters(raw(mean), raw(cov), allow_singular)
-    if np.any(cov_object.rank < dim):
-        raise no_rule(name, "the parameters of a singular covariance")
     mean = np.zeros(dim) if mean is None else np.broadcast_to(mean, (dim,))
-    nd = len(shape_of(cov))
-    c = cov * np.eye(dim) if nd == 0 else np.diag(cov) if nd == 1 else cov
-    if nd == 2:  # SciPy reads the lower triangle
-        c = np.tril(c) + np.transpose(np.tril(c, -1))
     nx = len(shape_of(x))
     if nx == 0:
         x = np.reshape(x, (1,))
     elif nx == 1:
         x = np.reshape(x, (-1, 1) if dim == 1 else (1, -1))
+    if not is_traced(cov):  # SciPy's own formula with its (plain) covariance object
+        dev = x - mean
+        maha = np.sum(np.square(cov_object._whiten(dev)), axis=-1)
+        out = -0.5 * (cov_object.rank * _LOG_2PI + cov_object.log_pdet + maha)
+        if np.any(cov_object.rank < dim):
+            out = np.where(cov_object._support_mask(raw(dev)), out, -np.inf)
+        return _squeeze(out)
+    if np.any(cov_object.rank < dim):
+        raise no_rule(name, "the entries of a singular covariance")
+    nd = len(shape_of(cov))
+    c = cov * np.eye(dim) if nd == 0 else np.diag(cov) if nd == 1 else cov
+    if nd == 2:  # SciPy reads the lower triangle
+        c = np.tril(c) + np.transpose(np.tril(c, -1))
     lo = np.linalg.cholesky(c)
     dev = x - mean
     lead = shape_of(dev)[:-1]
@@ -64,6 +73,19 @@ def _mvn_logpdf(
     maha = np.reshape(np.sum(z**2, axis=0), lead)
     logdet = 2 * np.sum(np.log(np.diagonal(lo)))
     return _squeeze(-0.5 * (dim * _LOG_2PI + logdet + maha))
+
+
+def _mvn_entropy(self: Any, mean: Any = None, cov: Any = 1) -> Any:
+    """0.5 (d (log 2 pi + 1) + log det C) of a traced covariance (the mean plays no part)."""
+    dim, _, cov_object = self._process_parameters(None if mean is None else raw(mean), raw(cov))
+    if np.any(cov_object.rank < dim):
+        raise no_rule("scipy.stats.multivariate_normal.entropy", "a singular covariance")
+    nd = len(shape_of(cov))
+    c = cov * np.eye(dim) if nd == 0 else np.diag(cov) if nd == 1 else cov
+    if nd == 2:
+        c = np.tril(c) + np.transpose(np.tril(c, -1))
+    logdet = 2 * np.sum(np.log(np.diagonal(np.linalg.cholesky(c))))
+    return 0.5 * (dim * (_LOG_2PI + 1) + logdet)
 
 
 def _mvn_pdf(
@@ -148,7 +170,12 @@ for _m in ("logpdf", "pdf"):
 
 _GEN = {"multivariate_normal": mv.multivariate_normal_gen, "dirichlet": mv.dirichlet_gen}
 _TRACED = {
-    "multivariate_normal": {"logpdf": _mvn_logpdf, "pdf": _mvn_pdf, "__call__": _mvn_call},
+    "multivariate_normal": {
+        "logpdf": _mvn_logpdf,
+        "pdf": _mvn_pdf,
+        "entropy": _mvn_entropy,
+        "__call__": _mvn_call,
+    },
     "dirichlet": {"logpdf": _dirichlet_logpdf, "pdf": _dirichlet_pdf, "__call__": _dirichlet_call},
 }
 
