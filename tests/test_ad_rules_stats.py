@@ -307,6 +307,15 @@ def test_outside_support_and_invalid_parameters_match_scipy():
     np.testing.assert_array_equal(out, st.norm.logpdf(x, 0.0, -1.0))
 
 
+class _CustomGen(st.rv_continuous):
+    def _pdf(self, x):
+        return np.exp(-x)
+
+
+def _Custom():
+    return _CustomGen(a=0.0, name="custom")
+
+
 @pytest.mark.parametrize(
     ("f", "match"),
     [
@@ -316,8 +325,16 @@ def test_outside_support_and_invalid_parameters_match_scipy():
         (lambda n: st.binom.pmf(3, n, 0.3), r"scipy\.stats\.binom\.pmf: .* the shape n"),
         (lambda n: st.nbinom.cdf(3, n, 0.3), r"scipy\.stats\.nbinom\.cdf: .* the shape n"),
         (
-            lambda c: st.weibull_min.logpdf(1.0, c),
-            r"scipy\.stats\.weibull_min\.logpdf has no derivative rule",
+            lambda c: st.weibull_min.cdf(1.0, c),
+            r"scipy\.stats\.weibull_min\.cdf has no derivative rule",
+        ),
+        (
+            lambda s: _Custom().logpdf(1.0, scale=s),
+            r"scipy\.stats\.custom\.logpdf has no derivative",
+        ),
+        (
+            lambda s: st.kstwo.logpdf(0.5, 3, scale=s),
+            r"scipy\.stats\.kstwo\.logpdf has no derivative",
         ),
     ],
 )
@@ -375,3 +392,36 @@ def test_multivariate_normal_singular_plain_covariance_and_entropy():
         ad.grad(lambda c: st.multivariate_normal.logpdf(x[0], mean, c, allow_singular=True))(cov)
     ent = lambda c: st.multivariate_normal.entropy(cov=c)  # noqa: E731
     check_row(ent, COV, np.tril(2 * np.linalg.inv(COV) - np.diag(np.diag(np.linalg.inv(COV)))) / 2)
+
+
+# other SciPy distributions: logpdf/pdf through SciPy's private formulas; fwd = rev, value =
+# SciPy's, and a central difference (h = 1e-5, so only to 1e-7) as a sanity check
+GENERIC = {"weibull_min": (1.7,), "gumbel_r": (), "lomax": (2.5,), "invgauss": (0.6,)}
+
+
+@pytest.mark.parametrize("name", list(GENERIC))
+def test_other_continuous_logpdf(name):
+    shapes = GENERIC[name]
+    dist = getattr(st, name)
+    x = dist.ppf([0.2, 0.5, 0.8], *shapes) * SCALE + LOC
+    p = np.array([LOC, SCALE, *shapes])
+    for method in ("logpdf", "pdf"):
+
+        def f(q, method=method):
+            return getattr(dist, method)(x, *q[2:], loc=q[0], scale=q[1])
+
+        jac = check_row(f, p)
+        h = 1e-5
+        fd = np.stack([(f(p + h * e) - f(p - h * e)) / (2 * h) for e in np.eye(p.size)], -1)
+        np.testing.assert_allclose(jac, fd, rtol=1e-7, atol=1e-9)
+    # invalid shapes and points outside the support: SciPy's values, no nan in derivatives
+    q = np.array([-1.0, *x])
+    out, tan = ad.jvp(lambda s: dist.logpdf(q, *shapes, scale=s), (SCALE,), (1.0,))
+    np.testing.assert_allclose(out, dist.logpdf(q, *shapes, scale=SCALE), rtol=1e-14)
+    assert not np.any(np.isnan(tan))
+
+
+def test_laplace_cdf_at_its_centre():
+    # the two branches of SciPy's formula meet at x = loc: the derivative is the density there
+    for method, sign in (("cdf", 1.0), ("sf", -1.0)):
+        assert ad.grad(lambda x, m=method: getattr(st.laplace, m)(x, 0.3, 2.0))(0.3) == sign * 0.25

@@ -16,6 +16,12 @@ the traced versions below.  They follow SciPy's own method step by step:
   (``-inf``, ``0``, ``1``, ``nan``) with a zero derivative; the formula only sees
   valid stand-in values there, so no ``nan`` leaks into the derivative.
 
+Other continuous distributions of SciPy: ``logpdf`` and ``pdf`` through SciPy's own
+private formulas (with the median as the stand-in point); a formula that is not
+traceable fails loudly.  Their cumulative functions are not supported: piecewise
+formulas (``sign(x)`` times a term that vanishes at 0, as in ``gennorm.cdf``)
+would give a wrong derivative at the joins.
+
 Shape parameters of the cumulative functions of ``t``, ``gamma``, ``beta``,
 ``chi2`` (incomplete beta/gamma functions in their shape) and integer
 parameters (the count of ``binom``, the quantiles ``k`` of discrete
@@ -113,7 +119,9 @@ def _expon_logcdf(x: Any) -> Any:
 
 def _laplace_cdf(x: Any) -> Any:
     pos = x > 0
-    return np.where(pos, 1.0 - 0.5 * np.exp(-np.where(pos, x, 0.0)), 0.5 * np.exp(np.minimum(x, 0)))
+    return np.where(
+        pos, 1.0 - 0.5 * np.exp(-np.where(pos, x, 0.0)), 0.5 * np.exp(np.where(pos, 0.0, x))
+    )
 
 
 def _laplace_sf(x: Any) -> Any:
@@ -199,10 +207,24 @@ def _formula(table: dict[str, Any], dist: Any, private: str) -> Any:
     return table.get(private) or getattr(dist, private)
 
 
+# continuous distributions of SciPy with integer shape parameters (or numerical formulas)
+_NOT_GENERIC = {"kstwo", "ksone", "studentized_range", "levy_stable"}
+
+
 def _spec(self: Any, table: dict[str, Any], method: str) -> Any:
     name = getattr(self, "name", type(self).__name__)
     spec = table.get(name)
     base = getattr(st, name, None)
+    if (
+        spec is None
+        and table is CONTINUOUS
+        and method in ("logpdf", "pdf")
+        and base is not None
+        and type(self) is type(base)
+        and type(self).__module__.startswith("scipy.stats.")
+        and name not in _NOT_GENERIC
+    ):
+        return name, (None, None, (), {})  # SciPy's own private formulas (see the notes)
     if spec is None or base is None or type(self) is not type(base):
         raise TracingError(
             f"scipy.stats.{name}.{method} has no derivative rule in dfdx.ad (supported: "
@@ -238,8 +260,10 @@ def _continuous(method: str) -> Any:
             cond = cond0 & cond1 & (sr > 0)
             bad = ~cond0 | np.isnan(zr)
             hi, lo = (zr >= b) & cond0, (zr <= a) & cond0
+        shs = _safe_shapes(shapes, safe, cond0)
+        if z0 is None:  # a point of the support: the median (only where needed)
+            z0 = 0.0 if np.all(cond) else self._ppf(0.5, *[raw(v) for v in shs])
         zs = np.where(cond, z, z0)
-        shs = tuple(np.where(cond0, s, v) for s, v in zip(shapes, safe, strict=True))
         core = _formula(table, self, private)(zs, *shs)
         if method == "logpdf":
             core = core - np.log(np.where(cond, scale, 1.0))
@@ -275,12 +299,26 @@ def _quantile(method: str) -> Any:
             a, b = self._get_support(*sh)
         lower, upper = (at0, at1) if method == "ppf" else (at1, at0)
         qs = np.where(cond, q, 0.5)
-        shs = tuple(np.where(cond0, s, v) for s, v in zip(shapes, safe, strict=True))
+        shs = _safe_shapes(shapes, safe, cond0)
         core = _formula(table, self, private)(qs, *shs) * scale + loc
         ends = np.where(lower, _bound(a, scale, loc), _bound(b, scale, loc))
         return np.where(cond, core, np.where(lower | upper, ends, np.nan))
 
     return traced
+
+
+def _safe_shapes(shapes: Any, safe: Any, cond0: Any) -> tuple[Any, ...]:
+    """Shapes with invalid entries replaced by valid ones (``safe``, or else a valid entry of
+    the data), so that no nan from an unused branch reaches a derivative."""
+    if np.all(cond0):
+        return tuple(shapes)
+    if safe is None:
+        valid = np.flatnonzero(np.ravel(cond0))
+        safe = tuple(
+            np.ravel(np.broadcast_to(raw(s), np.shape(cond0)))[valid[0]] if valid.size else 1.0
+            for s in shapes
+        )
+    return tuple(np.where(cond0, s, v) for s, v in zip(shapes, safe, strict=True))
 
 
 def _bound(a: Any, scale: Any, loc: Any) -> Any:
