@@ -17,6 +17,7 @@ calls then keep failing loudly with a :class:`~dfdx.ad.TracingError`.
 
 from __future__ import annotations
 
+import importlib
 import sys
 import types
 from collections.abc import Callable
@@ -25,7 +26,15 @@ from typing import Any
 from dfdx.ad._primitive import TracingError
 from dfdx.ad._tracer import Tracer
 
-__all__ = ["HOOKED", "ORIGINALS", "dispatch", "hook", "is_traced"]
+__all__ = [
+    "HOOKED",
+    "LAZY_RULES",
+    "ORIGINALS",
+    "dispatch",
+    "hook",
+    "install_lazy_rules",
+    "is_traced",
+]
 
 # key (public dotted name) -> the original function (a fresh object holding its code)
 ORIGINALS: dict[str, Callable[..., Any]] = {}
@@ -177,3 +186,26 @@ def when_imported(module: str, callback: Callable[[], Any]) -> None:
     _FINDER.pending.setdefault(module, []).append(callback)
     if _FINDER not in sys.meta_path:
         sys.meta_path.insert(0, _FINDER)
+
+
+# SciPy modules slow to import (scipy.stats: about a second) and the rule tables that
+# hook them: loaded when the user's code imports the module, not with dfdx.ad
+LAZY_RULES = {
+    "scipy.linalg": ("dfdx.ad._rules_scipy_linalg",),
+    "scipy.signal": ("dfdx.ad._rules_signal",),
+    "scipy.stats": (
+        "dfdx.ad._rules_stats",
+        "dfdx.ad._rules_stats_discrete",
+        "dfdx.ad._rules_stats_multi",
+    ),
+}
+
+
+def _loader(names: tuple[str, ...]) -> Callable[[], Any]:
+    return lambda: [importlib.import_module(n) for n in names]
+
+
+def install_lazy_rules() -> None:
+    """Hook each module of :data:`LAZY_RULES` now or when it is first imported."""
+    for module, rules in LAZY_RULES.items():
+        when_imported(module, _loader(rules))

@@ -40,8 +40,7 @@ def supported_functions() -> list[str]:
     """
     import importlib
 
-    from dfdx.ad import LAZY_RULES
-    from dfdx.ad._hooks import HOOKED
+    from dfdx.ad._hooks import HOOKED, LAZY_RULES
 
     for mod in LAZY_RULES:  # hooks SciPy modules imported on demand (their rules load then)
         importlib.import_module(mod)
@@ -73,13 +72,13 @@ def supported_table() -> str:
     for mod in sorted(groups, key=lambda m: (not m.startswith("numpy"), m)):
         items = ", ".join(f"`{fn}`" for fn in groups[mod])
         lines.append(f"* **{mod}** ({len(groups[mod])}): {items}")
-    order = ("logpdf", "pdf", "logpmf", "pmf", "cdf", "logcdf", "sf", "logsf")
+    order = ("logpdf", "pdf", "logpmf", "pmf", "cdf", "logcdf", "sf", "logsf", "ppf", "isf")
     by_methods: dict[tuple[str, ...], list[str]] = {}
     for dist, methods in dists.items():
         key = tuple(sorted(methods, key=lambda m: order.index(m) if m in order else len(order)))
         by_methods.setdefault(key, []).append(dist)
-    for methods, names in sorted(by_methods.items(), key=lambda kv: -len(kv[0])):
-        meth = ", ".join(f"`{m}`" for m in methods)
+    for key, names in sorted(by_methods.items(), key=lambda kv: -len(kv[0])):
+        meth = ", ".join(f"`{m}`" for m in key)
         lines.append(f"* **scipy.stats** ({meth}): {', '.join(f'`{d}`' for d in sorted(names))}")
     return "\n".join(lines) + "\n"
 

@@ -25,6 +25,7 @@ Values equal SciPy's to rounding (the solvers may use another LAPACK routine).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -300,7 +301,7 @@ def _inv(
     return np.linalg.inv(_read(a, assume_a, lower))
 
 
-TRACED = {
+TRACED: dict[str, Callable[..., Any]] = {
     "inv": _inv,
     "det": lambda a, overwrite_a=False, check_finite=True: np.linalg.det(a),
     "solve": _solve,

@@ -22,7 +22,8 @@ traceable fails loudly.  Their cumulative functions are not supported: piecewise
 formulas (``sign(x)`` times a term that vanishes at 0, as in ``gennorm.cdf``)
 would give a wrong derivative at the joins.
 
-Shape parameters of the cumulative functions of ``t``, ``gamma``, ``beta``,
+Discrete distributions: ``_rules_stats_discrete``.  Shape parameters of the cumulative
+functions of ``t``, ``gamma``, ``beta``,
 ``chi2`` (incomplete beta/gamma functions in their shape) and integer
 parameters (the count of ``binom``, the quantiles ``k`` of discrete
 distributions) have no rule: a traced one raises :class:`~dfdx.ad.TracingError`.
@@ -40,7 +41,7 @@ from dfdx.ad._hooks import HOOKED, hook, is_traced, no_rule
 from dfdx.ad._primitive import TracingError
 from dfdx.ad._tracer import raw
 
-__all__ = ["CONTINUOUS", "DISCRETE"]
+__all__ = ["CONTINUOUS"]
 
 _LOG_PI = np.log(np.pi)
 
@@ -334,98 +335,5 @@ for _m in ("ppf", "isf"):
     hook(getattr(st.rv_continuous, _m), f"scipy.stats.rv_continuous.{_m}", _quantile(_m))
 
 
-# name: (safe shapes, shapes without any rule, shapes whose cdf-family derivative has no rule,
-#        {method: formula}; methods not listed are SciPy's own)
-def _log_of(name: str, private: str) -> Any:
-    return _log(getattr(getattr(st, name), private))
-
-
-DISCRETE: dict[str, tuple[tuple[float, ...], tuple[int, ...], tuple[int, ...], dict[str, Any]]] = {
-    "poisson": (
-        (1.0,),
-        (),
-        (),
-        {"_logcdf": _log_of("poisson", "_cdf"), "_logsf": _log_of("poisson", "_sf")},
-    ),
-    "binom": (
-        (1.0, 0.5),
-        (0,),
-        (0,),
-        {
-            "_pmf": _exp_of(st.binom._logpmf),
-            "_logcdf": _log_of("binom", "_cdf"),
-            "_logsf": _log_of("binom", "_sf"),
-        },
-    ),
-    "nbinom": (
-        (1.0, 0.5),
-        (),
-        (0,),
-        {
-            "_pmf": _exp_of(st.nbinom._logpmf),
-            "_logcdf": _log_of("nbinom", "_cdf"),
-            "_logsf": _log_of("nbinom", "_sf"),
-        },
-    ),
-}
-
-
-def _discrete(method: str) -> Any:
-    private = "_" + method
-
-    def traced(self: Any, k: Any, *args: Any, **kwds: Any) -> Any:
-        name, (safe, never, nodiff, table) = _spec(self, DISCRETE, method)
-        shapes, loc, _ = self._parse_args(*args, **kwds)
-        what = f"scipy.stats.{name}.{method}"
-        if is_traced(k) or is_traced(loc):
-            raise no_rule(what, "the quantile k or loc (integers)")
-        names = self.shapes.split(", ")
-        for i in (*never, *(nodiff if method in _CDFS else ())):
-            if is_traced(shapes[i]):
-                raise no_rule(what, f"the shape {names[i]}")
-        k = np.asarray(k) - np.asarray(loc)
-        sh = [raw(s) for s in shapes]
-        with np.errstate(invalid="ignore"):
-            cond0 = np.asarray(self._argcheck(*sh), dtype=bool)
-            a, b = self._get_support(*sh)
-            if method in ("pmf", "logpmf"):
-                cond1 = (k >= a) & (k <= b) & self._nonzero(k, *sh)
-            else:
-                cond1 = (k >= a) & (k < b) & np.isfinite(k)
-            cond = cond0 & cond1
-            bad = ~cond0 | np.isnan(k)
-            hi = (k >= b) & (cond0 == cond0)
-            lo = ((k < a) | np.isneginf(k)) & (cond0 == cond0)
-        ks = np.where(cond, k, 0.0)
-        shs = tuple(np.where(cond0, s, v) for s, v in zip(shapes, safe, strict=True))
-        core = _formula(table, self, private)(ks, *shs)
-        if method == "logpmf":
-            fill: Any = -np.inf
-        elif method == "pmf":
-            fill = 0.0
-        else:
-            if method in ("cdf", "sf"):
-                core = np.clip(core, 0, 1)
-            one, zero = (1.0, 0.0) if method in ("cdf", "sf") else (0.0, -np.inf)
-            fill = np.where(hi if method in ("cdf", "logcdf") else lo, one, zero)
-        return np.where(bad, np.nan, np.where(cond, core, fill))
-
-    return traced
-
-
-for _m in ("logpmf", "pmf", "cdf", "logcdf", "sf", "logsf"):
-    hook(getattr(st.rv_discrete, _m), f"scipy.stats.rv_discrete.{_m}", _discrete(_m))
-
-HOOKED.difference_update(
-    {
-        f"scipy.stats.rv_{k}.{m}"
-        for k in ("continuous", "discrete")
-        for m in ("logpdf", "pdf", "logpmf", "pmf", *_CDFS)
-    }
-)
+HOOKED.difference_update({f"scipy.stats.rv_continuous.{m}" for m in ("logpdf", "pdf", *_CDFS)})
 HOOKED.update(f"scipy.stats.{d}.{m}" for d in CONTINUOUS for m in ("logpdf", "pdf", *_CDFS))
-HOOKED.update(
-    f"scipy.stats.{d}.{m}"
-    for d in DISCRETE
-    for m in ("logpmf", "pmf", "cdf", "logcdf", "sf", "logsf")
-)

@@ -19,6 +19,7 @@ and ``pdf`` that calls these.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -169,7 +170,7 @@ for _m in ("logpdf", "pdf"):
     HOOKED.difference_update({f"scipy.stats.mvn_frozen.{_m}", f"scipy.stats.dirichlet_frozen.{_m}"})
 
 _GEN = {"multivariate_normal": mv.multivariate_normal_gen, "dirichlet": mv.dirichlet_gen}
-_TRACED = {
+_TRACED: dict[str, dict[str, Callable[..., Any]]] = {
     "multivariate_normal": {
         "logpdf": _mvn_logpdf,
         "pdf": _mvn_pdf,
