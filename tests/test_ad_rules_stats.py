@@ -425,3 +425,13 @@ def test_laplace_cdf_at_its_centre():
     # the two branches of SciPy's formula meet at x = loc: the derivative is the density there
     for method, sign in (("cdf", 1.0), ("sf", -1.0)):
         assert ad.grad(lambda x, m=method: getattr(st.laplace, m)(x, 0.3, 2.0))(0.3) == sign * 0.25
+
+
+def test_lists_of_traced_parameters():
+    # lists holding traced values are stacked exactly, as NumPy would build the array
+    g = ad.grad(lambda m: np.sum(st.norm.logpdf([1.0, 2.0], [m, 2 * m], 1.0)))(0.5)
+    assert g == (1.0 - 0.5) + 2 * (2.0 - 1.0)
+    g = ad.grad(lambda m: np.sum(st.poisson.logpmf([1, 2], [m, 2 * m])))(0.5)
+    assert g == 1 / 0.5 - 1 + 2 / 0.5 - 2
+    g = ad.grad(lambda m: st.multivariate_normal.logpdf([m, 1.0], [0.0, m], np.eye(2)))(0.25)
+    assert g == 1 - 2 * 0.25

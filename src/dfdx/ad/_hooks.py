@@ -30,6 +30,7 @@ __all__ = [
     "HOOKED",
     "LAZY_RULES",
     "ORIGINALS",
+    "as_array",
     "dispatch",
     "hook",
     "install_lazy_rules",
@@ -55,6 +56,20 @@ def is_traced(a: Any) -> bool:
     if isinstance(a, dict):
         return any(type(b) is Tracer for b in a.values())
     return False
+
+
+def as_array(a: Any) -> Any:
+    """``a`` as an array: a traced value unchanged, a list/tuple holding traced values
+    stacked (exactly, with ``np.stack``), anything else through ``np.asarray``."""
+    if type(a) is Tracer:
+        return a
+    if isinstance(a, (list, tuple)) and is_traced(a):
+        import numpy as np
+
+        return np.stack([as_array(b) for b in a])
+    import numpy as np
+
+    return np.asarray(a)
 
 
 def dispatch(key: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:

@@ -18,9 +18,9 @@ import numpy as np
 import scipy.signal as ss
 
 from dfdx.ad._helpers import bnb, shape_of
-from dfdx.ad._hooks import ORIGINALS, hook
+from dfdx.ad._hooks import ORIGINALS, as_array, hook
 from dfdx.ad._primitive import Primitive, TracingError
-from dfdx.ad._tracer import Tracer, raw
+from dfdx.ad._tracer import raw
 
 __all__ = ["CONV", "conv_mode"]
 
@@ -83,8 +83,7 @@ def conv_mode(full: Any, n1: tuple[int, ...], n2: tuple[int, ...], mode: str, nu
 
 
 def _prepare(in1: Any, in2: Any) -> tuple[Any, Any]:
-    x = in1 if type(in1) is Tracer else np.asarray(in1)
-    y = in2 if type(in2) is Tracer else np.asarray(in2)
+    x, y = as_array(in1), as_array(in2)
     if len(shape_of(x)) != len(shape_of(y)):
         raise ValueError("in1 and in2 should have the same dimensionality")
     return x, y

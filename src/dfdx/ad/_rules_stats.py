@@ -37,7 +37,7 @@ import numpy as np
 import scipy.special as sc
 import scipy.stats as st
 
-from dfdx.ad._hooks import HOOKED, hook, is_traced, no_rule
+from dfdx.ad._hooks import HOOKED, as_array, hook, is_traced, no_rule
 from dfdx.ad._primitive import TracingError
 from dfdx.ad._tracer import raw
 
@@ -235,12 +235,18 @@ def _spec(self: Any, table: dict[str, Any], method: str) -> Any:
     return name, spec
 
 
+def _arrays(shapes: Any, loc: Any, scale: Any) -> tuple[tuple[Any, ...], Any, Any]:
+    """Parameters as arrays (lists of traced values stacked)."""
+    return tuple(as_array(s) for s in shapes), as_array(loc), as_array(scale)
+
+
 def _continuous(method: str) -> Any:
     private = "_" + method
 
     def traced(self: Any, x: Any, *args: Any, **kwds: Any) -> Any:
         name, (z0, safe, nodiff, table) = _spec(self, CONTINUOUS, method)
-        shapes, loc, scale = self._parse_args(*args, **kwds)
+        shapes, loc, scale = _arrays(*self._parse_args(*args, **kwds))
+        x = as_array(x)
         if method in _CDFS:
             for i in nodiff:
                 if is_traced(shapes[i]):
@@ -286,7 +292,8 @@ def _quantile(method: str) -> Any:
 
     def traced(self: Any, q: Any, *args: Any, **kwds: Any) -> Any:
         name, (_, safe, nodiff, table) = _spec(self, CONTINUOUS, method)
-        shapes, loc, scale = self._parse_args(*args, **kwds)
+        shapes, loc, scale = _arrays(*self._parse_args(*args, **kwds))
+        q = as_array(q)
         for i in nodiff:
             if is_traced(shapes[i]):
                 shape_name = self.shapes.split(", ")[i]

@@ -16,7 +16,7 @@ import numpy as np
 import scipy.stats as st
 
 from dfdx.ad._hooks import HOOKED, hook, is_traced, no_rule
-from dfdx.ad._rules_stats import _CDFS, _exp_of, _formula, _log, _spec
+from dfdx.ad._rules_stats import _CDFS, _arrays, _exp_of, _formula, _log, _spec
 from dfdx.ad._tracer import raw
 
 __all__ = ["DISCRETE"]
@@ -63,7 +63,7 @@ def _discrete(method: str) -> Any:
 
     def traced(self: Any, k: Any, *args: Any, **kwds: Any) -> Any:
         name, (safe, never, nodiff, table) = _spec(self, DISCRETE, method)
-        shapes, loc, _ = self._parse_args(*args, **kwds)
+        shapes, loc, _ = _arrays(*self._parse_args(*args, **kwds))
         what = f"scipy.stats.{name}.{method}"
         if is_traced(k) or is_traced(loc):
             raise no_rule(what, "the quantile k or loc (integers)")

@@ -28,7 +28,7 @@ import scipy.stats as st
 import scipy.stats._multivariate as mv
 
 from dfdx.ad._helpers import shape_of
-from dfdx.ad._hooks import HOOKED, hook, is_traced, no_rule
+from dfdx.ad._hooks import HOOKED, as_array, hook, is_traced, no_rule
 from dfdx.ad._primitive import TracingError
 from dfdx.ad._tracer import raw
 
@@ -47,6 +47,8 @@ def _mvn_logpdf(
     name = "scipy.stats.multivariate_normal.logpdf"
     if isinstance(cov, st.Covariance):
         raise TracingError(f"{name} with a Covariance object has no rule in dfdx.ad; pass cov")
+    x, cov = as_array(x), as_array(cov)
+    mean = None if mean is None else as_array(mean)
     dim, _, cov_object = self._process_parameters(raw(mean), raw(cov), allow_singular)
     mean = np.zeros(dim) if mean is None else np.broadcast_to(mean, (dim,))
     nx = len(shape_of(x))
@@ -96,6 +98,7 @@ def _mvn_pdf(
 
 
 def _dirichlet_logpdf(self: Any, x: Any, alpha: Any) -> Any:
+    x, alpha = as_array(x), as_array(alpha)
     alpha_r = mv._dirichlet_check_parameters(raw(alpha))
     mv._dirichlet_check_input(alpha_r, raw(x))  # SciPy's checks (and errors)
     if not is_traced(x):
