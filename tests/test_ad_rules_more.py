@@ -259,6 +259,90 @@ LINALG = [
 ]
 
 
+def _mp_chol(q, lower):
+    a = _rows(q, 3, 3)
+    pick = (
+        (lambda i, j: a[max(i, j)][min(i, j)]) if lower else (lambda i, j: a[min(i, j)][max(i, j)])
+    )
+    low = mp.cholesky(_mpm([[pick(i, j) for j in range(3)] for i in range(3)]))
+    return [low[i, j] if lower else low[j, i] for i in range(3) for j in range(3)]
+
+
+def _mp_eigvalsh_upper(q):
+    a = _rows(q, 3, 3)
+    e, _ = mp.eigsy(_mpm([[a[min(i, j)][max(i, j)] for j in range(3)] for i in range(3)]))
+    return sorted(e[i] for i in range(3))
+
+
+def _mp_qr(m0):
+    _, r0 = np.linalg.qr(m0)
+
+    def fmp(q):
+        qm, rm = mp.qr(_mpm(_rows(q, 5, 3)), mode="skinny")
+        signs = [np.sign(r0[i, i]) * mp.sign(rm[i, i]) for i in range(3)]
+        qs = [qm[i, j] * signs[j] for i in range(5) for j in range(3)]
+        rs = [rm[i, j] * signs[i] for i in range(3) for j in range(3)]
+        return qs + rs
+
+    return fmp
+
+
+def _mp_pinv(q):
+    m = _mpm(_rows(q, 5, 3))
+    return _flatten(mp.inverse(m.T * m) * m.T)
+
+
+_U, _S, _VH = np.linalg.svd(M, full_matrices=False)
+
+DECOMP = [
+    ("cholesky", lambda a: sl.cholesky(a), S, lambda p: mp_jac(lambda q: _mp_chol(q, False), p)),
+    (
+        "cholesky_lower",
+        lambda a: sl.cholesky(a, lower=True),
+        S,
+        lambda p: mp_jac(lambda q: _mp_chol(q, True), p),
+    ),
+    (
+        "eigvalsh_upper",
+        lambda a: sl.eigh(a, lower=False, eigvals_only=True),
+        S,
+        lambda p: mp_jac(_mp_eigvalsh_upper, p),
+    ),
+    (
+        "svdvals",
+        lambda a: sl.svdvals(a),
+        M,
+        lambda p: mp_jac(lambda q: list(mp.svd_r(_mpm(_rows(q, 5, 3)), compute_uv=False)), p),
+    ),
+    (
+        "qr_economic",
+        lambda a: np.concatenate([np.ravel(x) for x in sl.qr(a, mode="economic")]),
+        M,
+        lambda p: mp_jac(_mp_qr(M), p),
+    ),
+    (
+        "lu",
+        lambda a: np.concatenate([np.ravel(x) for x in sl.lu(a)[1:]]),
+        A.T,
+        lambda p: cstep_jac(lambda a: np.concatenate([np.ravel(x) for x in sl.lu(a)[1:]]), p),
+    ),
+    ("pinv", lambda a: sl.pinv(a), M, lambda p: mp_jac(_mp_pinv, p)),
+    ("norm_fro", lambda a: sl.norm(a), M, lambda p: np.ravel(p) / np.linalg.norm(p)),
+    ("norm_2", lambda a: sl.norm(a, 2), M, lambda p: np.ravel(np.outer(_U[:, 0], _VH[0]))),
+    (
+        "lstsq",
+        lambda m: sl.lstsq(m, Y5)[0],
+        M,
+        lambda p: mp_jac(lambda q: list(mp.qr_solve(_mpm(_rows(q, 5, 3)), mp.matrix(Y5))[0]), p),
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "f", "p", "ref"), DECOMP, ids=[r[0] for r in DECOMP])
+def test_decompositions(name, f, p, ref):
+    check_row(f, p, ref(p))
+
+
 @pytest.mark.parametrize(("name", "f", "p", "ref"), LINALG, ids=[r[0] for r in LINALG])
 def test_linalg(name, f, p, ref):
     check_row(f, p, ref(p))
@@ -436,6 +520,9 @@ def test_second_order(name, f, p):
     ("f", "match"),
     [
         (lambda a: sl.lu_factor(a[:2]), r"lu_factor: the derivative needs a square"),
+        (lambda a: sl.eigh(a, a), r"scipy\.linalg\.eigh\(b=\.\.\., subset"),
+        (lambda a: sl.qr(a[:, :2]), r"scipy\.linalg\.qr\(mode='full'"),
+        (lambda a: sl.svd(a[:, :2]), r"scipy\.linalg\.svd\(full_matrices=True"),
         (lambda a: sc.polygamma(a[0, 0], 1.0), r"polygamma: .* the order n"),
         (lambda a: sc.betainc(a[0, 0], 1.0, 0.5), r"betainc has no reverse rule for argument 0"),
         (lambda a: ss.fftconvolve(a, a, axes=0), r"fftconvolve with axes"),

@@ -206,7 +206,7 @@ def when_imported(module: str, callback: Callable[[], Any]) -> None:
 # SciPy modules slow to import (scipy.stats: about a second) and the rule tables that
 # hook them: loaded when the user's code imports the module, not with dfdx.ad
 LAZY_RULES = {
-    "scipy.linalg": ("dfdx.ad._rules_scipy_linalg",),
+    "scipy.linalg": ("dfdx.ad._rules_scipy_linalg", "dfdx.ad._rules_scipy_decomp"),
     "scipy.signal": ("dfdx.ad._rules_signal",),
     "scipy.stats": (
         "dfdx.ad._rules_stats",
