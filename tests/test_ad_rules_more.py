@@ -569,3 +569,9 @@ def test_hooked_functions_behave_as_scipy_on_plain_input():
         sl.solve(np.zeros((2, 2)), np.ones(2))
     # batched input still goes through SciPy's batching decorator
     assert sl.solve_triangular(np.stack([A, A]), BV, lower=True).shape == (2, 3)
+
+
+def test_full_like_with_keywords():
+    # SciPy writes np.full_like(a, fill_value=..., dtype=...) (truncnorm's normalisation)
+    g = ad.grad(lambda x: np.sum(np.full_like(x, fill_value=2.0, dtype=float) * x))(X6)
+    np.testing.assert_array_equal(g, np.full(6, 2.0))
