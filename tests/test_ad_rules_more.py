@@ -530,6 +530,8 @@ def test_second_order(name, f, p):
         (lambda a: np.linspace(a[0, 0], 1.0, 3, dtype=int), r"np\.linspace with an integer dtype"),
         (lambda a: np.gradient(a[0], a[1]), r"np\.gradient: the spacing"),
         (lambda a: np.fft.hfft(a[0]), r"numpy\.fft\.hfft has no derivative rule"),
+        (lambda a: np.quantile(a, 0.5, method="nearest"), r"np\.quantile .* method='linear' only"),
+        (lambda a: np.cov(a, aweights=a[0]), r"np\.cov: the weights carry no derivative"),
     ],
 )
 def test_no_rule_is_loud(f, match):
@@ -575,3 +577,101 @@ def test_full_like_with_keywords():
     # SciPy writes np.full_like(a, fill_value=..., dtype=...) (truncnorm's normalisation)
     g = ad.grad(lambda x: np.sum(np.full_like(x, fill_value=2.0, dtype=float) * x))(X6)
     np.testing.assert_array_equal(g, np.full(6, 2.0))
+
+
+X36 = RNG.normal(size=(3, 6))
+NAN7 = np.where(np.arange(7) % 3 == 1, np.nan, 0.0)  # added to the data: NaN at 1 and 4
+X7 = RNG.normal(size=7)
+AW = RNG.uniform(0.5, 1.0, size=6)
+
+
+def _mp_cov(q, rows, cols, ddof=1, w=None):
+    x = _rows(q, rows, cols)
+    w = [1] * cols if w is None else [mp.mpf(float(v)) for v in w]
+    sw = mp.fsum(w)
+    avg = [mp.fsum(w[j] * x[i][j] for j in range(cols)) / sw for i in range(rows)]
+    fact = sw - ddof
+    return [
+        mp.fsum(w[k] * (x[i][k] - avg[i]) * (x[j][k] - avg[j]) for k in range(cols)) / fact
+        for i in range(rows)
+        for j in range(rows)
+    ]
+
+
+def _mp_corr(q):
+    c = _mp_cov(q, 3, 6)
+    return [c[3 * i + j] / mp.sqrt(c[4 * i] * c[4 * j]) for i in range(3) for j in range(3)]
+
+
+def _quantile_ref(x, qs):
+    order = np.argsort(x)
+    ref = np.zeros((len(qs), x.size))
+    for k, q in enumerate(qs):
+        v = q * (x.size - 1)
+        lo = int(np.floor(v))
+        hi = min(lo + 1, x.size - 1)
+        ref[k, order[lo]] += 1 - (v - lo)
+        ref[k, order[hi]] += v - lo
+    return ref
+
+
+def _nan_ref(name, x):
+    ok = ~np.isnan(x + NAN7)
+    xs = np.where(ok, x, 0.0)
+    n = ok.sum()
+    if name == "nanmax":
+        return np.eye(x.size)[np.argmax(np.where(ok, x, -np.inf))][None]
+    if name == "nanprod":
+        return (np.prod(xs[ok]) / np.where(ok, x, 1.0) * ok)[None]
+    if name == "nancumsum":
+        return np.tril(np.ones((x.size, x.size))) * ok
+    dvar = 2 * (xs - xs.sum() / n) * ok / (n - 1)
+    if name == "nanvar":
+        return dvar[None]
+    std = np.sqrt(np.sum((xs - xs.sum() / n) ** 2 * ok) / (n - 1))
+    return (dvar / (2 * std))[None]
+
+
+STATS = [
+    ("np.cov", lambda x: np.cov(x), X36, lambda p: mp_jac(lambda q: _mp_cov(q, 3, 6), p)),
+    (
+        "np.cov_weights",
+        lambda x: np.cov(x, fweights=[1, 2, 1, 3, 1, 1]),
+        X36,
+        lambda p: mp_jac(lambda q: _mp_cov(q, 3, 6, w=[1, 2, 1, 3, 1, 1]), p),
+    ),
+    (
+        "np.cov_rowvar_bias",
+        lambda x: np.cov(x.reshape(6, 3), rowvar=False, bias=True),
+        X36,
+        lambda p: mp_jac(
+            lambda q: _mp_cov([q[3 * j + i] for i in range(3) for j in range(6)], 3, 6, ddof=0),
+            p,
+        ),
+    ),
+    ("np.corrcoef", lambda x: np.corrcoef(x), X36, lambda p: mp_jac(_mp_corr, p)),
+    (
+        "np.quantile",
+        lambda x: np.quantile(x, [0.1, 0.5, 0.95]),
+        X7,
+        lambda p: _quantile_ref(p, [0.1, 0.5, 0.95]),
+    ),
+    ("np.percentile", lambda x: np.percentile(x, 30.0), X7, lambda p: _quantile_ref(p, [0.3])),
+    (
+        "np.quantile_q",
+        lambda q: np.quantile(X7, q),
+        np.array([0.3, 0.77]),
+        lambda p: np.diag([np.diff(np.sort(X7)[[int(v), int(v) + 1]])[0] * 6 for v in p * 6]),
+    ),
+    ("np.nanmax", lambda x: np.nanmax(x + NAN7), X7, lambda p: _nan_ref("nanmax", p)),
+    ("np.nanprod", lambda x: np.nanprod(x + NAN7), X7, lambda p: _nan_ref("nanprod", p)),
+    ("np.nancumsum", lambda x: np.nancumsum(x + NAN7), X7, lambda p: _nan_ref("nancumsum", p)),
+    ("np.nanvar", lambda x: np.nanvar(x + NAN7, ddof=1), X7, lambda p: _nan_ref("nanvar", p)),
+    ("np.nanstd", lambda x: np.nanstd(x + NAN7, ddof=1), X7, lambda p: _nan_ref("nanstd", p)),
+    ("np.i0", lambda x: np.i0(x), X7, lambda p: mp_jac(lambda q: [mp.besseli(0, v) for v in q], p)),
+]
+
+
+@pytest.mark.parametrize(("name", "f", "p", "ref"), STATS, ids=[r[0] for r in STATS])
+def test_numpy_statistics(name, f, p, ref):
+    check_row(f, p, ref(p))

@@ -22,6 +22,7 @@ from dfdx.ad import (  # noqa: F401 - importing the rule tables registers their 
     _rules_linalg,
     _rules_norms,
     _rules_numpy_more,
+    _rules_numpy_stats,
     _rules_products,
     _rules_reductions,
     _rules_scipy,
