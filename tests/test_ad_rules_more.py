@@ -488,6 +488,71 @@ OTHER = [
 ]
 
 
+P3 = np.array([0.3, 0.7, 1.6])
+
+
+def _mpv(fn):
+    """mp_jac of an elementwise mpmath function."""
+    return lambda p: mp_jac(lambda q: [fn(v) for v in q], p)
+
+
+OTHER += [
+    ("special.binom_n", lambda n: sc.binom(n, 2.5), P3 + 4, _mpv(lambda n: mp.binomial(n, 2.5))),
+    ("special.binom_k", lambda k: sc.binom(6.3, k), P3 + 1, _mpv(lambda k: mp.binomial(6.3, k))),
+    (
+        "special.hyp2f1",
+        lambda z: sc.hyp2f1(1.5, 0.7, 2.2, z),
+        np.array([0.1, 0.4, -0.6]),
+        _mpv(lambda z: mp.hyp2f1(1.5, 0.7, 2.2, z)),
+    ),
+    (
+        "special.hyp1f1",
+        lambda x: sc.hyp1f1(1.5, 0.7, x),
+        P3,
+        _mpv(lambda x: mp.hyp1f1(1.5, 0.7, x)),
+    ),
+    (
+        "special.huber",
+        lambda r: sc.huber(1.0, r),
+        np.array([-2.0, 0.3, 1.5]),
+        lambda p: np.diag(np.where(np.abs(p) <= 1, p, np.sign(p))),
+    ),
+    (
+        "special.pseudo_huber",
+        lambda p: sc.pseudo_huber(p[0], p[1:]),
+        np.array([0.8, -2.0, 0.3, 1.5]),
+        lambda p: mp_jac(
+            lambda q: [q[0] ** 2 * (mp.sqrt(1 + (r / q[0]) ** 2) - 1) for r in q[1:]], p
+        ),
+    ),
+    (
+        "special.boxcox1p",
+        lambda x: sc.boxcox1p(x, 0.4),
+        P3,
+        _mpv(lambda x: ((1 + x) ** 0.4 - 1) / 0.4),
+    ),
+    (
+        "special.inv_boxcox",
+        lambda y: sc.inv_boxcox(y, 0.4),
+        P3,
+        _mpv(lambda y: (1 + 0.4 * y) ** 2.5),
+    ),
+    (
+        "special.inv_boxcox1p",
+        lambda y: sc.inv_boxcox1p(y, 0.4),
+        P3,
+        _mpv(lambda y: (1 + 0.4 * y) ** 2.5 - 1),
+    ),
+    (
+        "special.ndtri_exp",
+        lambda y: sc.ndtri_exp(y),
+        -P3,
+        lambda p: np.diag([float(mp.ncdf(v) / mp.npdf(v)) for v in sc.ndtri_exp(p)]),
+    ),
+    ("special.zeta_q", lambda q: sc.zeta(3.0, q), P3 + 0.2, _mpv(lambda q: mp.zeta(3, q))),
+]
+
+
 @pytest.mark.parametrize(("name", "f", "p", "ref"), OTHER, ids=[r[0] for r in OTHER])
 def test_other(name, f, p, ref):
     check_row(f, p, ref(p))
@@ -532,6 +597,7 @@ def test_second_order(name, f, p):
         (lambda a: np.fft.hfft(a[0]), r"numpy\.fft\.hfft has no derivative rule"),
         (lambda a: np.quantile(a, 0.5, method="nearest"), r"np\.quantile .* method='linear' only"),
         (lambda a: np.cov(a, aweights=a[0]), r"np\.cov: the weights carry no derivative"),
+        (lambda a: sc.zeta(a, 2.0), r"scipy\.special\.zeta: .* x"),
     ],
 )
 def test_no_rule_is_loud(f, match):

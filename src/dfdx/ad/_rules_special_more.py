@@ -92,6 +92,27 @@ SPECIAL_MORE: dict[Any, tuple[Any, ...]] = {
         lambda ans, p, loc, s: 1.0 + 0 * ans,
         lambda ans, p, loc, s: (ans - loc) / s,
     ),
+    # more functions of one or two variables
+    sc.binom: (
+        lambda ans, n, k: ans * (sc.digamma(n + 1) - sc.digamma(n - k + 1)),
+        lambda ans, n, k: ans * (sc.digamma(n - k + 1) - sc.digamma(k + 1)),
+    ),
+    sc.hyp2f1: (
+        None,
+        None,
+        None,
+        lambda ans, a, b, c, z: a * b / c * sc.hyp2f1(a + 1, b + 1, c + 1, z),
+    ),
+    sc.hyp1f1: (None, None, lambda ans, a, b, x: a / b * sc.hyp1f1(a + 1, b + 1, x)),
+    sc.huber: (None, lambda ans, d, r: np.where(np.abs(r) <= d, r, d * np.sign(r))),
+    sc.pseudo_huber: (
+        lambda ans, d, r: 2 * ans / d - r**2 / (d * np.sqrt(1 + (r / d) ** 2)),
+        lambda ans, d, r: r / np.sqrt(1 + (r / d) ** 2),
+    ),
+    sc.boxcox1p: (lambda ans, x, lmbda: (1 + x) ** (lmbda - 1), None),
+    sc.inv_boxcox: (lambda ans, y, lmbda: (1 + lmbda * y) ** (1 / lmbda - 1), None),
+    sc.inv_boxcox1p: (lambda ans, y, lmbda: (1 + lmbda * y) ** (1 / lmbda - 1), None),
+    sc.ndtri_exp: (lambda ans, y: np.sqrt(2 * np.pi) * np.exp(y + ans**2 / 2),),
     sc.yn: (None, lambda ans, n, x: 0.5 * (sc.yn(n - 1, x) - sc.yn(n + 1, x))),
     sc.gammasgn: (lambda ans, x: 0.0 * x,),
 }
@@ -129,5 +150,23 @@ def _multigammaln(a: Any, d: Any) -> Any:
     return (d * (d - 1) * 0.25) * np.log(np.pi) + np.sum(terms, axis=-1)
 
 
+def _zeta(x: Any, q: Any = None, out: Any = None) -> Any:
+    """``scipy.special.zeta``: Riemann (no rule in x) or Hurwitz in q:
+    d/dq zeta(x, q) = -x zeta(x + 1, q)."""
+    if type(x) is Tracer or out is not None:
+        raise no_rule("scipy.special.zeta", "x (or out=)")
+    if q is None:
+        return sc.zeta(x)
+    return _HURWITZ(q, x)
+
+
+# Hurwitz zeta as a function of q (elementwise; x carries no rule)
+_HURWITZ = ew_primitive(
+    "zeta", lambda q, x: sc.zeta(x, q), (lambda ans, q, x: -x * sc.zeta(x + 1, q), 0)
+)
+_HURWITZ.jvps.pop(1)
+_HURWITZ.vjps.pop(1)
+
 hook(sc.polygamma, "scipy.special.polygamma", _polygamma)
+hook(sc.zeta, "scipy.special.zeta", _zeta)
 hook(sc.multigammaln, "scipy.special.multigammaln", _multigammaln)
