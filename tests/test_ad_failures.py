@@ -22,8 +22,8 @@ def test_tracing_error_is_type_error():
     ("f", "match"),
     [
         (
-            lambda x: np.sum(np.linalg.eig(x)[0]),
-            r"numpy\.linalg\.eig has no derivative rule.*defjvp",
+            lambda x: np.sum(np.fft.hfft(x)),
+            r"numpy\.fft\.hfft has no derivative rule.*defjvp",
         ),
         (lambda x: np.sum(np.nextafter(x, 2.0)), r"ufunc nextafter has no derivative rule.*defvjp"),
         (lambda x: np.sum(sc.struve(1.0, x)), r"ufunc struve has no derivative rule"),
@@ -63,9 +63,11 @@ def test_dropping_the_trace(f, match):
 
 
 def test_library_function_that_converts_is_named():
-    # scipy.linalg.expm is a Python function that calls np.asarray, not a ufunc
-    with pytest.raises(TracingError, match=r"scipy\.linalg\._matfuncs\.expm, called from <lambda>"):
-        grad(lambda x: np.sum(scipy.linalg.expm(x)))(np.eye(2))
+    # scipy.linalg.toeplitz is a Python function that calls np.asarray, not a ufunc
+    with pytest.raises(
+        TracingError, match=r"scipy\.linalg\._special_matrices\.toeplitz, called from <lambda>"
+    ):
+        grad(lambda x: np.sum(scipy.linalg.toeplitz(x)))(np.eye(2))
     # a list of traced values is converted by SciPy too (np.stack them first)
     with pytest.raises(TracingError, match=r"_logsumexp\.logsumexp, called from <lambda>"):
         grad(lambda x: sc.logsumexp([x[0], x[1]]))(np.ones(2))

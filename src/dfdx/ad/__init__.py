@@ -6,30 +6,39 @@ take part in NumPy's dispatch protocols.  Derivative rules live in one table
 per family (``_rules_elementwise``, ``_rules_reductions``, ``_rules_shape``,
 ``_rules_linalg``, ``_rules_special``, ``_rules_scipy`` for SciPy's Python
 functions ``logsumexp``/``softmax``/``log_softmax``, which importing this
-package hooks); extend them with :func:`primitive`,
+package hooks; ``scipy.linalg``, ``scipy.signal`` and ``scipy.stats`` are hooked
+when they are imported, see ``_hooks``); extend them with :func:`primitive`,
 :func:`defjvp` and :func:`defvjp`.  Whenever a computation cannot be traced
 exactly, :class:`TracingError` (a ``TypeError``) is raised, never a silently
 wrong derivative.
 """
 
 from dfdx.ad import (  # noqa: F401 - importing the rule tables registers their rules
+    _rules_eig,
     _rules_elementwise,
     _rules_fft,
+    _rules_fft_real,
     _rules_indexing,
     _rules_linalg,
     _rules_norms,
+    _rules_numpy_more,
+    _rules_numpy_stats,
     _rules_products,
     _rules_reductions,
     _rules_scipy,
     _rules_shape,
     _rules_special,
+    _rules_special_more,
 )
 from dfdx.ad._api import grad, jvp, value_and_grad, vjp
+from dfdx.ad._hooks import install_lazy_rules
 from dfdx.ad._jacobian import hessian, hvp, jacobian
 from dfdx.ad._primitive import TracingError, defjvp, defvjp, primitive
 from dfdx.ad._registry import supported_functions
 from dfdx.ad._taylor import derivative
 from dfdx.ad._tracer import Tracer
+
+install_lazy_rules()  # scipy.linalg, scipy.signal, scipy.stats: hooked when imported
 
 __all__ = [
     "Tracer",

@@ -6,7 +6,7 @@ import numpy as np
 
 from dfdx.ad._primitive import FUNCTIONS, NONDIFF_FUNCTIONS, UFUNCS
 
-__all__ = ["supported_functions"]
+__all__ = ["supported_functions", "supported_table"]
 
 
 def _name(f: object) -> str:
@@ -21,7 +21,8 @@ def _name(f: object) -> str:
         return f"scipy.special.{name}"
     mod = getattr(f, "__module__", None) or "numpy"
     if mod.startswith("numpy"):
-        mod = "numpy" if not mod.startswith("numpy.linalg") else "numpy.linalg"
+        sub = [m for m in ("numpy.linalg", "numpy.fft") if mod.startswith(m)]
+        mod = sub[0] if sub else "numpy"
     if mod.startswith("scipy.special"):
         mod = "scipy.special"
     return f"{mod}.{getattr(f, '__name__', repr(f))}"
@@ -37,7 +38,53 @@ def supported_functions() -> list[str]:
     >>> "numpy.sin" in names and "numpy.linalg.inv" in names
     True
     """
-    return sorted({_name(f) for f in (*UFUNCS, *FUNCTIONS)})
+    import importlib
+
+    from dfdx.ad._hooks import HOOKED, LAZY_RULES
+
+    for mod in LAZY_RULES:  # hooks SciPy modules imported on demand (their rules load then)
+        importlib.import_module(mod)
+    names = {_name(f) for f in (*UFUNCS, *FUNCTIONS) if not _private(f)}
+    return sorted(names | HOOKED)
+
+
+def supported_table() -> str:
+    """The supported functions as a Markdown list, one line per module (docs/ad.md).
+
+    SciPy distributions are listed with their methods.
+
+    Examples
+    --------
+    >>> from dfdx.ad._registry import supported_table
+    >>> "`expm`" in supported_table()
+    True
+    """
+    groups: dict[str, list[str]] = {}
+    dists: dict[str, list[str]] = {}
+    for name in supported_functions():
+        if name.startswith("scipy.stats."):
+            dist, method = name[len("scipy.stats.") :].rsplit(".", 1)
+            dists.setdefault(dist, []).append(method)
+            continue
+        mod, fn = name.rsplit(".", 1)
+        groups.setdefault(mod, []).append(fn)
+    lines = []
+    for mod in sorted(groups, key=lambda m: (not m.startswith("numpy"), m)):
+        items = ", ".join(f"`{fn}`" for fn in groups[mod])
+        lines.append(f"* **{mod}** ({len(groups[mod])}): {items}")
+    order = ("logpdf", "pdf", "logpmf", "pmf", "cdf", "logcdf", "sf", "logsf", "ppf", "isf")
+    by_methods: dict[tuple[str, ...], list[str]] = {}
+    for dist, methods in dists.items():
+        key = tuple(sorted(methods, key=lambda m: order.index(m) if m in order else len(order)))
+        by_methods.setdefault(key, []).append(dist)
+    for key, names in sorted(by_methods.items(), key=lambda kv: -len(kv[0])):
+        meth = ", ".join(f"`{m}`" for m in key)
+        lines.append(f"* **scipy.stats** ({meth}): {', '.join(f'`{d}`' for d in sorted(names))}")
+    return "\n".join(lines) + "\n"
+
+
+def _private(f: object) -> bool:
+    return getattr(f, "__name__", "").startswith("_")
 
 
 # NumPy functions whose results carry no derivative: applied to the raw values

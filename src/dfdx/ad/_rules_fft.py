@@ -2,8 +2,8 @@
 
 The complex DFT matrix is symmetric, so under the transpose convention the
 reverse rule of ``fft`` is ``fft`` again (and ``ifft`` for ``ifft``); the
-``norm`` argument scales both alike.  ``n``/``s`` (cropping or padding) are
-not supported.
+``norm`` argument scales both alike.  ``n``/``s`` crop or zero-pad the
+input first (traced slicing and concatenation), as NumPy does.
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from typing import Any
 import numpy as np
 
 from dfdx.ad._helpers import neg_axes, shape_of
-from dfdx.ad._primitive import Primitive, TracingError, implements
+from dfdx.ad._primitive import Primitive, implements
+from dfdx.ad._tracer import raw
 
 __all__ = ["FFTN", "IFFTN"]
 
@@ -39,17 +40,42 @@ IFFTN = Primitive("ifftn", _ifftn_impl, linear=True).rules(
 )
 
 
-def _check(name: str, size: Any) -> None:
-    if size is not None:
-        raise TracingError(
-            f"np.fft.{name} with n/s (cropping or padding) is not supported when traced"
-        )
+def resize(a: Any, sizes: Any, axes: tuple[int, ...]) -> Any:
+    """``a`` cropped or zero-padded at the end to ``sizes`` along ``axes`` (NumPy's n/s)."""
+    for n, ax in zip(sizes, axes, strict=True):
+        n = int(n)
+        if n < 1:
+            raise ValueError(f"Invalid number of FFT data points ({n}) specified.")
+        m = shape_of(a)[ax]
+        if n < m:
+            a = a[(Ellipsis, slice(0, n)) + (slice(None),) * (-ax - 1)]
+        elif n > m:
+            shape = list(shape_of(a))
+            shape[ax] = n - m
+            zeros = np.zeros(shape, dtype=np.result_type(raw(a)))
+            a = np.concatenate([a, zeros], axis=ax)
+    return a
+
+
+def fft_axes(a: Any, s: Any, axes: Any, default: Any) -> tuple[Any, tuple[int, ...]]:
+    """NumPy's defaults for ``s`` and ``axes``: the negative axes, and ``a`` resized to ``s``."""
+    nd = len(shape_of(a))
+    if axes is None and s is not None:
+        axes = tuple(range(-len(s), 0))
+    elif axes is None:
+        axes = default
+    ax = neg_axes(axes, nd)
+    if s is not None:
+        if len(s) != len(ax):
+            raise ValueError("Shape and axes have different lengths.")
+        a = resize(a, s, ax)
+    return a, ax
 
 
 def _one_axis(prim: Primitive, name: str) -> Any:
     def handler(a: Any, n: Any = None, axis: int = -1, norm: Any = None, out: Any = None) -> Any:
-        _check(name, n)
-        return prim(a, axes=neg_axes(axis, len(shape_of(a))), norm=norm)
+        a, ax = fft_axes(a, None if n is None else (n,), (axis,), None)
+        return prim(a, axes=ax, norm=norm)
 
     return handler
 
@@ -58,8 +84,8 @@ def _many_axes(prim: Primitive, name: str, default: Any) -> Any:
     def handler(
         a: Any, s: Any = None, axes: Any = default, norm: Any = None, out: Any = None
     ) -> Any:
-        _check(name, s)
-        return prim(a, axes=neg_axes(axes, len(shape_of(a))), norm=norm)
+        a, ax = fft_axes(a, s, axes, default)
+        return prim(a, axes=ax, norm=norm)
 
     return handler
 

@@ -285,7 +285,7 @@ _tri("tril", np.tril)
 
 def _like(fill: Any) -> Any:
     def handler(a: Any, *args: Any, dtype: Any = None, shape: Any = None, **kw: Any) -> Any:
-        val = fill(raw(a), *args, dtype=dtype, shape=shape)
+        val = fill(raw(a), *args, dtype=dtype, shape=shape, **kw)
         return constant_like(val, a) if type(a) is Tracer else val
 
     return handler

@@ -143,10 +143,10 @@ for _i in range(16):
 def _einsum(
     subscripts: Any, *operands: Any, out: Any = None, optimize: Any = False, **kw: Any
 ) -> Any:
-    if not isinstance(subscripts, str):
-        raise TracingError(
-            "np.einsum in the interleaved (operand, sublist) form is not supported when traced"
-        )
+    if not isinstance(subscripts, str):  # the interleaved form (op0, sublist0, op1, ...)
+        from dfdx.ad._rules_numpy_more import einsum_subscripts
+
+        subscripts, operands = einsum_subscripts((subscripts, *operands))
     if out is not None:
         raise TracingError("np.einsum(..., out=...) cannot store a traced value")
     terms, o = _parse(subscripts, [shape_of(a) for a in operands])
