@@ -13,6 +13,7 @@ wrong derivative.
 """
 
 from dfdx.ad import (  # noqa: F401 - importing the rule tables registers their rules
+    _objects,
     _rules_elementwise,
     _rules_fft,
     _rules_indexing,

@@ -10,7 +10,7 @@ import numpy as np
 from dfdx._core.validate import check_choice
 from dfdx.ad._api import _argnums, _run, _wrap_reverse, grad, jvp
 from dfdx.ad._trace import IDENTITY_SEEDS, ForwardTrace, ReverseTrace, shape_of
-from dfdx.ad._tracer import Tracer, raw
+from dfdx.ad._tracer import Tracer, inexact_dtype, raw
 from dfdx.ad._tree import LEAF, as_input, flatten, unflatten
 
 __all__ = ["hessian", "hvp", "jacobian"]
@@ -27,7 +27,7 @@ def _jac_forward(f: Callable, args: tuple, kwargs: dict, nums: tuple[int, ...]) 
     sizes = [int(np.size(a)) for a in leaves_all]
     total = sum(sizes)
     trace = ForwardTrace((total,))
-    dtype = np.result_type(*leaves_all, np.float32)
+    dtype = np.result_type(*[inexact_dtype(a) for a in leaves_all])
     eye = np.eye(total, dtype=dtype)
     targs = list(args)
     pos = 0

@@ -23,7 +23,7 @@ from dfdx.ad._helpers import (
     unbroadcast,
 )
 from dfdx.ad._primitive import Primitive, TracingError, implements
-from dfdx.ad._tracer import OPS, Tracer, raw
+from dfdx.ad._tracer import OPS, Tracer, inexact_dtype, raw
 
 __all__ = ["GETITEM", "INDEX_ADD", "RESHAPE", "SETITEM", "TRANSPOSE", "constant_like"]
 
@@ -34,7 +34,7 @@ def _batch(t: Any, x: Any) -> tuple[int, ...]:
 
 # ------------------------------------------------------------------ primitives
 def _index_add_impl(g: Any, idx: Any, shape: tuple[int, ...]) -> Any:
-    z = np.zeros(shape, dtype=np.result_type(g, np.float32))
+    z = np.zeros(shape, dtype=inexact_dtype(g))
     if _basic(idx):
         z[idx] = g
     else:

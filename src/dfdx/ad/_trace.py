@@ -16,7 +16,7 @@ import numpy as np
 from dfdx.ad import _pool as pool
 from dfdx.ad._cotangents import NEG_AWARE, NegCt, SparseCt, accumulate, dense
 from dfdx.ad._primitive import Primitive, TracingError, bind
-from dfdx.ad._tracer import Tracer
+from dfdx.ad._tracer import Tracer, inexact_dtype
 
 __all__ = ["IDENTITY_SEEDS", "ForwardTrace", "Meta", "ReverseTrace", "is_identity", "shape_of"]
 
@@ -49,6 +49,15 @@ def fit_real(c: Any, x: Any) -> Any:
         return c
     if _is_complex(c) and not _is_complex(x):
         return np.real(c)
+    return c
+
+
+def _array(c: Any, like: Any) -> Any:
+    """A Python-number cotangent (the seed of a scalar output) as a NumPy scalar."""
+    t = type(c)
+    if t is float or t is int or t is complex:
+        dt = inexact_dtype(like)
+        return np.asarray(c, dtype=np.result_type(dt, np.complex64) if t is complex else dt)[()]
     return c
 
 
@@ -348,7 +357,8 @@ class ReverseTrace:
                 continue
             if tg is list:  # cotangents of a multiple-output primitive
                 g = tuple(
-                    np.zeros_like(a) if c is None else dense(c) for c, a in zip(g, ans, strict=True)
+                    np.zeros_like(a) if c is None else _array(dense(c), a)
+                    for c, a in zip(g, ans, strict=True)
                 )
             vjps = prim.vjps
             for i, p in parents:
@@ -368,5 +378,6 @@ class ReverseTrace:
                 if cand:
                     pool.release(cand)
         if len(wanted) == 1:
-            return [dense(cts[wanted[0]])]
-        return [dense(cts[k]) for k in wanted]
+            k = wanted[0]
+            return [dense(cts[k]) if k <= top else None]
+        return [dense(cts[k]) if k <= top else None for k in wanted]  # later: unused inputs

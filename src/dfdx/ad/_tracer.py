@@ -16,15 +16,16 @@ from dfdx.ad._primitive import (
     bind,
 )
 
-__all__ = ["OPS", "Tracer", "raw"]
+__all__ = ["BUILD_HINT", "OPS", "Tracer", "inexact_dtype", "raw", "where_raised"]
 
 # named primitives used by the operators, filled by the rule modules
 OPS: dict[str, Any] = {}
 
-_BUILD_HINT = (
-    "To build an array from traced values use np.stack([...]) / np.concatenate, "
-    "or start from y = np.zeros_like(x) (which is traced) and assign y[i] = ...; "
-    "use NumPy functions (np.sin, not math.sin) on traced values."
+BUILD_HINT = (
+    "Build arrays from traced values with np.array([...]) / np.stack / np.concatenate, "
+    "or fill an array created with dtype=object (c = np.zeros(n, dtype=object)) or as a "
+    "traced one (c = np.zeros_like(x, shape=n)); use NumPy functions (np.sin, not "
+    "math.sin) on traced values."
 )
 
 
@@ -35,6 +36,31 @@ def raw(a: Any) -> Any:
     return a
 
 
+def where_raised(exc: BaseException) -> str:
+    """The user's line (and library function called there) where ``exc`` was raised."""
+    tb = exc.__traceback__
+    frame = None
+    while tb is not None:
+        frame = tb.tb_frame
+        tb = tb.tb_next
+    return "an unknown place" if frame is None else _caller(frame=frame)
+
+
+def inexact_dtype(a: Any) -> np.dtype:
+    """The floating dtype a derivative of ``a`` is computed in: ``a``'s own when inexact,
+    float64 for Python floats and integers (never ``np.result_type(a, np.float32)``, which
+    under NumPy 2's promotion rules is float32 for a Python float)."""
+    a = raw(a)
+    dt = getattr(a, "dtype", None)
+    if dt is None:
+        return _COMPLEX if isinstance(a, complex) else _FLOAT
+    return dt if dt.kind in "fc" else _FLOAT
+
+
+_FLOAT = np.dtype(np.float64)
+_COMPLEX = np.dtype(np.complex128)
+
+
 def _raw_tree(a: Any) -> Any:
     if type(a) is Tracer:
         return raw(a)
@@ -43,9 +69,10 @@ def _raw_tree(a: Any) -> Any:
     return a
 
 
-def _caller(depth: int = 2) -> str:
-    """Where a conversion happened: the library function the user called, and the user's line."""
-    frame = sys._getframe(depth)
+def _caller(depth: int = 2, frame: Any = None) -> str:
+    """Where a conversion happened: the library function the user called, and the user's line
+    (``frame``: the innermost frame to start from, default the caller's ``depth``-th)."""
+    frame = sys._getframe(depth) if frame is None else frame
     lib = None
     while frame is not None:
         mod = frame.f_globals.get("__name__", "")
@@ -61,7 +88,6 @@ def _caller(depth: int = 2) -> str:
         name = f"{lib.f_globals.get('__name__', '')}.{lib.f_code.co_name}"
         return f"{name}, called from {where}"
     return where
-    return f"{frame.f_code.co_name} ({frame.f_code.co_filename}:{frame.f_lineno})"
 
 
 class Tracer:
@@ -96,33 +122,52 @@ class Tracer:
 
     # ----------------------------------------------------------- NumPy protocols
     def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        for a in inputs:
+            if type(a) is np.ndarray and a.dtype.hasobject:
+                inputs = OPS["pack_tree"](inputs)
+                break
         return _ufunc(ufunc, method, inputs, kwargs)
 
     def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
         handler = FUNCTIONS.get(func)
         if handler is not None:
-            return handler(*args, **kwargs)
+            pack = OPS["pack_tree"]
+            return handler(*pack(args), **{k: pack(v) for k, v in kwargs.items()})
         if func in NONDIFF_FUNCTIONS:
             return func(*_raw_tree(args), **{k: _raw_tree(v) for k, v in kwargs.items()})
         name = f"{getattr(func, '__module__', 'numpy')}.{func.__name__}"
         raise TracingError(
-            f"{name} has no derivative rule in dfdx.ad. Register one with "
-            "dfdx.ad.primitive + dfdx.ad.defjvp/defvjp, rewrite with supported NumPy "
+            f"{name} has no derivative rule in dfdx.ad (called in {_caller()}). Register one "
+            "with dfdx.ad.primitive + dfdx.ad.defjvp/defvjp, rewrite with supported NumPy "
             "functions, or use numerical differentiation (dfdx.derivative falls back to it)."
         )
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> Any:
+        if dtype is None or np.dtype(dtype).hasobject:
+            # np.array([t0, t1]), np.asarray(t), np.r_[...]: an object array of traced
+            # scalars, packed into one traced array when it meets a traced operation
+            out = np.empty(self.shape, dtype=object)
+            if out.ndim == 0:
+                out[()] = self
+            else:
+                flat = np.ravel(self)
+                view = out.reshape(-1)
+                for k in range(view.size):
+                    view[k] = flat[k]
+            return out
         raise TracingError(
-            f"a traced value was converted to a plain NumPy array in {_caller()} "
-            "(np.asarray/np.array, storing it into a plain ndarray as in c[0] = x, or a "
-            "C extension); that would silently drop its derivative. " + _BUILD_HINT
+            f"a traced value was converted to a plain NumPy array of dtype {np.dtype(dtype)} "
+            f"in {_caller()} (np.asarray(x, dtype=...), storing it into a plain float array "
+            "as in c[i] = x with c = np.zeros(n), or a C extension); that would silently "
+            "drop its derivative. " + BUILD_HINT
         )
 
     def _scalar(self, kind: str) -> Any:
         raise TracingError(
             f"{kind}() of a traced value drops its derivative (called in {_caller(3)}; "
             "also triggered by math.* functions and by storing a traced value into a plain "
-            "NumPy array, c[0] = x). " + _BUILD_HINT
+            "NumPy array, c[i] = x with c = np.zeros(n) or np.empty(n), which holds floats "
+            "only). " + BUILD_HINT
         )
 
     def __float__(self) -> float:
@@ -165,6 +210,9 @@ class Tracer:
         return np.divmod(other, self)
 
     def __getattr__(self, name: str) -> Any:
+        uf = None if name.startswith("_") else getattr(np, name, None)
+        if type(uf) is np.ufunc and uf in UFUNCS:  # NumPy's object loops call x.sin(), ...
+            return lambda *others: uf(self, *others)
         if not name.startswith("__") and hasattr(np.ndarray, name):
             raise TracingError(
                 f"ndarray.{name} is not supported on traced values; use the NumPy "
@@ -226,6 +274,8 @@ class Tracer:
         return out
 
     def __setitem__(self, idx: Any, v: Any) -> None:
+        if (type(v) is np.ndarray and v.dtype.hasobject) or type(v) is list:
+            v = OPS["pack_tree"](np.array(v, dtype=object) if type(v) is list else v)
         self._rebind(bind(OPS["setitem"], self, v, idx=_raw_tree(idx)))
 
     # ----------------------------------------------------------- methods
@@ -290,15 +340,21 @@ def _binop(name: str, reflected: bool = False) -> Any:
     if reflected:
 
         def op(self: Any, other: Any) -> Any:
-            if type(other) is not Tracer and self.view is None:
-                return self._trace.const_op(OPS[name], self, other, 1)
+            to = type(other)
+            if to is not Tracer and self.view is None:
+                if to is not np.ndarray or not other.dtype.hasobject:
+                    return self._trace.const_op(OPS[name], self, other, 1)
+                other = OPS["pack_tree"](other)
             return bind(OPS[name], other, self)
 
     else:
 
         def op(self: Any, other: Any) -> Any:
-            if type(other) is not Tracer and self.view is None:
-                return self._trace.const_op(OPS[name], self, other, 0)
+            to = type(other)
+            if to is not Tracer and self.view is None:
+                if to is not np.ndarray or not other.dtype.hasobject:
+                    return self._trace.const_op(OPS[name], self, other, 0)
+                other = OPS["pack_tree"](other)
             return bind(OPS[name], self, other)
 
     return op
@@ -309,7 +365,7 @@ _NO_PARAMS: dict[str, Any] = {}
 
 def _inplace(name: str) -> Any:
     def op(self: Tracer, other: Any) -> Any:
-        return self._rebind(bind(OPS[name], self, other))
+        return self._rebind(bind(OPS[name], self, OPS["pack_tree"](other)))
 
     return op
 
@@ -399,7 +455,7 @@ def _ufunc(ufunc: Any, method: str, inputs: Any, kwargs: Any) -> Any:
         if len(outs) != 1 or type(outs[0]) is not Tracer:
             raise TracingError(
                 f"{name}(..., out=...) would store a traced value into a plain ndarray; "
-                "use the returned value instead. " + _BUILD_HINT
+                "use the returned value instead. " + BUILD_HINT
             )
         return outs[0]._rebind(result)
     return result
