@@ -9,7 +9,7 @@ import numpy as np
 
 from dfdx.ad._objects import pack_tree
 from dfdx.ad._primitive import TracingError
-from dfdx.ad._trace import ForwardTrace, ReverseTrace, shape_of
+from dfdx.ad._trace import ForwardTrace, ReverseTrace, fit_real, shape_of
 from dfdx.ad._tracer import BUILD_HINT, Tracer, inexact_dtype, raw, where_raised
 from dfdx.ad._tree import LEAF, as_input, flatten, unflatten
 
@@ -326,6 +326,7 @@ def vjp(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[[Any], tupl
             if type(o) is Tracer and o._trace is trace:
                 if type(c) is not Tracer:  # a traced cotangent: vjp_fn is differentiated
                     c = np.asarray(c)
+                c = fit_real(c, o.value)  # a real output pairs with the real part only
                 if shape_of(c) != shape_of(o.value):
                     raise ValueError(f"cotangent shape {shape_of(c)} != output {shape_of(o.value)}")
                 seeds[o.aux] = c if o.aux not in seeds else seeds[o.aux] + c

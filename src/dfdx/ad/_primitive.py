@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 __all__ = [
     "FUNCTIONS",
     "NONDIFF_FUNCTIONS",
@@ -120,17 +122,25 @@ def bind(prim: Primitive, *args: Any, **params: Any) -> Any:
     """Apply ``prim`` to ``args``: raw when no argument is traced, else via the top trace."""
     top = None
     for a in args:
-        if type(a) is _Tracer:
+        ta = type(a)
+        if ta is _Tracer:
             tr = a._trace
             if top is None or tr.level > top.level:
                 top = tr
             if a.view is not None:
                 a.check_view()
+        elif ta is _ndarray and a.dtype.hasobject:  # traced scalars in an object array
+            return bind(prim, *HOOKS["pack_tree"](args), **params)
     if top is None:
         return prim.impl(*args, **params)
     return top.process(prim, args, params)
 
 
+# set by _objects: packs object arrays of traced scalars into one traced array
+HOOKS: dict[str, Callable[..., Any]] = {"pack_tree": lambda args: args}
+
+
+_ndarray = np.ndarray
 _Tracer: type = type(None)  # set by _tracer on import (avoids an import cycle)
 
 
@@ -248,6 +258,4 @@ def _ensure_ufunc(fun: Any) -> Primitive:
 
 
 def _is_ufunc(fun: Any) -> bool:
-    import numpy as np
-
     return isinstance(fun, np.ufunc)

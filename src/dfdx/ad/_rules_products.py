@@ -303,13 +303,14 @@ def _uplo(UPLO: str) -> bool:
 
 @implements(np.linalg.eigh)
 def _eigh(a: Any, UPLO: str = "L") -> Any:
-    w, v = EIGH(_hermitian_from(a, _uplo(UPLO)))
+    # the same triangle reaches LAPACK: the same eigenvectors (signs included) as NumPy's
+    w, v = EIGH(_hermitian_from(a, _uplo(UPLO)), UPLO=UPLO)
     return EighResult(w, v)
 
 
 @implements(np.linalg.eigvalsh)
 def _eigvalsh(a: Any, UPLO: str = "L") -> Any:
-    return EIGH(_hermitian_from(a, _uplo(UPLO)))[0]
+    return EIGH(_hermitian_from(a, _uplo(UPLO)), UPLO=UPLO)[0]
 
 
 @implements(np.linalg.svd)
@@ -320,6 +321,11 @@ def _svd(
     if compute_uv and full_matrices and m != n:
         raise TracingError(
             "the derivative of np.linalg.svd needs full_matrices=False for non-square input"
+        )
+    if hermitian and compute_uv:  # NumPy then factors through eigh: other signs than SVD's
+        raise TracingError(
+            "np.linalg.svd(..., hermitian=True) is not supported when traced; use "
+            "hermitian=False, np.linalg.eigh, or compute_uv=False"
         )
     u, s, vh = SVD(_hermitian_from(a, lower=True) if hermitian else a)
     return SVDResult(u, s, vh) if compute_uv else s

@@ -18,7 +18,15 @@ from dfdx.ad._cotangents import NEG_AWARE, NegCt, SparseCt, accumulate, dense
 from dfdx.ad._primitive import Primitive, TracingError, bind
 from dfdx.ad._tracer import Tracer, inexact_dtype
 
-__all__ = ["IDENTITY_SEEDS", "ForwardTrace", "Meta", "ReverseTrace", "is_identity", "shape_of"]
+__all__ = [
+    "IDENTITY_SEEDS",
+    "ForwardTrace",
+    "Meta",
+    "ReverseTrace",
+    "fit_real",
+    "is_identity",
+    "shape_of",
+]
 
 _levels = itertools.count(1)
 _NO_PARAMS: dict[str, Any] = {}
@@ -61,8 +69,12 @@ def _array(c: Any, like: Any) -> Any:
     return c
 
 
+class MissingRuleError(TracingError, NotImplementedError):
+    """A primitive lacks the rule a transformation needs (also a ``NotImplementedError``)."""
+
+
 def _missing(prim: Primitive, i: int, mode: str) -> TracingError:
-    return TracingError(
+    return MissingRuleError(
         f"{prim.name} has no {mode} rule for argument {i}; register one with "
         f"dfdx.ad.{'defjvp' if mode == 'forward' else 'defvjp'}"
     )

@@ -143,6 +143,8 @@ class Tracer:
         )
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> Any:
+        if dtype is not None and np.dtype(dtype).kind in "biu":  # piecewise constant, as astype
+            return np.asarray(raw(self), dtype=dtype)
         if dtype is None or np.dtype(dtype).hasobject:
             # np.array([t0, t1]), np.asarray(t), np.r_[...]: an object array of traced
             # scalars, packed into one traced array when it meets a traced operation
@@ -158,8 +160,9 @@ class Tracer:
         raise TracingError(
             f"a traced value was converted to a plain NumPy array of dtype {np.dtype(dtype)} "
             f"in {_caller()} (np.asarray(x, dtype=...), storing it into a plain float array "
-            "as in c[i] = x with c = np.zeros(n), or a C extension); that would silently "
-            "drop its derivative. " + BUILD_HINT
+            "as in c[i] = x with c = np.zeros(n), np.mean/np.var/np.std of a Python list of "
+            "traced values - stack it first: np.mean(np.stack([a, b])) -, or a C extension); "
+            "that would silently drop its derivative. " + BUILD_HINT
         )
 
     def _scalar(self, kind: str) -> Any:

@@ -1,0 +1,1 @@
+"""Scripts that run peers ' public test suites against dfdx (not part of the test run)."""
