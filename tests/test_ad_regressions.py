@@ -1,0 +1,316 @@
+"""Regressions of issue 12: wrong answers, crashes and idioms, each against an analytic value."""
+
+from __future__ import annotations
+
+import mpmath as mp
+import numpy as np
+import pytest
+import scipy.special as sc
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dfdx import ad
+from dfdx.ad import TracingError, derivative, grad, hessian, jacobian, jvp, value_and_grad, vjp
+
+X3 = np.array([0.4, -0.7, 0.9])
+
+
+def _both(f, x):
+    return jacobian(f, mode="forward")(x), jacobian(f, mode="reverse")(x)
+
+
+# ------------------------------------------------------------------ wrong answers
+def test_reverse_mode_keeps_float64():
+    g = grad(lambda x: x[0] ** 2 - x[1] - x[2])(X3)
+    assert g.dtype == np.float64
+    assert g.tolist() == [0.8, -1.0, -1.0]  # 2 * 0.4 is 0.8 exactly in binary
+    # the same through advanced indexing, einsum diagonals and a float32 argument
+    assert grad(lambda x: np.sum(x[[0, 0, 2]]) * 0.1)(X3).tolist() == [0.2, 0.0, 0.1]
+    assert grad(lambda a: np.einsum("ii", a) * 0.1)(np.eye(2)).tolist() == [[0.1, 0], [0, 0.1]]
+    g32 = grad(lambda x: x[0] ** 2 - x[1])(X3.astype(np.float32))
+    assert g32.dtype == np.float32
+    assert g32[0] == np.float32(0.4) * 2
+
+
+@pytest.mark.parametrize("uplo", ["L", "U"])
+def test_eigh_of_a_nonsymmetric_argument(uplo):
+    a = np.array([[2.0, 1.0, 0.3], [0.2, 3.0, -0.5], [0.7, 0.1, 1.0]])
+    tri = np.tril(a) if uplo == "L" else np.triu(a)
+    s = tri + tri.T - np.diag(np.diag(a))
+    w, v = np.linalg.eigh(s)
+    # the value is NumPy's own (eigenvectors with NumPy's signs), the derivative that of
+    # the triangle NumPy reads: dw_k/da_ij = (2 - [i == j]) v_ik v_jk on it, 0 elsewhere
+    out = ad.jvp(lambda m: np.linalg.eigh(m, UPLO=uplo), (a,), (np.zeros_like(a),))[0]
+    np.testing.assert_array_equal(out.eigenvectors, np.linalg.eigh(a, UPLO=uplo).eigenvectors)
+    expect = np.einsum("ik,jk->kij", v, v) * (2 - np.eye(3))
+    expect *= (np.tril(np.ones((3, 3))) if uplo == "L" else np.triu(np.ones((3, 3))))[None]
+    for jac in _both(lambda m: np.linalg.eigvalsh(m, UPLO=uplo), a):
+        np.testing.assert_allclose(jac, expect, rtol=0, atol=1e-14)
+    assert np.allclose(w, np.linalg.eigvalsh(a, UPLO=uplo), rtol=1e-15, atol=0)
+
+
+@pytest.mark.parametrize("fn", [np.std, np.var])
+def test_std_var_over_one_element(fn):
+    x = np.array([[1.0], [2.0], [5.0]])
+    for jac in _both(lambda x: fn(x, axis=1), x):
+        assert not np.any(np.isnan(jac))
+        assert np.all(jac == 0)
+    assert np.all(hessian(lambda x: np.sum(fn(x, axis=1)))(x) == 0)
+
+
+@pytest.mark.parametrize("p", [np.float64(2), 2.0, 2, np.int64(3), np.float32(2)])
+def test_integer_power_at_zero(p):
+    n = int(p)
+    for k in range(1, 4):
+        expect = float(np.prod(np.arange(n, n - k, -1))) if k == n else 0.0
+        assert float(derivative(lambda x, p=p: x**p, k)(0.0)) == expect
+    assert float(grad(lambda x: x**p)(0.0)) == 0.0
+    assert float(hessian(lambda x: x**p)(0.0)) == (2.0 if n == 2 else 0.0)
+
+
+def test_fractional_power_at_zero_is_the_one_sided_limit():
+    # x**1.5: 0 for k = 1, +inf for k = 2 (0.75 x**-0.5), -inf for k = 3
+    got = [float(derivative(lambda x: x**1.5, k)(0.0)) for k in (1, 2, 3)]
+    assert got == [0.0, np.inf, -np.inf]
+    assert float(derivative(lambda x: x ** np.float64(2.5), 2)(0.0)) == 0.0
+    assert float(grad(lambda x: x**1.5)(0.0)) == 0.0
+    assert float(jvp(lambda x: x**1.5, (0.0,), (1.0,))[1]) == 0.0
+    assert float(hessian(lambda x: x**2.5)(0.0)) == 0.0
+    # away from 0 nothing changes: x**1.5 at 0.25 and 0, together
+    d2 = derivative(lambda x: x**1.5, 2)(np.array([0.0, 0.25]))
+    assert d2.tolist() == [np.inf, 1.5]
+
+
+# ------------------------------------------------------------------ crashes
+S = np.array([[2.0, 0.5], [0.5, 1.0]])
+
+
+def _logdet(s):
+    _, logdet = np.linalg.slogdet(s)
+    return logdet
+
+
+def test_slogdet_with_unused_sign():
+    expect = np.linalg.inv(S).T
+    np.testing.assert_allclose(grad(_logdet)(S), expect, rtol=1e-15)
+    v, g = value_and_grad(_logdet)(S)
+    assert v == np.log(np.linalg.det(S))
+    np.testing.assert_allclose(g, expect, rtol=1e-15)
+    inv = np.linalg.inv(S)
+    np.testing.assert_allclose(
+        hessian(_logdet)(S), -np.einsum("li,jk->ijkl", inv, inv), rtol=1e-14, atol=1e-16
+    )
+
+
+def test_small_crashes():
+    assert float(grad(lambda x: np.polyval([1.0, 2.0, 3.0], x))(2.0)) == 6.0
+    assert float(grad(lambda c: np.polyval([c, 2.0], 3.0))(1.0)) == 3.0
+    gx, gy = grad(lambda x, y: x, argnums=(0, 1))(1.0, 2.0)
+    assert (gx, gy) == (1.0, 0.0)
+    assert type(gy) is np.float64
+    g = grad(lambda x: x[0])([1.0, 2.0])
+    assert g == [1.0, 0.0]
+    assert all(type(c) is np.float64 for c in g)
+    x = np.array([1.0, 2.0])
+    j = jacobian(np.column_stack)(x)
+    assert j.shape == (1, 2, 2)
+    assert j[0].tolist() == [[1.0, 0.0], [0.0, 1.0]]
+    j = jacobian(lambda x: np.column_stack([x, x**2]))(x)
+    assert j[:, 1, :].tolist() == [[2.0, 0.0], [0.0, 4.0]]
+
+
+def test_float16_gradient_is_float16():
+    x = np.array([1.0, 2.0], dtype=np.float16)
+    g = grad(lambda x: np.sum(x**2))(x)
+    assert g.dtype == np.float16
+    assert g.tolist() == [2.0, 4.0]
+
+
+def test_complex_argument_inside_nested_transformations():
+    z = np.array([1.0 + 1.0j, 0.5 - 2.0j])
+    h = jacobian(jacobian(lambda z: z**3))(z)
+    assert h.dtype == np.complex128
+    np.testing.assert_allclose(np.einsum("iii->i", h), 6 * z, rtol=1e-15)
+    g = grad(lambda z: grad(lambda w: np.sum(w**3))(z)[0])(z)
+    assert g.dtype == np.complex128
+    assert g[0] == 6 * z[0]
+    assert g[1] == 0
+
+
+# ------------------------------------------------------------------ idioms
+def _rhs(y):  # how SciPy's documentation writes an ODE right-hand side
+    return np.array([y[1], (1 - y[0] ** 2) * y[1] - y[0]])
+
+
+def test_np_array_of_traced_scalars_is_exact_in_both_modes():
+    y = np.array([0.3, -1.2])
+    expect = np.array([[0.0, 1.0], [-2 * y[0] * y[1] - 1, 1 - y[0] ** 2]])
+    for jac in _both(_rhs, y):
+        assert jac.tolist() == expect.tolist()
+    assert derivative(lambda t: np.sum(np.array([t, t**2, 3.0])), 1)(2.0) == 5.0
+
+
+def _filled_object(x):
+    d = np.zeros(2, dtype=object)
+    d[0] = x[0] * x[1]
+    d[1] = x[1] ** 2
+    return d
+
+
+def _filled_traced(x):
+    d = np.zeros_like(x, shape=2)
+    d[0] = x[0] * x[1]
+    d[1] = x[1] ** 2
+    return d
+
+
+@pytest.mark.parametrize("f", [_filled_object, _filled_traced])
+def test_arrays_filled_element_by_element(f):
+    x = np.array([3.0, 2.0])
+    for jac in _both(f, x):
+        assert jac.tolist() == [[2.0, 3.0], [0.0, 4.0]]
+
+
+def test_lists_of_traced_values_given_to_numpy():
+    x = np.array([1.0, 2.0])
+    cases = [
+        (lambda x: np.stack([x[0], x[1] ** 2]), [[1, 0], [0, 4]]),
+        (lambda x: np.r_[x[0], x[1] ** 2], [[1, 0], [0, 4]]),
+        (lambda x: np.hstack([x[0], x[1] ** 2]), [[1, 0], [0, 4]]),
+        (lambda x: np.c_[x, 2 * x].ravel(), [[1, 0], [2, 0], [0, 1], [0, 2]]),
+        (lambda x: np.sum(np.array([x, x**2]), axis=0), [[3, 0], [0, 5]]),
+        (lambda x: np.array([[x[0], 1.0], [2.0, x[1]]]) @ x, [[2, 1], [2, 4]]),
+        (lambda x: np.sin(np.array([x[0], x[1]])), np.diag(np.cos(x))),
+        (lambda x: np.asarray(x) * 2, [[2, 0], [0, 2]]),
+    ]
+    for f, expect in cases:
+        for jac in _both(f, x):
+            np.testing.assert_array_equal(jac, np.array(expect, dtype=float))
+    g = grad(lambda x: sc.logsumexp([x[0], 2 * x[1]]))(np.zeros(2))
+    assert g.tolist() == [0.5, 1.0]
+
+
+def test_object_array_holding_other_things_is_refused():
+    with pytest.raises(TracingError, match="also holds a str"):
+        jacobian(lambda x: np.array([x, "a"], dtype=object))(1.0)
+    with pytest.raises(TracingError, match=r"traced value of shape \(2,\)"):
+        jacobian(lambda x: x * np.array([x, 1.0], dtype=object))(np.ones(2))
+
+
+def test_mean_of_a_list_names_the_line_and_the_fix():
+    with pytest.raises(TracingError, match=r"in numpy\..*mean, called from <lambda>.*np\.stack"):
+        grad(lambda x: np.mean([x[0], x[1]]))(np.ones(2))
+
+
+def test_storing_into_a_float_array_names_the_line():
+    def f(x):
+        d = np.zeros(2)
+        d[0] = x[0]
+        return d
+
+    with pytest.raises(TracingError, match=r"in f \(.*test_ad_regressions\.py:\d+\).*object"):
+        jacobian(f)(np.ones(2))
+
+
+def test_numpy2_result_objects():
+    a = np.array([[2.0, 0.5], [0.5, 1.0]])
+    r = jvp(np.linalg.eigh, (a,), (np.eye(2),))[0]
+    assert type(r).__name__ == "EighResult"
+    assert type(jvp(np.linalg.slogdet, (a,), (np.eye(2),))[0]).__name__ == "SlogdetResult"
+    assert type(jvp(np.linalg.svd, (a,), (np.eye(2),))[0]).__name__ == "SVDResult"
+    assert type(jvp(np.linalg.qr, (a,), (np.eye(2),))[0]).__name__ == "QRResult"
+    g = grad(lambda a: np.sum(np.linalg.eigh(a).eigenvalues))(a)
+    np.testing.assert_allclose(g, np.eye(2), atol=1e-15)
+    g = grad(lambda a: np.linalg.slogdet(a).logabsdet)(a)
+    np.testing.assert_allclose(g, np.linalg.inv(a).T, rtol=1e-15)
+    g = grad(lambda a: np.sum(np.linalg.svd(a).S))(a)  # = trace for an SPD matrix
+    np.testing.assert_allclose(g, np.eye(2), atol=1e-15)
+    g = grad(lambda a: np.sum(np.linalg.qr(a).Q @ np.linalg.qr(a).R))(a)
+    np.testing.assert_allclose(g, np.ones((2, 2)), rtol=1e-14)
+
+
+def test_methods_of_plain_arrays_with_traced_arguments():
+    w = np.array([[1.0, 2.0], [3.0, 4.0]])
+    x = np.array([1.0, -1.0])
+    for f, expect in ((lambda x: w.dot(x), w), (lambda x: w.T.dot(x), w.T)):
+        for jac in _both(f, x):
+            np.testing.assert_array_equal(jac, expect)
+
+
+def test_composition():
+    x = np.array([1.0, 2.0])
+    jj = jacobian(jacobian(lambda x: x**3))(x)
+    np.testing.assert_array_equal(np.einsum("iii->i", jj), 6 * x)
+    g = grad(lambda x: np.sum(hessian(lambda y: np.sum(y**4))(x)))(x)
+    np.testing.assert_array_equal(g, 24 * x)
+    assert grad(lambda x: np.sum(x**2, keepdims=True))(x).tolist() == [2.0, 4.0]
+    assert grad(lambda x: x[None, :1] ** 2)(x).tolist() == [2.0, 0.0]
+
+    def through_vjp(c):
+        _, back = vjp(lambda y: y**2, x)
+        return np.sum(back(c)[0] ** 2)
+
+    # back(c) = 2 x c, so d/dc sum((2 x c)^2) = 8 x^2 c
+    assert grad(through_vjp)(np.ones(2)).tolist() == [8.0, 32.0]
+
+
+def test_missing_rule_names_function_and_user_line():
+    with pytest.raises(TracingError, match=r"numpy\.\w+ has no derivative rule .*in <lambda> \("):
+        grad(lambda x: np.sum(np.unwrap(x)))(np.ones(3))
+
+
+# ------------------------------------------------------------------ random compositions
+# (NumPy function, the same in mpmath), safe on the whole real line
+_OPS = [
+    (np.sin, mp.sin),
+    (np.tanh, mp.tanh),
+    (np.arctan, mp.atan),
+    (lambda v: np.exp(0.5 * v), lambda v: mp.exp(v / 2)),
+    (lambda v: np.log1p(v * v), lambda v: mp.log1p(v * v)),
+    (lambda v: v * np.cos(v), lambda v: v * mp.cos(v)),
+    (sc.expit, lambda v: 1 / (1 + mp.exp(-v))),
+    (sc.erf, mp.erf),
+]
+_MIX = np.array([[0.9, -0.4, 0.2], [0.3, 0.7, -0.5], [-0.6, 0.1, 0.8]])
+
+
+def _mixed(v, mp_mode=False):
+    if mp_mode:
+        return [mp.fsum(float(_MIX[i, j]) * v[j] for j in range(3)) for i in range(3)]
+    return _MIX @ v
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(st.integers(0, len(_OPS) - 1), min_size=1, max_size=4),
+    st.lists(st.floats(-1.5, 1.5), min_size=3, max_size=3),
+)
+def test_random_compositions_exact(ops, x0):
+    x = np.array(x0)
+
+    def f(v):
+        for i in ops:
+            v = _OPS[i][0](_mixed(v))
+        return v[0] * v[1] + np.sum(v)
+
+    def f_mp(v):
+        for i in ops:
+            v = [_OPS[i][1](u) for u in _mixed(v, True)]
+        return v[0] * v[1] + mp.fsum(v)
+
+    gf = jacobian(f, mode="forward")(x)
+    gr = grad(f)(x)
+    with mp.workdps(50):
+        h = mp.mpf(10) ** -20
+        base = [mp.mpf(float(u)) for u in x]
+        ref = []
+        for k in range(3):
+            up, dn = list(base), list(base)
+            up[k] += h
+            dn[k] -= h
+            ref.append(float((f_mp(up) - f_mp(dn)) / (2 * h)))
+    # normwise; a gradient much smaller than the function's terms (near a stationary
+    # point) is ill-conditioned: there the tolerance is relative to 0.01
+    scale = max(np.max(np.abs(ref)), 1e-2)
+    assert np.max(np.abs(gf - gr)) <= 1e-14 * scale
+    assert np.max(np.abs(gf - np.array(ref))) <= 1e-13 * scale
