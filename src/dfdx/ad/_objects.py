@@ -19,26 +19,11 @@ from typing import Any
 
 import numpy as np
 
-from dfdx.ad._primitive import HOOKS, Primitive, TracingError
+from dfdx.ad._primitive import HOOKS, EveryArg, Primitive, TracingError
 from dfdx.ad._trace import shape_of
 from dfdx.ad._tracer import OPS, Tracer, inexact_dtype
 
 __all__ = ["PACK", "as_traced", "pack", "pack_tree"]
-
-
-class _Every(dict):
-    """A rule table answering for every argument position (made on first use)."""
-
-    def __init__(self, make: Any) -> None:
-        super().__init__()
-        self.make = make
-
-    def __contains__(self, i: object) -> bool:
-        return True
-
-    def __missing__(self, i: int) -> Any:
-        rule = self[i] = self.make(i)
-        return rule
 
 
 def _pack_impl(*vals: Any, base: np.ndarray, pos: tuple[int, ...]) -> Any:
@@ -66,8 +51,8 @@ def _pack_vjp(i: int) -> Any:
 
 PACK = Primitive("pack", _pack_impl, linear=True)
 PACK.jvp_all = _pack_jvp
-PACK.vjps = _Every(_pack_vjp)
-PACK.keep = _Every(lambda i: ())
+PACK.vjps = EveryArg(_pack_vjp)
+PACK.keep = EveryArg(lambda i: ())
 
 
 def pack(a: np.ndarray) -> Any:

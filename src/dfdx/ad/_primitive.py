@@ -20,8 +20,10 @@ import numpy as np
 
 __all__ = [
     "FUNCTIONS",
+    "HOOKS",
     "NONDIFF_FUNCTIONS",
     "UFUNCS",
+    "EveryArg",
     "Primitive",
     "TracingError",
     "bind",
@@ -109,6 +111,25 @@ class Primitive:
         self.jvps[argnum] = jvp
         self.vjps[argnum] = vjp
         return self
+
+
+class EveryArg(dict):
+    """A rule table answering for every argument position (a primitive of any number of
+    arguments: ``make(i)`` builds the rule of argument ``i`` on first use)."""
+
+    def __init__(self, make: Callable[[int], Any]) -> None:
+        super().__init__()
+        self.make = make
+
+    def __contains__(self, i: object) -> bool:
+        return True
+
+    def __missing__(self, i: int) -> Any:
+        rule = self[i] = self.make(i)
+        return rule
+
+    def get(self, i: Any, default: Any = None) -> Any:
+        return self[i]
 
 
 # ufunc -> Primitive; function -> handler(*args, **kwargs) for __array_function__.

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from dfdx.ad._helpers import bnb, shape_of
-from dfdx.ad._primitive import Primitive, TracingError, implements
+from dfdx.ad._primitive import EveryArg, Primitive, TracingError, implements
 from dfdx.ad._rules_indexing import _diagonal
 from dfdx.ad._rules_linalg import (
     CHOLESKY,
@@ -149,8 +149,7 @@ def _on_diagonals(r: Any, uniq: str, target: str, size: dict[str, int], used: st
 
 
 EINSUM = Primitive("einsum", _einsum_impl)
-for _i in range(16):
-    EINSUM.rules(_i, _einsum_jvp(_i), _einsum_vjp(_i))
+EINSUM.jvps, EINSUM.vjps = EveryArg(_einsum_jvp), EveryArg(_einsum_vjp)  # any operands
 
 
 @implements(np.einsum)

@@ -22,7 +22,7 @@ from dfdx.ad._helpers import (
     shape_of,
     unbroadcast,
 )
-from dfdx.ad._primitive import Primitive, TracingError, implements
+from dfdx.ad._primitive import EveryArg, Primitive, TracingError, implements
 from dfdx.ad._tracer import OPS, Tracer, inexact_dtype, raw
 
 __all__ = ["GETITEM", "INDEX_ADD", "RESHAPE", "SETITEM", "TRANSPOSE", "constant_like"]
@@ -163,12 +163,11 @@ def _concat_vjp(i: int) -> Any:
 
 
 CONCAT.jvp_all = _concat_jvp
-for _i in range(64):
-    CONCAT.vjps[_i] = _concat_vjp(_i)
+CONCAT.vjps = EveryArg(_concat_vjp)  # any number of arrays
 OPS.update(getitem=GETITEM, setitem=SETITEM, astype=ASTYPE)
 # reverse rules that read shapes only (or only the condition of where)
 for _p in (RESHAPE, TRANSPOSE, BROADCAST, GETITEM, INDEX_ADD, SETITEM, CONCAT):
-    _p.keep = dict.fromkeys(range(64), ())
+    _p.keep = EveryArg(lambda i: ())
 WHERE.keep = {1: (0,), 2: (0,)}
 
 
