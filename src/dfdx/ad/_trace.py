@@ -16,7 +16,7 @@ import numpy as np
 from dfdx.ad import _pool as pool
 from dfdx.ad._cotangents import NEG_AWARE, NegCt, SparseCt, accumulate, dense
 from dfdx.ad._primitive import Primitive, TracingError, bind
-from dfdx.ad._tracer import Tracer, inexact_dtype
+from dfdx.ad._tracer import Tracer, inexact_dtype, where_called
 
 __all__ = [
     "IDENTITY_SEEDS",
@@ -75,7 +75,8 @@ class MissingRuleError(TracingError, NotImplementedError):
 
 def _missing(prim: Primitive, i: int, mode: str) -> TracingError:
     return MissingRuleError(
-        f"{prim.name} has no {mode} rule for argument {i}; register one with "
+        f"{prim.name} has no {mode} rule for argument {i} (called in {where_called()}); "
+        "register one with "
         f"dfdx.ad.{'defjvp' if mode == 'forward' else 'defvjp'}"
     )
 

@@ -16,7 +16,7 @@ from dfdx.ad._primitive import (
     bind,
 )
 
-__all__ = ["BUILD_HINT", "OPS", "Tracer", "inexact_dtype", "raw", "where_raised"]
+__all__ = ["BUILD_HINT", "OPS", "Tracer", "inexact_dtype", "raw", "where_called", "where_raised"]
 
 # named primitives used by the operators, filled by the rule modules
 OPS: dict[str, Any] = {}
@@ -34,6 +34,11 @@ def raw(a: Any) -> Any:
     while type(a) is Tracer:
         a = a.value
     return a
+
+
+def where_called() -> str:
+    """The user's line (and the library function called there) running the current code."""
+    return _caller(2)
 
 
 def where_raised(exc: BaseException) -> str:
@@ -77,7 +82,8 @@ def _caller(depth: int = 2, frame: Any = None) -> str:
     while frame is not None:
         mod = frame.f_globals.get("__name__", "")
         if mod.split(".")[0] in ("numpy", "scipy") or mod.startswith("dfdx.ad"):
-            lib = frame
+            if not mod.startswith("dfdx"):  # name the library function, never dfdx's own
+                lib = frame
             frame = frame.f_back
             continue
         break
@@ -445,7 +451,8 @@ def _ufunc(ufunc: Any, method: str, inputs: Any, kwargs: Any) -> Any:
             result = ufunc(*[raw(a) for a in inputs])
         else:
             raise TracingError(
-                f"ufunc {name} has no derivative rule in dfdx.ad. Register one with "
+                f"ufunc {name} has no derivative rule in dfdx.ad (called in {_caller()}). "
+                "Register one with "
                 f"dfdx.ad.defjvp({name}, ...) and dfdx.ad.defvjp({name}, ...), or use "
                 "numerical differentiation (dfdx.derivative falls back to it)."
             )
