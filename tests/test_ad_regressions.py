@@ -257,8 +257,8 @@ def test_composition():
 @pytest.mark.parametrize(
     ("f", "match"),
     [
-        (lambda x: np.sum(np.unwrap(x)), r"numpy\.unwrap has no derivative rule"),
-        (lambda x: np.sum(sc.struve(1.0, x)), r"ufunc struve has no derivative rule"),
+        (lambda x: np.sum(np.unwrap(x)), r"numpy\.unwrap has no derivative rule in dfdx.ad"),
+        (lambda x: np.sum(sc.struve(1.0, x)), r"ufunc struve has no derivative rule in dfdx.ad"),
         (lambda x: np.sum(sc.jv(x, 1.0)), r"jv has no reverse rule for argument 0"),
     ],
 )
