@@ -365,6 +365,135 @@ ARRAY_ROWS = [
     ),
 ]
 
+_W2 = rng.standard_normal((2, 4))
+
+
+def _sv(xs: list, n: int, m: int) -> list:
+    return sorted(mp.svd_r(_m(xs, n, m), compute_uv=False), reverse=True)
+
+
+def _lse(xs: list) -> Any:
+    return mp.log(mp.fsum(mp.exp(v) for v in xs))
+
+
+ARRAY_ROWS += [
+    Row(
+        "einsum",
+        lambda x: np.einsum("ij,j->i", _W2, x),
+        _V,
+        lambda xs: [mp.fsum(float(_W2[i, j]) * xs[j] for j in range(4)) for i in range(2)],
+    ),
+    Row(
+        "tensordot",
+        lambda x: np.tensordot(_W2, x * x, axes=1),
+        _V,
+        lambda xs: [mp.fsum(float(_W2[i, j]) * xs[j] ** 2 for j in range(4)) for i in range(2)],
+    ),
+    Row("outer", lambda x: np.outer(x, x[:2]), _V, lambda xs: [a * b for a in xs for b in xs[:2]]),
+    Row(
+        "kron",
+        lambda x: np.kron(x[:2], x[2:]),
+        _V,
+        lambda xs: [a * b for a in xs[:2] for b in xs[2:]],
+    ),
+    Row(
+        "dot",
+        lambda x: np.dot(x, x[::-1]),
+        _V,
+        lambda xs: [mp.fsum(a * b for a, b in zip(xs, xs[::-1], strict=True))],
+    ),
+    Row("trace", np.trace, _A, lambda xs: [xs[0] + xs[4] + xs[8]]),
+    Row(
+        "where",
+        lambda x: np.where(x > 0, x**2, -x),
+        _V,
+        lambda xs: [v * v if v > 0 else -v for v in xs],
+    ),
+    Row(
+        "transpose/reshape",
+        lambda a: a.T.reshape(-1) * a.reshape(-1),
+        _A,
+        lambda xs: [xs[3 * (k % 3) + k // 3] * xs[k] for k in range(9)],
+    ),
+    Row(
+        "clip",
+        lambda x: np.clip(x, -0.5, 0.5) * x,
+        _V,
+        lambda xs: [min(max(v, -0.5), 0.5) * v for v in xs],
+    ),
+    Row("abs", np.abs, _V, lambda xs: [abs(v) for v in xs]),
+    Row(
+        "roll/flip",
+        lambda x: np.roll(x, 1) * np.flip(x),
+        _V,
+        lambda xs: [xs[k - 1] * xs[3 - k] for k in range(4)],
+    ),
+    Row(
+        "tile/repeat",
+        lambda x: np.tile(x[:2], 2) * np.repeat(x[2:], 2),
+        _V,
+        lambda xs: [xs[k % 2] * xs[2 + k // 2] for k in range(4)],
+    ),
+    Row(
+        "pad",
+        lambda x: np.pad(x, 1) + 1,
+        _V,
+        lambda xs: [mp.mpf(1), *[v + 1 for v in xs], mp.mpf(1)],
+    ),
+    Row(
+        "diagonal/triu",
+        lambda a: np.diagonal(a) * np.sum(np.triu(a)),
+        _A,
+        lambda xs: [
+            xs[4 * k] * mp.fsum(xs[3 * i + j] for i in range(3) for j in range(i, 3))
+            for k in range(3)
+        ],
+    ),
+    Row("logsumexp", sc.logsumexp, _V, lambda xs: [_lse(xs)]),
+    Row("softmax", sc.softmax, _V, lambda xs: [mp.exp(v - _lse(xs)) for v in xs]),
+    Row("norm 1", lambda x: np.linalg.norm(x, 1), _V, lambda xs: [mp.fsum(abs(v) for v in xs)]),
+    Row("norm inf", lambda x: np.linalg.norm(x, np.inf), _V, lambda xs: [max(abs(v) for v in xs)]),
+    Row(
+        "norm fro",
+        lambda a: np.linalg.norm(a, "fro"),
+        _A,
+        lambda xs: [mp.sqrt(mp.fsum(v * v for v in xs))],
+    ),
+    Row("norm 2 (matrix)", lambda a: np.linalg.norm(a, 2), _B, lambda xs: [_sv(xs, 3, 2)[0]]),
+    Row("norm nuc", lambda a: np.linalg.norm(a, "nuc"), _B, lambda xs: [mp.fsum(_sv(xs, 3, 2))]),
+    Row(
+        "matrix_power", lambda a: np.linalg.matrix_power(a, 3), _A, lambda xs: _flat(_m(xs, 3) ** 3)
+    ),
+    Row(
+        "pinv",
+        np.linalg.pinv,
+        _B,
+        lambda xs: _flat(mp.inverse(_m(xs, 3, 2).T * _m(xs, 3, 2)) * _m(xs, 3, 2).T),
+    ),
+    Row(
+        "cross",
+        lambda x: np.cross(x[:3], x[1:]),
+        _V,
+        lambda xs: [
+            xs[1] * xs[3] - xs[2] * xs[2],
+            xs[2] * xs[1] - xs[0] * xs[3],
+            xs[0] * xs[2] - xs[1] * xs[1],
+        ],
+    ),
+    Row(
+        "mean axis",
+        lambda a: np.mean(a, axis=0),
+        _A,
+        lambda xs: [(xs[j] + xs[3 + j] + xs[6 + j]) / 3 for j in range(3)],
+    ),
+    Row(
+        "np.array of traced scalars",
+        lambda x: np.array([x[0] * x[1], x[2], 2.0]),
+        _V,
+        lambda xs: [xs[0] * xs[1], xs[2], mp.mpf(2)],
+    ),
+]
+
 ROWS = UNARY_ROWS + BINARY_ROWS + ARRAY_ROWS
 
 

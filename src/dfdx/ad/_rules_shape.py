@@ -85,7 +85,8 @@ def _getitem_vjp(g: Any, ans: Any, x: Any, idx: Any) -> Any:
         if _basic(idx):
             return SparseCt(g.g, idx, shape_of(x), neg=True)
         g = g.dense()
-    if type(g) is np.ndarray and _basic(idx):
+    tg = type(g)
+    if (tg is np.ndarray or tg is np.float64 or tg is np.complex128) and _basic(idx):
         return SparseCt(g, idx, shape_of(x))  # accumulated in place by the backward pass
     return INDEX_ADD(g, idx=idx, shape=shape_of(x))
 
