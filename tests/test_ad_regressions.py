@@ -212,6 +212,15 @@ def test_storing_into_a_float_array_names_the_line():
         jacobian(f)(np.ones(2))
 
 
+def test_library_function_needing_numbers_is_named():
+    import scipy.stats as st
+
+    with pytest.raises(
+        TracingError, match=r"_distn_infrastructure\.logpdf, called from <lambda> \(.*no derivative"
+    ):
+        grad(lambda x: st.skewnorm.logpdf(x, 2.0))(0.5)
+
+
 def test_numpy2_result_objects():
     a = np.array([[2.0, 0.5], [0.5, 1.0]])
     r = jvp(np.linalg.eigh, (a,), (np.eye(2),))[0]

@@ -27,10 +27,32 @@ def _argnums(argnums: int | tuple[int, ...]) -> tuple[tuple[int, ...], bool]:
     raise TypeError(f"`argnums` must be an int or a non-empty tuple of ints, got {argnums!r}")
 
 
+# NumPy's complaints about object arrays: a library function converted traced values
+# with np.asarray and then needed plain numbers
+_OBJECT_ARRAY_ERRORS = (
+    "not supported for the input types",
+    "object arrays are not supported",
+    "Unsupported type",
+    "loop of ufunc does not support",
+)
+
+
 def _run(f: Callable[..., Any], trace: Any, args: Any, kwargs: Any) -> Any:
     try:
         return pack_tree(f(*args, **kwargs))
-    except ValueError as exc:
+    except TracingError:
+        raise
+    except (TypeError, ValueError) as exc:
+        if any(m in str(exc) for m in _OBJECT_ARRAY_ERRORS):
+            raise TracingError(
+                f"{where_raised(exc)} cannot differentiate its traced argument ({exc}): it "
+                "converted traced values to an array (np.asarray) and then needed plain "
+                "numbers. It has no derivative rule in dfdx.ad: register one with "
+                "dfdx.ad.primitive + dfdx.ad.defjvp/defvjp, rewrite it with NumPy functions, "
+                "or use numerical differentiation (dfdx.derivative falls back to it)."
+            ) from exc
+        if not isinstance(exc, ValueError):
+            raise
         if "setting an array element with a sequence" in str(exc):
             raise TracingError(
                 f"NumPy could not store a value into a plain array in {where_raised(exc)} "
