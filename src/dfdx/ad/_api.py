@@ -39,7 +39,8 @@ _OBJECT_ARRAY_ERRORS = (
 
 def _run(f: Callable[..., Any], trace: Any, args: Any, kwargs: Any) -> Any:
     try:
-        return pack_tree(f(*args, **kwargs))
+        out = f(*args, **kwargs)
+        return out if type(out) is Tracer else pack_tree(out)
     except TracingError:
         raise
     except (TypeError, ValueError) as exc:
