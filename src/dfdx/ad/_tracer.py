@@ -166,9 +166,8 @@ class Tracer:
         raise TracingError(
             f"a traced value was converted to a plain NumPy array of dtype {np.dtype(dtype)} "
             f"in {_caller()} (np.asarray(x, dtype=...), storing it into a plain float array "
-            "as in c[i] = x with c = np.zeros(n), np.mean/np.var/np.std of a Python list of "
-            "traced values - stack it first: np.mean(np.stack([a, b])) -, or a C extension); "
-            "that would silently drop its derivative. " + BUILD_HINT
+            "as in c[i] = x with c = np.zeros(n), or a C extension); that would silently "
+            "drop its derivative. " + BUILD_HINT
         )
 
     def _scalar(self, kind: str) -> Any:
@@ -222,10 +221,12 @@ class Tracer:
         uf = None if name.startswith("_") else getattr(np, name, None)
         if type(uf) is np.ufunc and uf in UFUNCS:  # NumPy's object loops call x.sin(), ...
             return lambda *others: uf(self, *others)
+        if name == "dtype":  # see the dtype property
+            raise AttributeError(name)
         if not name.startswith("__") and hasattr(np.ndarray, name):
             raise TracingError(
                 f"ndarray.{name} is not supported on traced values; use the NumPy "
-                "function of the same name (np.{name}(x)) or compute it before tracing"
+                f"function of the same name (np.{name}(x)) or compute it before tracing"
             )
         raise AttributeError(f"'Tracer' object has no attribute {name!r}")
 
@@ -241,7 +242,15 @@ class Tracer:
     size = property(lambda self: np.size(raw(self)))
     itemsize = property(lambda self: np.result_type(raw(self)).itemsize)
     nbytes = property(lambda self: np.size(raw(self)) * np.result_type(raw(self)).itemsize)
-    dtype = property(lambda self: np.result_type(raw(self)))
+
+    @property
+    def dtype(self) -> np.dtype:
+        if sys._getframe(1).f_code in _ROUND_TRIP:
+            # np.mean/np.var of a list of traced scalars: NumPy would convert the traced
+            # result with np.float64(...); without a dtype it keeps the value itself
+            raise AttributeError("dtype")
+        return np.result_type(raw(self))
+
     T = property(lambda self: np.transpose(self))
     mT = property(lambda self: np.swapaxes(self, -1, -2))
     real = property(lambda self: np.real(self))
@@ -311,6 +320,20 @@ class Tracer:
 
     def flatten(self, order: str = "C") -> Any:
         return np.ravel(self, order=order).copy()
+
+
+def _codes(module: str, names: tuple[str, ...]) -> frozenset:
+    try:
+        mod = __import__(module, fromlist=["_"])
+    except ImportError:  # pragma: no cover - another NumPy layout
+        return frozenset()
+    return frozenset(getattr(mod, n).__code__ for n in names if hasattr(mod, n))
+
+
+# NumPy functions that turn a reduction of an object array into np.float64(result)
+_ROUND_TRIP = _codes("numpy._core._methods", ("_mean", "_var", "_std")) or _codes(
+    "numpy.core._methods", ("_mean", "_var", "_std")
+)
 
 
 def _method(name: str) -> Any:
