@@ -212,13 +212,20 @@ def test_mean_var_std_of_lists_of_traced_values():
     assert type(np.mean([1.0, 2.0])) is np.float64
 
 
-def test_storing_into_a_float_array_names_the_line():
-    def f(x):
-        d = np.zeros(2)
-        d[0] = x[0]
-        return d
+def _store(x):
+    d = np.zeros(2)
+    d[0] = x[0]
+    return d
 
-    with pytest.raises(TracingError, match=r"in f \(.*test_ad_regressions\.py:\d+\).*object"):
+
+def _float_dtype(x):
+    return np.array([x[0], x[1]], dtype=float)
+
+
+@pytest.mark.parametrize("f", [_store, _float_dtype])
+def test_storing_into_a_float_array_names_the_line(f):
+    where = rf"in {f.__name__} \(.*test_ad_regressions\.py:\d+\).*dtype=object"
+    with pytest.raises(TracingError, match=where):
         jacobian(f)(np.ones(2))
 
 
