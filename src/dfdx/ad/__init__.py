@@ -24,6 +24,7 @@ from dfdx.ad import (  # noqa: F401 - importing the rule tables registers their 
     _rules_scipy,
     _rules_shape,
     _rules_special,
+    _ufunc_dispatch,
 )
 from dfdx.ad._api import grad, jvp, value_and_grad, vjp
 from dfdx.ad._jacobian import hessian, hvp, jacobian

@@ -38,10 +38,11 @@ class TracingError(TypeError):
     """Raised whenever a traced computation cannot be differentiated exactly.
 
     Causes: a NumPy/SciPy function without a derivative rule, ``float()``,
-    ``int()`` or a :mod:`math` function applied to a traced value,
-    ``np.asarray`` (or a C extension) dropping the trace, storing a traced
-    value into a plain ``ndarray``, or writing through a view of a traced array.
-    The message names the cause and the working alternative.
+    ``int()`` or a :mod:`math` function applied to a traced value, a conversion
+    to a float array (``np.asarray(x, dtype=float)``, a C extension), storing a
+    traced value into a plain float array (``c = np.zeros(n); c[0] = x``), or
+    writing through a view of a traced array.  The message names the cause,
+    the line of the user's code and the working alternative.
 
     Examples
     --------

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from dfdx.ad._messages import BUILD_HINT, caller, where_called, where_raised
 from dfdx.ad._primitive import (
     FUNCTIONS,
     NONDIFF_FUNCTIONS,
@@ -17,16 +18,10 @@ from dfdx.ad._primitive import (
 )
 
 __all__ = ["BUILD_HINT", "OPS", "Tracer", "inexact_dtype", "raw", "where_called", "where_raised"]
+# (BUILD_HINT, where_called, where_raised: from _messages, re-exported for the rule modules)
 
 # named primitives used by the operators, filled by the rule modules
 OPS: dict[str, Any] = {}
-
-BUILD_HINT = (
-    "Build arrays from traced values with np.array([...]) / np.stack / np.concatenate, "
-    "or fill an array created with dtype=object (c = np.zeros(n, dtype=object)) or as a "
-    "traced one (c = np.zeros_like(x, shape=n)); use NumPy functions (np.sin, not "
-    "math.sin) on traced values."
-)
 
 
 def raw(a: Any) -> Any:
@@ -34,21 +29,6 @@ def raw(a: Any) -> Any:
     while type(a) is Tracer:
         a = a.value
     return a
-
-
-def where_called() -> str:
-    """The user's line (and the library function called there) running the current code."""
-    return _caller(2)
-
-
-def where_raised(exc: BaseException) -> str:
-    """The user's line (and library function called there) where ``exc`` was raised."""
-    tb = exc.__traceback__
-    frame = None
-    while tb is not None:
-        frame = tb.tb_frame
-        tb = tb.tb_next
-    return "an unknown place" if frame is None else _caller(frame=frame)
 
 
 def inexact_dtype(a: Any) -> np.dtype:
@@ -72,28 +52,6 @@ def _raw_tree(a: Any) -> Any:
     if isinstance(a, (list, tuple)):
         return type(a)(_raw_tree(b) for b in a)
     return a
-
-
-def _caller(depth: int = 2, frame: Any = None) -> str:
-    """Where a conversion happened: the library function the user called, and the user's line
-    (``frame``: the innermost frame to start from, default the caller's ``depth``-th)."""
-    frame = sys._getframe(depth) if frame is None else frame
-    lib = None
-    while frame is not None:
-        mod = frame.f_globals.get("__name__", "")
-        if mod.split(".")[0] in ("numpy", "scipy") or mod.startswith("dfdx.ad"):
-            if not mod.startswith("dfdx"):  # name the library function, never dfdx's own
-                lib = frame
-            frame = frame.f_back
-            continue
-        break
-    if frame is None:
-        frame = lib
-    where = f"{frame.f_code.co_name} ({frame.f_code.co_filename}:{frame.f_lineno})"
-    if lib is not None and frame is not lib:
-        name = f"{lib.f_globals.get('__name__', '')}.{lib.f_code.co_name}"
-        return f"{name}, called from {where}"
-    return where
 
 
 class Tracer:
@@ -127,12 +85,7 @@ class Tracer:
         self.ver = 0
 
     # ----------------------------------------------------------- NumPy protocols
-    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
-        for a in inputs:
-            if type(a) is np.ndarray and a.dtype.hasobject:
-                inputs = OPS["pack_tree"](inputs)
-                break
-        return _ufunc(ufunc, method, inputs, kwargs)
+    # __array_ufunc__: see _ufunc_dispatch
 
     def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
         handler = FUNCTIONS.get(func)
@@ -143,7 +96,7 @@ class Tracer:
             return func(*_raw_tree(args), **{k: _raw_tree(v) for k, v in kwargs.items()})
         name = f"{getattr(func, '__module__', 'numpy')}.{func.__name__}"
         raise TracingError(
-            f"{name} has no derivative rule in dfdx.ad (called in {_caller()}). Register one "
+            f"{name} has no derivative rule in dfdx.ad (called in {caller()}). Register one "
             "with dfdx.ad.primitive + dfdx.ad.defjvp/defvjp, rewrite with supported NumPy "
             "functions, or use numerical differentiation (dfdx.derivative falls back to it)."
         )
@@ -165,14 +118,14 @@ class Tracer:
             return out
         raise TracingError(
             f"a traced value was converted to a plain NumPy array of dtype {np.dtype(dtype)} "
-            f"in {_caller()} (np.asarray(x, dtype=...), storing it into a plain float array "
+            f"in {caller()} (np.asarray(x, dtype=...), storing it into a plain float array "
             "as in c[i] = x with c = np.zeros(n), or a C extension); that would silently "
             "drop its derivative. " + BUILD_HINT
         )
 
     def _scalar(self, kind: str) -> Any:
         raise TracingError(
-            f"{kind}() of a traced value drops its derivative (called in {_caller(3)}; "
+            f"{kind}() of a traced value drops its derivative (called in {caller(3)}; "
             "also triggered by math.* functions and by storing a traced value into a plain "
             "NumPy array, c[i] = x with c = np.zeros(n) or np.empty(n), which holds floats "
             "only). " + BUILD_HINT
@@ -427,68 +380,3 @@ Tracer.__pos__ = lambda self: self  # type: ignore[attr-defined]
 Tracer.__abs__ = lambda self: bind(OPS["abs"], self)  # type: ignore[attr-defined]
 
 _set_tracer_type(Tracer)
-
-# ------------------------------------------------------------------ ufunc dispatch
-_IGNORED_KW = frozenset({"casting", "order", "subok", "signature"})
-_REDUCE = {"add": "sum", "multiply": "prod", "maximum": "max", "minimum": "min"}
-_ACCUMULATE = {"add": "cumsum", "multiply": "cumprod"}
-
-
-def _ufunc(ufunc: Any, method: str, inputs: Any, kwargs: Any) -> Any:
-    name = ufunc.__name__
-    if method in ("reduce", "accumulate") and kwargs.pop("out", None) not in (None, (None,)):
-        raise TracingError(f"{name}.{method}(..., out=...) cannot store a traced value")
-    if method == "reduce" and name in _REDUCE:
-        return getattr(np, _REDUCE[name])(*inputs, **kwargs)
-    if method == "accumulate" and name in _ACCUMULATE:
-        return getattr(np, _ACCUMULATE[name])(*inputs, **kwargs)
-    if method == "outer" and len(inputs) == 2:
-        a, b = inputs
-        nb = np.ndim(raw(b))
-        return ufunc(np.reshape(a, np.shape(raw(a)) + (1,) * nb), b, **kwargs)
-    if method != "__call__":
-        raise TracingError(
-            f"{name}.{method} on traced values is not supported (in-place or unusual ufunc "
-            f"method); use the functional form, e.g. np.sum/np.cumsum, or y[idx] = ... on a "
-            "traced array."
-        )
-    out = kwargs.pop("out", None)
-    dtype = kwargs.pop("dtype", None)
-    for key in list(kwargs):
-        if key in _IGNORED_KW:
-            del kwargs[key]
-        elif key == "where":
-            raise TracingError(
-                f"{name}(..., where=...) is not supported on traced values; use np.where"
-            )
-        else:
-            raise TracingError(f"{name}(..., {key}=...) is not supported on traced values")
-    prim = UFUNCS.get(ufunc)
-    handler = FUNCTIONS.get(ufunc) if prim is None else None
-    if handler is not None:
-        if out is not None or dtype is not None:
-            raise TracingError(f"{name}(..., out=/dtype=) is not supported on traced values")
-        return handler(*inputs)
-    if prim is None:
-        if ufunc in NONDIFF_FUNCTIONS:
-            result = ufunc(*[raw(a) for a in inputs])
-        else:
-            raise TracingError(
-                f"ufunc {name} has no derivative rule in dfdx.ad (called in {_caller()}). "
-                "Register one with "
-                f"dfdx.ad.defjvp({name}, ...) and dfdx.ad.defvjp({name}, ...), or use "
-                "numerical differentiation (dfdx.derivative falls back to it)."
-            )
-    else:
-        result = bind(prim, *inputs)
-    if dtype is not None:
-        result = OPS["astype"](result, dtype=np.dtype(dtype))
-    if out is not None:
-        outs = out if isinstance(out, tuple) else (out,)
-        if len(outs) != 1 or type(outs[0]) is not Tracer:
-            raise TracingError(
-                f"{name}(..., out=...) would store a traced value into a plain ndarray; "
-                "use the returned value instead. " + BUILD_HINT
-            )
-        return outs[0]._rebind(result)
-    return result
