@@ -45,7 +45,9 @@ try:
 except ImportError:  # pragma: no cover - NumPy 1
     from collections import namedtuple
 
-    EighResult, SlogdetResult, SVDResult, QRResult = (namedtuple(k, v) for k, v in _RESULTS.items())
+    EighResult, SlogdetResult, SVDResult, QRResult = (  # type: ignore[misc,assignment]
+        namedtuple(k, v) for k, v in _RESULTS.items()
+    )
 
 
 # ------------------------------------------------------------------ einsum
