@@ -16,12 +16,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import mpmath as mp
 import numpy as np
 import pytest
 import scipy.special as sc
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dfdx import ad
+from dfdx.ad import grad, jacobian
+
+# the independent reference: mpmath (a dependency of the test extra)
+mp = pytest.importorskip("mpmath", reason="the high-precision reference needs mpmath")
 
 DPS = 40
 STEP = mp.mpf(10) ** -15
@@ -513,3 +518,60 @@ def test_taylor_mode_equals_forward(row: Row) -> None:
     d = ad.derivative(row.f)(row.x)
     jf = np.diagonal(ad.jacobian(row.f, mode="forward")(row.x))
     assert np.max(np.abs(d - jf)) <= 1e-14 * max(float(np.max(np.abs(jf))), 1e-300)
+
+
+# ------------------------------------------------------------------ random compositions
+# (NumPy function, the same in mpmath), safe on the whole real line
+_OPS = [
+    (np.sin, mp.sin),
+    (np.tanh, mp.tanh),
+    (np.arctan, mp.atan),
+    (lambda v: np.exp(0.5 * v), lambda v: mp.exp(v / 2)),
+    (lambda v: np.log1p(v * v), lambda v: mp.log1p(v * v)),
+    (lambda v: v * np.cos(v), lambda v: v * mp.cos(v)),
+    (sc.expit, lambda v: 1 / (1 + mp.exp(-v))),
+    (sc.erf, mp.erf),
+]
+_MIX = np.array([[0.9, -0.4, 0.2], [0.3, 0.7, -0.5], [-0.6, 0.1, 0.8]])
+
+
+def _mixed(v, mp_mode=False):
+    if mp_mode:
+        return [mp.fsum(float(_MIX[i, j]) * v[j] for j in range(3)) for i in range(3)]
+    return _MIX @ v
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(st.integers(0, len(_OPS) - 1), min_size=1, max_size=4),
+    st.lists(st.floats(-1.5, 1.5), min_size=3, max_size=3),
+)
+def test_random_compositions_exact(ops, x0):
+    x = np.array(x0)
+
+    def f(v):
+        for i in ops:
+            v = _OPS[i][0](_mixed(v))
+        return v[0] * v[1] + np.sum(v)
+
+    def f_mp(v):
+        for i in ops:
+            v = [_OPS[i][1](u) for u in _mixed(v, True)]
+        return v[0] * v[1] + mp.fsum(v)
+
+    gf = jacobian(f, mode="forward")(x)
+    gr = grad(f)(x)
+    with mp.workdps(50):
+        h = mp.mpf(10) ** -20
+        base = [mp.mpf(float(u)) for u in x]
+        ref = []
+        for k in range(3):
+            up, dn = list(base), list(base)
+            up[k] += h
+            dn[k] -= h
+            ref.append(float((f_mp(up) - f_mp(dn)) / (2 * h)))
+    # normwise; a gradient much smaller than the function's terms (near a stationary
+    # point) is ill-conditioned: there the tolerance is relative to 0.01
+    scale = max(np.max(np.abs(ref)), 1e-2)
+    assert np.max(np.abs(gf - gr)) <= 1e-14 * scale
+    assert np.max(np.abs(gf - np.array(ref))) <= 1e-13 * scale
