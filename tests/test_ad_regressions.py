@@ -315,3 +315,12 @@ def test_held_out_idioms_exact_in_both_modes():
     circ = np.array([np.roll(h, k) for k in range(4)]).T
     for jac in _both(conv, np.ones(4)):
         np.testing.assert_allclose(jac, circ, rtol=0, atol=1e-15)
+
+
+def test_jacobian_of_a_complex_output_of_a_real_input_keeps_its_imaginary_part():
+    # d exp(i x) / dx = i exp(i x): the Jacobian used to keep only its real part
+    x = np.array([0.0, 1.0])
+    expect = np.diag(1j * np.exp(1j * x))
+    for jac in _both(lambda x: np.exp(1j * x), x):
+        assert jac.dtype == np.complex128
+        np.testing.assert_allclose(jac, expect, rtol=1e-15, atol=1e-16)
