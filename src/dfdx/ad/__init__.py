@@ -28,6 +28,7 @@ from dfdx.ad import (  # noqa: F401 - importing the rule tables registers their 
 )
 from dfdx.ad._api import grad, jvp, value_and_grad, vjp
 from dfdx.ad._jacobian import hessian, hvp, jacobian
+from dfdx.ad._objects import asarray
 from dfdx.ad._primitive import TracingError, defjvp, defvjp, primitive
 from dfdx.ad._registry import supported_functions
 from dfdx.ad._taylor import derivative
@@ -36,6 +37,7 @@ from dfdx.ad._tracer import Tracer
 __all__ = [
     "Tracer",
     "TracingError",
+    "asarray",
     "defjvp",
     "defvjp",
     "derivative",

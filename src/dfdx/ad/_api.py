@@ -28,12 +28,13 @@ def _argnums(argnums: int | tuple[int, ...]) -> tuple[tuple[int, ...], bool]:
 
 
 # NumPy's complaints about object arrays: a library function converted traced values
-# with np.asarray and then needed plain numbers
+# with np.asarray (or was given np.array([...]) of traced values) and then needed numbers
 _OBJECT_ARRAY_ERRORS = (
     "not supported for the input types",
     "object arrays are not supported",
     "Unsupported type",
     "loop of ufunc does not support",
+    "from dtype('O')",
 )
 
 
@@ -47,8 +48,9 @@ def _run(f: Callable[..., Any], trace: Any, args: Any, kwargs: Any) -> Any:
         if any(m in str(exc) for m in _OBJECT_ARRAY_ERRORS):
             raise TracingError(
                 f"{where_raised(exc)} cannot differentiate its traced argument ({exc}): it "
-                "converted traced values to an array (np.asarray) and then needed plain "
-                "numbers. It has no derivative rule in dfdx.ad: register one with "
+                "received or made an array of traced values (np.array([...]), np.asarray) "
+                "and needed plain numbers. Give it one traced array, dfdx.ad.asarray(a), if "
+                "it has a derivative rule in dfdx.ad; else register one with "
                 "dfdx.ad.primitive + dfdx.ad.defjvp/defvjp, rewrite it with NumPy functions, "
                 "or use numerical differentiation (dfdx.derivative falls back to it)."
             ) from exc

@@ -23,7 +23,7 @@ from dfdx.ad._primitive import HOOKS, EveryArg, Primitive, TracingError
 from dfdx.ad._trace import shape_of
 from dfdx.ad._tracer import OPS, Tracer, inexact_dtype
 
-__all__ = ["PACK", "as_traced", "pack", "pack_tree"]
+__all__ = ["PACK", "as_traced", "asarray", "pack", "pack_tree"]
 
 
 def _pack_impl(*vals: Any, base: np.ndarray, pos: tuple[int, ...]) -> Any:
@@ -112,6 +112,42 @@ def as_traced(a: Any) -> Any:
     if t is np.ndarray and a.dtype.hasobject:
         return pack(a)
     return a
+
+
+def asarray(a: Any) -> Any:
+    """One traced array from a nested list or an object array of traced values.
+
+    ``np.array([...])`` of traced values is an object array of traced scalars;
+    it becomes one traced array by itself as soon as it meets a traced
+    operation, but a NumPy function given *only* that array (for example
+    ``np.linalg.det``, whose compiled code needs numbers) never sees a traced
+    argument.  Pass the array through ``asarray`` first.  Anything without a
+    traced value is returned as ``np.asarray(a)``.
+
+    Parameters
+    ----------
+    a : array_like
+        A traced array, an object array or (nested) list of numbers and traced
+        scalars, or plain values.
+
+    Returns
+    -------
+    Tracer or numpy.ndarray
+        A traced array when ``a`` holds traced values, else ``np.asarray(a)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from dfdx import ad
+    >>> def det(x):
+    ...     return np.linalg.det(ad.asarray(np.array([[x[0], x[1]], [x[1], x[0] ** 2]])))
+    >>> ad.grad(det)(np.array([1.0, 2.0])).tolist()
+    [3.0, -4.0]
+    """
+    if type(a) is Tracer:
+        return a
+    out = as_traced(a)
+    return out if type(out) is Tracer else np.asarray(a)
 
 
 OPS["pack_tree"] = HOOKS["pack_tree"] = pack_tree
