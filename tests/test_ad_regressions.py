@@ -339,3 +339,12 @@ def test_compiled_function_given_an_array_of_traced_values():
     ):
         np.testing.assert_allclose(jac, [3.0, -4.0], rtol=1e-15)  # d(x0^3 - x1^2), via LU
     assert ad.asarray([1.0, 2.0]).tolist() == [1.0, 2.0]
+
+
+def test_asarray_of_a_large_traced_array_warns():
+    from dfdx.ad._tracer import LARGE_OBJECT_ARRAY, PerformanceWarning
+
+    x = np.linspace(0.0, 1.0, LARGE_OBJECT_ARRAY + 1)
+    with pytest.warns(PerformanceWarning, match=r"10001 elements \(in <lambda>.*drop the call"):
+        g = grad(lambda x: np.sum(np.asarray(x) * 2))(x)
+    assert np.all(g == 2)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import warnings
 from typing import Any
 
 import numpy as np
@@ -17,11 +18,27 @@ from dfdx.ad._primitive import (
     bind,
 )
 
-__all__ = ["BUILD_HINT", "OPS", "Tracer", "inexact_dtype", "raw", "where_called", "where_raised"]
+__all__ = [
+    "BUILD_HINT",
+    "OPS",
+    "PerformanceWarning",
+    "Tracer",
+    "inexact_dtype",
+    "raw",
+    "where_called",
+    "where_raised",
+]
 # (BUILD_HINT, where_called, where_raised: from _messages, re-exported for the rule modules)
 
 # named primitives used by the operators, filled by the rule modules
 OPS: dict[str, Any] = {}
+
+# a traced array converted to an object array of more elements than this warns (slow)
+LARGE_OBJECT_ARRAY = 10_000
+
+
+class PerformanceWarning(UserWarning):
+    """A traced computation that is exact but much slower than it need be."""
 
 
 def raw(a: Any) -> Any:
@@ -111,6 +128,14 @@ class Tracer:
             if out.ndim == 0:
                 out[()] = self
             else:
+                if out.size > LARGE_OBJECT_ARRAY:
+                    warnings.warn(
+                        f"np.asarray/np.array of a traced array of {out.size} elements (in "
+                        f"{caller()}) makes as many traced scalars: exact but slow (about "
+                        "0.1 ms each). A traced array needs no np.asarray; drop the call.",
+                        PerformanceWarning,
+                        stacklevel=2,
+                    )
                 flat = np.ravel(self)
                 view = out.reshape(-1)
                 for k in range(view.size):
