@@ -32,9 +32,10 @@ from dfdx.ad._objects import asarray
 from dfdx.ad._primitive import TracingError, defjvp, defvjp, primitive
 from dfdx.ad._registry import supported_functions
 from dfdx.ad._taylor import derivative
-from dfdx.ad._tracer import Tracer
+from dfdx.ad._tracer import PerformanceWarning, Tracer
 
 __all__ = [
+    "PerformanceWarning",
     "Tracer",
     "TracingError",
     "asarray",
