@@ -38,7 +38,20 @@ LARGE_OBJECT_ARRAY = 10_000
 
 
 class PerformanceWarning(UserWarning):
-    """A traced computation that is exact but much slower than it need be."""
+    """A traced computation that is exact but much slower than it need be.
+
+    Emitted, for example, when ``np.asarray`` turns a large traced array into
+    one traced scalar per element; silence it with :mod:`warnings` filters.
+
+    Examples
+    --------
+    >>> from dfdx.ad import PerformanceWarning
+    >>> issubclass(PerformanceWarning, UserWarning)
+    True
+    """
+
+
+PerformanceWarning.__module__ = "dfdx.ad"
 
 
 def raw(a: Any) -> Any:
