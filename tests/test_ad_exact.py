@@ -492,6 +492,36 @@ ARRAY_ROWS += [
         lambda xs: [(xs[j] + xs[3 + j] + xs[6 + j]) / 3 for j in range(3)],
     ),
     Row(
+        "sum axis keepdims",
+        lambda a: np.sum(a**2, axis=1, keepdims=True),
+        _A,
+        lambda xs: [mp.fsum(xs[3 * i + j] ** 2 for j in range(3)) for i in range(3)],
+    ),
+    Row(
+        "prod axis",
+        lambda a: np.prod(a, axis=0),
+        _A,
+        lambda xs: [xs[j] * xs[3 + j] * xs[6 + j] for j in range(3)],
+    ),
+    Row(
+        "cumsum axis",
+        lambda a: np.cumsum(a, axis=1),
+        _A,
+        lambda xs: [mp.fsum(xs[3 * i : 3 * i + j + 1]) for i in range(3) for j in range(3)],
+    ),
+    Row(
+        "var ddof",
+        lambda x: np.var(x, ddof=1),
+        _V,
+        lambda xs: [mp.fsum((v - mp.fsum(xs) / 4) ** 2 for v in xs) / 3],
+    ),
+    Row(
+        "min axis",
+        lambda a: np.min(a, axis=1),
+        _A,
+        lambda xs: [min(xs[3 * i : 3 * i + 3]) for i in range(3)],
+    ),
+    Row(
         "np.array of traced scalars",
         lambda x: np.array([x[0] * x[1], x[2], 2.0]),
         _V,
