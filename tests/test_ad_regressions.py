@@ -348,3 +348,9 @@ def test_asarray_of_a_large_traced_array_warns():
     with pytest.warns(PerformanceWarning, match=r"10001 elements \(in <lambda>.*drop the call"):
         g = grad(lambda x: np.sum(np.asarray(x) * 2))(x)
     assert np.all(g == 2)
+
+
+def test_array_of_traced_float32_scalars_keeps_numpys_dtype():
+    x = np.array([1.0, 2.0], dtype=np.float32)
+    for f in (lambda x: np.array([x[0] * x[1], x[1]]), lambda x: np.array([x[0], 2.0])):
+        assert jvp(f, (x,), (x,))[0].dtype == f(x).dtype

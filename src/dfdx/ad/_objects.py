@@ -82,7 +82,10 @@ def pack(a: np.ndarray) -> Any:
             )
     if not elems:
         return a
-    dtype = np.result_type(*{inexact_dtype(e) for e in elems}, np.array(consts).dtype)
+    traced = set(pos)
+    numbers = [c for k, c in enumerate(consts) if k not in traced]
+    dtypes = {inexact_dtype(e) for e in elems}  # as NumPy would: float32 scalars stay float32
+    dtype = np.result_type(*dtypes, *([np.array(numbers).dtype] if numbers else []))
     base = np.array(consts, dtype=dtype)
     out = PACK(*elems, base=base, pos=tuple(pos))
     return out if a.ndim == 1 else np.reshape(out, a.shape)
