@@ -10,7 +10,7 @@ import numpy as np
 from dfdx._core.validate import check_choice
 from dfdx.ad._api import _argnums, _run, _wrap_reverse, grad, jvp
 from dfdx.ad._trace import IDENTITY_SEEDS, ForwardTrace, ReverseTrace, shape_of
-from dfdx.ad._tracer import Tracer, raw
+from dfdx.ad._tracer import Tracer, inexact_dtype, raw
 from dfdx.ad._tree import LEAF, as_input, flatten, unflatten
 
 __all__ = ["hessian", "hvp", "jacobian"]
@@ -27,7 +27,7 @@ def _jac_forward(f: Callable, args: tuple, kwargs: dict, nums: tuple[int, ...]) 
     sizes = [int(np.size(a)) for a in leaves_all]
     total = sum(sizes)
     trace = ForwardTrace((total,))
-    dtype = np.result_type(*leaves_all, np.float32)
+    dtype = np.result_type(*[inexact_dtype(a) for a in leaves_all])
     eye = np.eye(total, dtype=dtype)
     targs = list(args)
     pos = 0
@@ -78,6 +78,9 @@ def _jac_reverse(f: Callable, args: tuple, kwargs: dict, nums: tuple[int, ...]) 
             oshape = shape_of(val)
             m = int(np.prod(oshape))
             jac = np.zeros((m, total), dtype=np.result_type(val, *leaves_all, np.float64))
+            # a complex output of a real input: the backward pass (the transpose, then the
+            # real part for a real input) gives Re J with the seed 1 and Im J with -1j
+            imag = jac.dtype.kind == "c" and any(not np.iscomplexobj(a) for a in leaves_all)
             if traced:
                 for r in range(m):
                     seed = np.zeros(m, dtype=jac.dtype)
@@ -87,6 +90,12 @@ def _jac_reverse(f: Callable, args: tuple, kwargs: dict, nums: tuple[int, ...]) 
                         np.zeros(s) if c is None else np.ravel(c)
                         for c, s in zip(cts, sizes, strict=True)
                     ]
+                    if imag:
+                        cts = trace.backward({o.aux: (-1j * seed).reshape(oshape)}, wanted)
+                        row = [
+                            part if np.iscomplexobj(a) or c is None else part + 1j * np.ravel(c)
+                            for part, c, a in zip(row, cts, leaves_all, strict=True)
+                        ]
                     jac[r] = np.concatenate(row) if row else jac[r]
             blocks.append((oshape, jac))
     finally:
@@ -160,10 +169,8 @@ def _assemble(odef: Any, blocks: list, specs: list, sizes: list[int], multi: boo
             parts = []
             for a in leaves:
                 k = sizes[leaf_i]
-                block = np.asarray(mat[:, pos : pos + k]).reshape(oshape + shape_of(a))
-                if not np.iscomplexobj(a) and np.iscomplexobj(block):
-                    block = block.real
-                parts.append(block)
+                # complex for a complex output, even of a real input (d exp(i x)/dx = i exp(i x))
+                parts.append(np.asarray(mat[:, pos : pos + k]).reshape(oshape + shape_of(a)))
                 pos += k
                 leaf_i += 1
             per_arg.append(parts[0] if tdef is LEAF else unflatten(tdef, parts))
