@@ -28,10 +28,20 @@ from dfdx.ad._api import grad, jvp, value_and_grad, vjp
 from dfdx.ad._jacobian import hessian, hvp, jacobian
 from dfdx.ad._primitive import TracingError, defjvp, defvjp, primitive
 from dfdx.ad._registry import supported_functions
+from dfdx.ad._sparse import (
+    SparseHessian,
+    SparseJacobian,
+    hessian_sparsity,
+    jacobian_sparsity,
+    sparse_hessian,
+    sparse_jacobian,
+)
 from dfdx.ad._taylor import derivative
 from dfdx.ad._tracer import Tracer
 
 __all__ = [
+    "SparseHessian",
+    "SparseJacobian",
     "Tracer",
     "TracingError",
     "defjvp",
@@ -39,10 +49,14 @@ __all__ = [
     "derivative",
     "grad",
     "hessian",
+    "hessian_sparsity",
     "hvp",
     "jacobian",
+    "jacobian_sparsity",
     "jvp",
     "primitive",
+    "sparse_hessian",
+    "sparse_jacobian",
     "supported_functions",
     "value_and_grad",
     "vjp",
