@@ -24,7 +24,15 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["as_pattern", "check_coloring", "color_columns", "compress_seed", "positions", "recover"]
+__all__ = [
+    "as_pattern",
+    "check_coloring",
+    "color_columns",
+    "compress_seed",
+    "positions",
+    "ragged_arange",
+    "recover",
+]
 
 _ORDERS = ("largest_first", "natural", "random")
 
@@ -96,18 +104,18 @@ def _greedy(a: sp.csr_array, order: str, seed: int) -> np.ndarray:
     ready = np.flatnonzero(waiting == 0)
     while ready.size:
         cnt = by_src[ready + 1] - by_src[ready]
-        idx = _ragged(by_src[ready], cnt)
+        idx = ragged_arange(by_src[ready], cnt)
         owner = np.repeat(np.arange(ready.size), cnt)
         colors[ready] = _mex(owner, colors[dst[idx]], ready.size)
         cnt = by_dst[ready + 1] - by_dst[ready]
-        nxt = later[_ragged(by_dst[ready], cnt)]
+        nxt = later[ragged_arange(by_dst[ready], cnt)]
         np.subtract.at(waiting, nxt, 1)
         nxt = np.unique(nxt)
         ready = nxt[waiting[nxt] == 0]
     return colors
 
 
-def _ragged(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+def ragged_arange(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """Concatenation of ``arange(s, s + c)`` over the pairs, without a Python loop."""
     total = int(counts.sum())
     if total == 0:

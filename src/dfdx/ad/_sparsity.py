@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from dfdx._core.coloring import ragged_arange
 from dfdx.ad._primitive import Primitive, bind
 from dfdx.ad._rules_elementwise import ELEMENTWISE, ZERO
 from dfdx.ad._trace import shape_of
@@ -117,6 +118,15 @@ def _grouped(groups: np.ndarray, n_in: int) -> sp.csr_array:
     return d
 
 
+def _pairs(pa: sp.csr_array, pb: sp.csr_array) -> tuple[np.ndarray, np.ndarray]:
+    """All pairs ``(i, j)`` with i in row r of ``pa`` and j in row r of ``pb``, over the rows."""
+    ca, cb = np.diff(pa.indptr), np.diff(pb.indptr)
+    rows = np.repeat(np.arange(ca.size), ca)  # row of each entry of pa
+    i = np.repeat(pa.indices, cb[rows])
+    j = pb.indices[ragged_arange(pb.indptr[rows], cb[rows])]
+    return i, j
+
+
 class SparsityTrace:
     """A transformation whose tracers carry dependency sets (see the module docstring)."""
 
@@ -125,7 +135,7 @@ class SparsityTrace:
 
         self.level = next(_levels)
         self.n = n
-        self.pairs: list[sp.csr_array] | None = [] if hessian else None
+        self.pairs: list[tuple[np.ndarray, np.ndarray]] | None = [] if hessian else None
 
     def new(self, value: Any) -> Tracer:
         size = int(np.size(value))
@@ -268,13 +278,13 @@ class SparsityTrace:
         assert self.pairs is not None
         if name in _BILINEAR:
             if aligned is not None and len(aligned) == 2:
-                self.pairs.append(sp.csr_array(aligned[0].T @ aligned[1]))
+                self.pairs.append(_pairs(aligned[0], aligned[1]))
             elif aligned is None:
-                self.pairs.append(sp.csr_array(out.T @ out))
+                self.pairs.append(_pairs(out, out))
             return
         if name in _LINEAR_IN_FIRST and live == [0]:
             return
-        self.pairs.append(sp.csr_array(out.T @ out))
+        self.pairs.append(_pairs(out, out))
 
     def hessian_pattern(self, final: Any) -> sp.csr_array:
         """Symmetric pattern of interacting pairs, restricted to the inputs ``final`` reaches."""
@@ -282,13 +292,13 @@ class SparsityTrace:
         assert self.pairs is not None
         if final is None or not self.pairs:
             return _empty(n, n)
-        h = _union(self.pairs)
-        h = sp.csr_array(h + h.T)
+        i = np.concatenate([p[0] for p in self.pairs])
+        j = np.concatenate([p[1] for p in self.pairs])
         reach = np.zeros(n, dtype=bool)
         reach[final.indices] = True
-        h = sp.coo_array(h)
-        ok = reach[h.row] & reach[h.col]
-        ones = np.ones(int(ok.sum()), dtype=bool)
-        out = sp.csr_array((ones, (h.row[ok], h.col[ok])), shape=(n, n))
+        ok = reach[i] & reach[j]
+        i, j = i[ok], j[ok]
+        i, j = np.concatenate([i, j]), np.concatenate([j, i])
+        out = sp.csr_array((np.ones(i.size, dtype=bool), (i, j)), shape=(n, n))
         out.sum_duplicates()
         return out
