@@ -313,3 +313,16 @@ def test_untraceable_function_is_loud():
 
     with pytest.raises(ad.TracingError):
         ad.jacobian_sparsity(lambda x: math.sin(x[0]))(np.ones(2))
+
+
+def test_hessian_pattern_through_factorisations():
+    def f(x):
+        w = np.linalg.eigvalsh(np.reshape(x[:4], (2, 2)) + np.reshape(x[:4], (2, 2)).T)
+        return np.sum(w * np.array([1.0, 2.0])) + x[4]
+
+    x = np.array([1.0, 0.3, -0.2, 2.0, 5.0])
+    P = ad.hessian_sparsity(f)(x).toarray()
+    dense = ad.hessian(f)(x)
+    assert not np.any(dense[~P])
+    assert P[:4, :4].all()
+    assert not P[4].any()

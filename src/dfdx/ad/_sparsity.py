@@ -154,8 +154,12 @@ class SparsityTrace:
                 sets[i] = a.aux
         ans = bind(prim, *vals, **params)
         live = [i for i, s in enumerate(sets) if s is not None]
-        if prim.multiple:
-            return tuple(Tracer(a, self, self._fallback(live, sets, a)) for a in ans)
+        if prim.multiple:  # eigh, svd, qr, slogdet: every output from every input
+            outs = [self._fallback(live, sets, a) for a in ans]
+            if self.pairs is not None and live:
+                one = self._fallback(live, sets, 0.0)
+                self.pairs.append(_pairs(one, one))
+            return tuple(Tracer(a, self, o) for a, o in zip(ans, outs, strict=True))
         if not live:
             return Tracer(ans, self, None)
         name = prim.name
