@@ -304,6 +304,10 @@ def test_messages():
     H = ad.SparseHessian(lambda x: np.sum(x**4), np.ones(3))
     with pytest.raises(ValueError, match=r"`x` must have shape \(3,\)"):
         H(np.ones(2))
+    with pytest.raises(TypeError, match="`f` must return one array"):
+        ad.jacobian_sparsity(lambda x: (x, x))(np.ones(2))
+    with pytest.raises(TypeError, match="`f` must return one array"):
+        ad.SparseJacobian(lambda x: [x], np.ones(2), sparsity=np.eye(2))(np.ones(2))
     with pytest.raises(TypeError, match="`x` must be real"):
         ad.jacobian_sparsity(f)(np.ones(2, complex))
 

@@ -38,6 +38,15 @@ _ORDERS = ("largest_first", "natural", "random")
 
 
 def _csr(pattern: Any) -> sp.csr_array:
+    if (
+        isinstance(pattern, sp.csr_array)
+        and pattern.dtype == bool
+        and pattern.indices.dtype == np.int64
+        and pattern.indptr.dtype == np.int64
+        and pattern.has_canonical_format
+        and pattern.data.all()
+    ):
+        return pattern  # already a boolean pattern in canonical form (never modified here)
     if not sp.issparse(pattern):
         pattern = np.asarray(pattern)
         if pattern.ndim != 2:

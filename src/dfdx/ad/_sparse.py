@@ -37,9 +37,18 @@ def _point(x: Any) -> np.ndarray:
     return x
 
 
+def _check_output(out: Any) -> Any:
+    if isinstance(out, (tuple, list, dict)):
+        raise TypeError(
+            f"`f` must return one array for a sparse derivative, got a {type(out).__name__}; "
+            "concatenate the outputs (np.concatenate([np.ravel(a) for a in out]))"
+        )
+    return out
+
+
 def _trace_sets(f: Callable, x: np.ndarray, args: tuple, kwargs: dict, hessian: bool) -> Any:
     trace = SparsityTrace(int(x.size), hessian=hessian)
-    out = _run(f, trace, (trace.new(x), *args), kwargs)
+    out = _check_output(_run(f, trace, (trace.new(x), *args), kwargs))
     if type(out) is not Tracer or out._trace is not trace:
         if type(out) is Tracer:
             raise TypeError("`f` returned a value traced by another transformation")
@@ -141,7 +150,7 @@ def _compressed_forward(f: Callable, x: np.ndarray, seed: np.ndarray, args: tupl
     """``f(x)`` and the products ``J @ seed[c]`` for all colors in one batched forward pass."""
     k = seed.shape[0]
     trace = ForwardTrace((k,))
-    out = _run(f, trace, (trace.new(x, seed.reshape((k, *x.shape))), *args), kw)
+    out = _check_output(_run(f, trace, (trace.new(x, seed.reshape((k, *x.shape))), *args), kw))
     if type(out) is Tracer and out._trace is trace:
         value = out.value
         tan = out.aux

@@ -91,6 +91,13 @@ def _take(p: sp.csr_array, rows: np.ndarray) -> sp.csr_array:
     return _csr(indptr, indices, p.shape[1])
 
 
+def _vstack(parts: list[sp.csr_array]) -> sp.csr_array:
+    starts = np.cumsum([0] + [q.indptr[-1] for q in parts])
+    indptr = np.concatenate([q.indptr[:-1] + s for q, s in zip(parts, starts, strict=False)])
+    indptr = np.concatenate([indptr, starts[-1:]])
+    return _csr(indptr, np.concatenate([q.indices for q in parts]), parts[0].shape[1])
+
+
 def _union(parts: list[sp.csr_array]) -> sp.csr_array:
     out = parts[0]
     for q in parts[1:]:
@@ -220,7 +227,7 @@ class SparsityTrace:
             offset += size
         moved = np.asarray(prim.impl(*ids, **params)).real.ravel()
         rows = moved.astype(np.int64) - 1
-        whole = stack[0] if len(stack) == 1 else sp.csr_array(sp.vstack(stack, format="csr"))
+        whole = stack[0] if len(stack) == 1 else _vstack(stack)
         return _take(whole, rows)
 
     def _reduce(self, x: Any, p: sp.csr_array, axes: Any) -> sp.csr_array:
@@ -282,7 +289,8 @@ class SparsityTrace:
         assert self.pairs is not None
         if name in _BILINEAR:
             if aligned is not None and len(aligned) == 2:
-                self.pairs.append(_pairs(aligned[0], aligned[1]))
+                i, j = _pairs(aligned[0], aligned[1])
+                self.pairs.append((np.concatenate([i, j]), np.concatenate([j, i])))
             elif aligned is None:
                 self.pairs.append(_pairs(out, out))
             return
@@ -301,8 +309,7 @@ class SparsityTrace:
         reach = np.zeros(n, dtype=bool)
         reach[final.indices] = True
         ok = reach[i] & reach[j]
-        i, j = i[ok], j[ok]
-        i, j = np.concatenate([i, j]), np.concatenate([j, i])
+        i, j = i[ok], j[ok]  # symmetric already: each pair was recorded both ways
         out = sp.csr_array((np.ones(i.size, dtype=bool), (i, j)), shape=(n, n))
         out.sum_duplicates()
         return out
