@@ -9,7 +9,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dfdx import ad
-from dfdx._core.coloring import check_coloring, color_columns
+from dfdx._core.coloring import (
+    as_pattern,
+    check_coloring,
+    color_columns,
+    color_symmetric,
+    symmetric_positions,
+)
 
 
 def _close(actual, desired):
@@ -330,3 +336,49 @@ def test_hessian_pattern_through_factorisations():
     assert not np.any(dense[~P])
     assert P[:4, :4].all()
     assert not P[4].any()
+
+
+# ------------------------------------------------------------------ star coloring
+@settings(max_examples=60, deadline=None)
+@given(
+    n=st.integers(1, 40),
+    density=st.floats(0.0, 0.3),
+    hubs=st.integers(0, 3),
+    seed=st.integers(0, 2**16),
+)
+def test_symmetric_coloring_recovers_every_entry(n, density, hubs, seed):
+    rng = np.random.default_rng(seed)
+    S = rng.random((n, n)) < density
+    S[: min(hubs, n)] = True
+    S = S | S.T | np.eye(n, dtype=bool)
+    P = sp.csr_array(S)
+    colors, k = color_symmetric(P)
+    assert k <= color_columns(P)[1]
+    pos = symmetric_positions(as_pattern(P), colors)  # raises unless a star coloring
+    # recovery from exact products with a random symmetric matrix on the pattern
+    H = np.triu(rng.normal(size=(n, n)) * S)
+    H = H + np.triu(H, 1).T
+    V = np.zeros((k, n))
+    V[colors, np.arange(n)] = 1.0
+    comp = (H @ V.T).T
+    np.testing.assert_array_equal(comp.ravel()[pos], H[S])
+
+
+def test_star_coloring_needs_two_colors_for_an_arrowhead():
+    def f(x):
+        return x[0] * np.sum(x[1:] ** 2) + np.sum(x**4)
+
+    n = 30
+    H = ad.SparseHessian(f, np.ones(n))
+    assert H.ncolors == 2
+    assert color_columns(H.sparsity)[1] == n
+    x = np.linspace(-1, 1, n)
+    _close(H(x).toarray(), ad.hessian(f)(x))
+
+
+def test_symmetric_positions_rejects_a_bad_coloring():
+    path = sp.csr_array(
+        np.eye(4, dtype=bool) | np.eye(4, k=1, dtype=bool) | np.eye(4, k=-1, dtype=bool)
+    )
+    with pytest.raises(ValueError, match="not a star coloring"):
+        symmetric_positions(path, np.array([0, 1, 0, 1]))

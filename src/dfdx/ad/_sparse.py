@@ -8,7 +8,15 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from dfdx._core.coloring import as_pattern, color_columns, compress_seed, positions, recover
+from dfdx._core.coloring import (
+    as_pattern,
+    color_columns,
+    color_symmetric,
+    compress_seed,
+    positions,
+    recover,
+    symmetric_positions,
+)
 from dfdx.ad._api import _run, grad, vjp
 from dfdx.ad._sparsity import SparsityTrace, _empty
 from dfdx.ad._trace import ForwardTrace, shape_of
@@ -314,9 +322,10 @@ def sparse_jacobian(
 class SparseHessian:
     """A sparse Hessian evaluator: pattern and coloring once, Hessian-vector products per color.
 
-    The columns of the symmetric pattern are colored so that no two columns of
-    one color share a row; one forward-over-reverse pass carrying one tangent
-    per color gives ``H @ V`` and every entry is read off directly.
+    The symmetric pattern gets a star coloring (see
+    ``dfdx._core.coloring.color_symmetric``): one forward-over-reverse pass
+    carrying one tangent per color gives ``H @ V``, and every entry is read off
+    directly, from its own row or, by symmetry, from its transposed entry's row.
 
     Parameters
     ----------
@@ -361,9 +370,9 @@ class SparseHessian:
             raise ValueError(f"`sparsity` must have shape ({n}, {n}), got {s.shape}")
         s = as_pattern(s + s.T)
         self.sparsity = s
-        self.colors, self.ncolors = color_columns(s, order=order)
+        self.colors, self.ncolors = color_symmetric(s, order=order)
         self._seed = compress_seed(self.colors, self.ncolors)
-        self._pos = positions(s, self.colors)
+        self._pos = symmetric_positions(s, self.colors)
 
     def __call__(self, x: Any, *args: Any, **kwargs: Any) -> sp.csr_array:
         """The Hessian at ``x`` as a symmetric ``scipy.sparse.csr_array``."""
