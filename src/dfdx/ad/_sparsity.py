@@ -31,6 +31,10 @@ import numpy as np
 import scipy.sparse as sp
 
 from dfdx._core.coloring import ragged_arange
+from dfdx.ad import _rules_linalg as _linalg
+from dfdx.ad import _rules_reductions as _red
+from dfdx.ad import _rules_shape as _sh
+from dfdx.ad import _rules_special as _special
 from dfdx.ad._primitive import Primitive, bind
 from dfdx.ad._rules_elementwise import ELEMENTWISE, ZERO
 from dfdx.ad._trace import shape_of
@@ -38,29 +42,26 @@ from dfdx.ad._tracer import Tracer
 
 __all__ = ["SparsityTrace"]
 
-_MOVES = {"reshape", "transpose", "broadcast_to", "getitem", "setitem", "concatenate"}
-_SAME = {"astype", "real", "imag", "conjugate"}
-_REDUCE = {"sum": "axes", "max": "axes", "min": "axes", "prod": "axis"}
-_SCAN = {"cumsum", "cumprod"}
+_MOVES = {_sh.RESHAPE, _sh.TRANSPOSE, _sh.BROADCAST, _sh.GETITEM, _sh.SETITEM, _sh.CONCAT}
+_SAME = {_sh.ASTYPE, _sh.REAL, _sh.IMAG}
+_REDUCE = {_red.SUM: "axes", _red.MAX: "axes", _red.MIN: "axes", _red.PROD: "axis"}
+_SCAN = {_red.CUMSUM, _red.CUMPROD}
+_ELEMENTWISE = {_sh.WHERE, _special.POLYGAMMA}
 # zero second derivative (almost everywhere) in every argument
-_PIECEWISE_LINEAR = {
-    "absolute",
-    "fabs",
-    "maximum",
-    "minimum",
-    "fmax",
-    "fmin",
-    "copysign",
-    "mod",
-    "remainder",
-    "fmod",
-    "where",
-    "max",
-    "min",
-    "index_add",
+_PIECEWISE_LINEAR = {_sh.WHERE, _red.MAX, _red.MIN, _sh.INDEX_ADD, _red.SUM, _red.CUMSUM}
+_PIECEWISE_LINEAR_UFUNCS = {
+    np.absolute,
+    np.fabs,
+    np.maximum,
+    np.minimum,
+    np.fmax,
+    np.fmin,
+    np.copysign,
+    np.mod,
+    np.fmod,
 }
-_BILINEAR = {"multiply", "mul", "matmul"}
-_LINEAR_IN_FIRST = {"divide", "truediv", "ldexp"}
+_BILINEAR_UFUNCS = {np.multiply, np.matmul}
+_LINEAR_IN_FIRST_UFUNCS = {np.divide, np.ldexp}
 
 
 def _csr(indptr: np.ndarray, indices: np.ndarray, n: int) -> sp.csr_array:
@@ -169,26 +170,25 @@ class SparsityTrace:
             return tuple(Tracer(a, self, o) for a, o in zip(ans, outs, strict=True))
         if not live:
             return Tracer(ans, self, None)
-        name = prim.name
         aligned = None
-        if (prim.ufunc is not None and name != "matmul") or name in ("where", "polygamma"):
+        if (prim.ufunc is not None and prim is not _linalg.MATMUL) or prim in _ELEMENTWISE:
             out, aligned = self._elementwise(prim, vals, sets, live, ans)
-        elif name in _SAME:
+        elif prim in _SAME:
             out = sets[live[0]]
-        elif name in _MOVES:
+        elif prim in _MOVES:
             out = self._move(prim, vals, sets, params)
-        elif name in _REDUCE:
-            out = self._reduce(vals[0], sets[0], params[_REDUCE[name]])
-        elif name in _SCAN:
+        elif prim in _REDUCE:
+            out = self._reduce(vals[0], sets[0], params[_REDUCE[prim]])
+        elif prim in _SCAN:
             out = self._scan(vals[0], sets[0], params["axis"])
-        elif name == "index_add":
+        elif prim is _sh.INDEX_ADD:
             out = self._index_add(sets[0], vals[0], params)
-        elif name == "matmul" and max(np.ndim(vals[0]), np.ndim(vals[1])) <= 2:
+        elif prim is _linalg.MATMUL and max(np.ndim(vals[0]), np.ndim(vals[1])) <= 2:
             out, aligned = self._matmul(vals, sets)
         else:
             out = self._fallback(live, sets, ans)
         if self.pairs is not None and out is not None:
-            self._second(name, prim, live, out, aligned)
+            self._second(prim, live, out, aligned)
         return Tracer(ans, self, out)
 
     # ------------------------------------------------------------ first order
@@ -202,7 +202,7 @@ class SparsityTrace:
         oshape = shape_of(ans)
         parts = []
         for i in live:
-            if (i < len(derivs) and derivs[i] == ZERO) or (prim.name == "where" and i == 0):
+            if (i < len(derivs) and derivs[i] == ZERO) or (prim is _sh.WHERE and i == 0):
                 continue
             p, s = sets[i], shape_of(vals[i])
             if s != oshape:
@@ -281,20 +281,21 @@ class SparsityTrace:
         return _union(parts), parts
 
     # ------------------------------------------------------------ second order
-    def _second(self, name: str, prim: Primitive, live: list, out: Any, aligned: Any) -> None:
-        if prim.linear or name in _MOVES or name in _SAME or name in _PIECEWISE_LINEAR:
+    def _second(self, prim: Primitive, live: list, out: Any, aligned: Any) -> None:
+        uf = prim.ufunc
+        if prim.linear or prim in _MOVES or prim in _SAME or prim in _PIECEWISE_LINEAR:
             return
-        if name in ("sum", "cumsum"):
+        if uf in _PIECEWISE_LINEAR_UFUNCS:
             return
         assert self.pairs is not None
-        if name in _BILINEAR:
+        if uf in _BILINEAR_UFUNCS:
             if aligned is not None and len(aligned) == 2:
                 i, j = _pairs(aligned[0], aligned[1])
                 self.pairs.append((np.concatenate([i, j]), np.concatenate([j, i])))
             elif aligned is None:
                 self.pairs.append(_pairs(out, out))
             return
-        if name in _LINEAR_IN_FIRST and live == [0]:
+        if uf in _LINEAR_IN_FIRST_UFUNCS and live == [0]:
             return
         self.pairs.append(_pairs(out, out))
 
