@@ -294,9 +294,15 @@ def symmetric_positions(sparsity: sp.csr_array, colors: np.ndarray) -> np.ndarra
     rows, cols = _row_of(sparsity), sparsity.indices.astype(np.int64)
     k = int(colors.max(initial=0)) + 1
     key = rows * k + colors[cols]
-    _, inv, cnt = np.unique(key, return_inverse=True, return_counts=True)
-    direct = cnt[inv] == 1
+    if n * k <= 4 * key.size + n:
+        direct = np.bincount(key, minlength=n * k)[key] == 1
+    else:
+        _, inv, cnt = np.unique(key, return_inverse=True, return_counts=True)
+        direct = cnt[inv] == 1
+    pos = colors[cols] * n + rows
+    if direct.all():  # a column coloring: every entry from its own row
+        return pos
     where = np.searchsorted(rows * n + cols, cols * n + rows)  # entry (j, i) of entry (i, j)
     if not np.all(direct | direct[where]):
         raise ValueError("the coloring is not a star coloring of the pattern")
-    return np.where(direct, colors[cols] * n + rows, colors[rows] * n + cols)
+    return np.where(direct, pos, colors[rows] * n + cols)

@@ -364,11 +364,12 @@ class SparseHessian:
         self.f, self.shape = f, x0.shape
         n = int(x0.size)
         if sparsity is None:
-            sparsity = hessian_sparsity(f)(x0, *args, **kwargs)
-        s = as_pattern(sparsity)
-        if s.shape != (n, n):
-            raise ValueError(f"`sparsity` must have shape ({n}, {n}), got {s.shape}")
-        s = as_pattern(s + s.T)
+            s = hessian_sparsity(f)(x0, *args, **kwargs)  # symmetric by construction
+        else:
+            s = as_pattern(sparsity)
+            if s.shape != (n, n):
+                raise ValueError(f"`sparsity` must have shape ({n}, {n}), got {s.shape}")
+            s = as_pattern(s + s.T)
         self.sparsity = s
         self.colors, self.ncolors = color_symmetric(s, order=order)
         self._seed = compress_seed(self.colors, self.ncolors)

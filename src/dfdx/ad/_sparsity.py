@@ -129,6 +129,10 @@ def _grouped(groups: np.ndarray, n_in: int) -> sp.csr_array:
 def _pairs(pa: sp.csr_array, pb: sp.csr_array) -> tuple[np.ndarray, np.ndarray]:
     """All pairs ``(i, j)`` with i in row r of ``pa`` and j in row r of ``pb``, over the rows."""
     ca, cb = np.diff(pa.indptr), np.diff(pb.indptr)
+    if ca.size and ca.min() == ca.max() and cb.min() == cb.max():  # c entries in every row
+        a = pa.indices.reshape(ca.size, -1)
+        b = pb.indices.reshape(cb.size, -1)
+        return np.repeat(a, b.shape[1], axis=1).ravel(), np.tile(b, (1, a.shape[1])).ravel()
     rows = np.repeat(np.arange(ca.size), ca)  # row of each entry of pa
     i = np.repeat(pa.indices, cb[rows])
     j = pb.indices[ragged_arange(pb.indptr[rows], cb[rows])]
@@ -309,8 +313,9 @@ class SparsityTrace:
         j = np.concatenate([p[1] for p in self.pairs])
         reach = np.zeros(n, dtype=bool)
         reach[final.indices] = True
-        ok = reach[i] & reach[j]
-        i, j = i[ok], j[ok]  # symmetric already: each pair was recorded both ways
+        if not reach.all():
+            ok = reach[i] & reach[j]
+            i, j = i[ok], j[ok]  # symmetric already: each pair was recorded both ways
         out = sp.csr_array((np.ones(i.size, dtype=bool), (i, j)), shape=(n, n))
         out.sum_duplicates()
         return out
