@@ -394,3 +394,23 @@ def test_user_primitive_named_like_a_builtin_is_conservative():
     assert P.all()  # unknown primitive: everything depends on everything
     J = ad.sparse_jacobian(lambda x: weird(x))(np.arange(3.0))
     np.testing.assert_array_equal(J.toarray(), np.fliplr(np.tril(np.ones((3, 3)))))
+
+
+def test_nearly_dense_row_keeps_memory_linear():
+    # one row with all columns but one: the column intersection graph would be dense
+    n = 1500
+    first = np.delete(np.arange(n), 1)
+    rows = np.concatenate([np.zeros(n - 1, dtype=np.int64), np.arange(1, n)])
+    cols = np.concatenate([first, np.arange(1, n)])
+    S = sp.csr_array((np.ones(rows.size, bool), (rows, cols)), shape=(n, n))
+    colors, k = color_columns(S)
+    assert check_coloring(S, colors)
+    assert k == n  # the cyclic coloring (lower bound n - 1), without the n x n graph
+
+    def f(x):
+        return np.concatenate([np.sum(x[first]) ** 2 * np.ones(1), x[1:] * 2])
+
+    J = ad.SparseJacobian(f, np.ones(n))
+    assert (J.mode, J.ncolors) == ("reverse", 2)
+    x = np.linspace(0, 1, n)
+    np.testing.assert_allclose(J(x).toarray(), ad.jacobian(f)(x), rtol=1e-15, atol=0)

@@ -14,7 +14,9 @@ number of rounds is the longest chain of ordered neighbours.  Banded patterns
 (every row's nonzeros within a window of ``w`` columns) also admit the cyclic
 coloring ``j mod w``; the better of the two is returned, which reaches the
 lower bound (the largest number of nonzeros in a row) on banded and
-block-diagonal patterns.  Memory is O(nnz of the column intersection graph).
+block-diagonal patterns.  Memory is O(nnz of the column intersection graph);
+patterns whose rows are so dense that this graph would be much larger than
+the pattern itself get the cyclic coloring (valid, memory O(nnz)).
 """
 
 from __future__ import annotations
@@ -183,6 +185,10 @@ def color_columns(
     last = a.indices[a.indptr[1:][nonempty] - 1]
     width = int((last - first).max()) + 1
     if width == lower:  # banded or block diagonal: the cyclic coloring is optimal
+        return np.arange(n, dtype=np.int64) % width, width
+    if float(np.sum(counts.astype(np.float64) ** 2)) > max(32.0 * a.nnz, 1e6):
+        # dense rows: the column intersection graph would be far larger than the pattern;
+        # keep the memory O(nnz) (a row coloring, reverse mode, suits such patterns)
         return np.arange(n, dtype=np.int64) % width, width
     colors = _greedy(a, order, seed)
     k = int(colors.max()) + 1

@@ -235,10 +235,9 @@ class SparseJacobian:
         self.sparsity = s
         cols, kc = color_columns(s, order=order)
         col_counts = np.bincount(s.indices, minlength=n)
-        if mode == "forward" or (mode == "auto" and kc <= col_counts.max(initial=0)):
-            rows, kr = None, kc + 1  # reverse mode needs at least that many passes
-        else:
-            rows, kr = color_columns(s.T, order=order)
+        # reverse mode needs at least as many passes as the densest column has entries
+        try_reverse = mode == "reverse" or (mode == "auto" and kc > col_counts.max(initial=0))
+        rows, kr = color_columns(s.T, order=order) if try_reverse else (cols, kc + 1)
         if mode == "reverse" or (mode == "auto" and kr < kc):
             self.mode, self.colors, self.ncolors = "reverse", rows, kr
             self._t = sp.csr_array(s.T)
