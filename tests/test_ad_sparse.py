@@ -414,3 +414,98 @@ def test_nearly_dense_row_keeps_memory_linear():
     assert (J.mode, J.ncolors) == ("reverse", 2)
     x = np.linspace(0, 1, n)
     np.testing.assert_allclose(J(x).toarray(), ad.jacobian(f)(x), rtol=1e-15, atol=0)
+
+
+# ------------------------------------------------------------------ sweep of NumPy functions
+def _setitem(x):
+    y = np.concatenate([x, x[:2]])
+    y[[1, 4]] = x[3] ** 2
+    return y
+
+
+_A = np.arange(12.0).reshape(3, 4) % 3
+SWEEP = {
+    "roll": lambda x: np.roll(x, 2) * x,
+    "diff": lambda x: np.diff(x) ** 2,
+    "diff2": lambda x: np.diff(x, n=2),
+    "pad": lambda x: np.pad(x, 2) ** 2,
+    "pad_edge": lambda x: np.pad(x, 1, mode="edge"),
+    "dot": lambda x: np.dot(_A, x),
+    "einsum": lambda x: np.einsum("ij,j->i", _A, x),
+    "norm": lambda x: np.linalg.norm(x[:2]) + x,
+    "take": lambda x: np.take(x, [0, 2, 2]),
+    "clip": lambda x: np.clip(x, 0.2, 0.8),
+    "sort": lambda x: np.sort(x),
+    "maximum": lambda x: np.maximum(x, x[::-1]),
+    "outer": lambda x: np.outer(x[:2], x[2:]).ravel(),
+    "stack": lambda x: np.stack([x[:2], x[2:]]).ravel(),
+    "hstack": lambda x: np.hstack([x[:1], x[3:] ** 2]),
+    "tril": lambda x: np.tril(np.reshape(x, (2, 2))).ravel(),
+    "cumprod": lambda x: np.cumprod(x),
+    "mean_axis": lambda x: np.mean(np.reshape(x, (2, 2)), axis=1),
+    "std": lambda x: np.std(x),
+    "kron": lambda x: np.kron(x[:2], np.array([1.0, 0.0])),
+    "trace": lambda x: np.trace(np.reshape(x, (2, 2))),
+    "inv": lambda x: np.linalg.inv(np.reshape(x, (2, 2)) + 3 * np.eye(2)).ravel(),
+    "solve": lambda x: np.linalg.solve(np.eye(2) * 3 + 0.1, x[:2]),
+    "flip2d": lambda x: np.flip(np.reshape(x, (2, 2)), axis=0).ravel(),
+    "matmul_3d": lambda x: (np.reshape(x, (1, 2, 2)) @ np.ones((2, 2))).ravel(),
+    "repeat": lambda x: np.repeat(x, 2),
+    "tile": lambda x: np.tile(x, 2),
+    "interp": lambda x: np.interp(np.array([0.5, 1.5]), np.arange(4.0), x),
+    "fft": lambda x: np.real(np.fft.fft(x)),
+    "where": lambda x: np.where(x > 0.5, x**2, 0.0),
+    "mask": lambda x: x[x > 0.5] * 2.0,
+    "relu_mask": lambda x: (x > 0.5).astype(float) * x,
+    "prod": lambda x: np.prod(x),
+    "max_all": lambda x: np.max(x) * x,
+    "setitem_adv": _setitem,
+}
+
+
+@pytest.mark.parametrize("name", sorted(SWEEP))
+def test_detected_pattern_covers_the_jacobian(name):
+    f = SWEEP[name]
+    for x in (np.array([0.3, 0.9, 0.6, 0.2]), np.array([0.7, -0.4, 0.55, 1.3])):
+        P = ad.jacobian_sparsity(f)(x).toarray()
+        J = np.reshape(ad.jacobian(f)(x), P.shape)
+        assert not np.any((J != 0) & ~P)
+        _close(ad.sparse_jacobian(f)(x).toarray(), J)
+    # the mask-free functions keep their pattern from one point to another
+    if name != "mask":
+        x0, x1 = np.array([0.3, 0.9, 0.6, 0.2]), np.array([0.7, -0.4, 0.55, 1.3])
+        S = ad.SparseJacobian(f, x0)
+        _close(S(x1).toarray(), np.reshape(ad.jacobian(f)(x1), S.sparsity.shape))
+
+
+# ------------------------------------------------------------------ stale patterns
+def test_a_branch_with_new_nonzeros_is_detected_again():
+    def f(x):
+        return np.sort(x) ** 2  # the permutation depends on the values
+
+    J = ad.SparseJacobian(f, np.array([1.0, 2.0, 3.0]))
+    assert J.sparsity.nnz == 3
+    x = np.array([3.0, 1.0, 2.0])
+    np.testing.assert_array_equal(J(x).toarray(), ad.jacobian(f)(x))
+    assert J.redetections == 1
+    assert J.sparsity.nnz == 6  # both permutations
+    J(x)
+    assert J.redetections == 1
+
+    def g(x):
+        return np.sum(np.where(x > 0, x**3, x[::-1] * x))
+
+    H = ad.SparseHessian(g, np.ones(4))
+    x = np.array([1.0, -1.0, 2.0, 0.5])
+    _close(H(x).toarray(), ad.hessian(g)(x))
+
+
+def test_a_given_pattern_missing_nonzeros_is_an_error():
+    f = lambda x: x * x[::-1]  # noqa: E731
+    with pytest.raises(ValueError, match="`sparsity` misses structural nonzeros of the Jacobian"):
+        ad.sparse_jacobian(f, sparsity=sp.eye_array(4))(np.arange(1.0, 5.0))
+    with pytest.raises(ValueError, match="`sparsity` misses structural nonzeros of the Jacobian"):
+        ad.sparse_jacobian(f, sparsity=sp.eye_array(4), mode="reverse")(np.arange(1.0, 5.0))
+    h = lambda x: np.sum(x * x[::-1])  # noqa: E731
+    with pytest.raises(ValueError, match="`sparsity` misses structural nonzeros of the Hessian"):
+        ad.sparse_hessian(h, sparsity=sp.eye_array(4))(np.arange(1.0, 5.0))

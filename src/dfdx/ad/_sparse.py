@@ -198,6 +198,17 @@ class SparseJacobian:
         Color of each column (forward) or row (reverse).
     ncolors : int
         Number of passes per evaluation.
+    redetections : int
+        How often a point's branch had nonzeros outside the pattern.
+
+    Notes
+    -----
+    Each evaluation also carries one extra direction with no zero entry and
+    compares ``J @ v`` with the product computed directly.  When they differ
+    (control flow or masks at this point reach entries the pattern lacks), the
+    pattern is detected again at this point, merged with the old one, and the
+    Jacobian recomputed; with a ``sparsity`` given, a ``ValueError`` says that
+    it misses nonzeros.  A stale pattern never gives a silently wrong Jacobian.
 
     Examples
     --------
@@ -225,11 +236,15 @@ class SparseJacobian:
         if mode not in _MODES:
             raise ValueError(f"`mode` must be one of {', '.join(map(repr, _MODES))}, got {mode!r}")
         x0 = _point(x0)
-        self.f, self.shape = f, x0.shape
-        n = int(x0.size)
+        self.f, self.shape, self._mode, self._order = f, x0.shape, mode, order
+        self._given = sparsity is not None
         if sparsity is None:
             sparsity = jacobian_sparsity(f)(x0, *args, **kwargs)
-        s = as_pattern(sparsity)
+        self._setup(as_pattern(sparsity))
+        self.redetections = 0
+
+    def _setup(self, s: sp.csr_array) -> None:
+        n, mode, order = int(np.prod(self.shape)), self._mode, self._order
         if s.shape[1] != n:
             raise ValueError(f"`sparsity` must have {n} columns (x.size), got shape {s.shape}")
         self.sparsity = s
@@ -243,10 +258,14 @@ class SparseJacobian:
             self._t = sp.csr_array(s.T)
             self._t.sort_indices()
             self._pos = positions(self._t, self.colors)
+            probe_size = s.shape[0]
         else:
             self.mode, self.colors, self.ncolors = "forward", cols, kc
             self._pos = positions(s, self.colors)
+            probe_size = n
         self._seed = compress_seed(self.colors, self.ncolors)
+        self._probe = _probe(probe_size)
+        self._seed_probe = np.concatenate([self._seed, self._probe[None]])
 
     def __call__(self, x: Any, *args: Any, **kwargs: Any) -> sp.csr_array:
         """The Jacobian at ``x`` as a ``scipy.sparse.csr_array`` of shape ``(m, x.size)``."""
@@ -254,17 +273,33 @@ class SparseJacobian:
         if x.shape != self.shape:
             raise ValueError(f"`x` must have shape {self.shape}, got {x.shape}")
         if self.mode == "forward":
-            value, comp = _compressed_forward(self.f, x, self._seed, args, kwargs)
+            value, comp = _compressed_forward(self.f, x, self._seed_probe, args, kwargs)
             self._check_rows(value)
-            return recover(self.sparsity, self.colors, comp, self._pos)
-        value, back = vjp(lambda u: self.f(u, *args, **kwargs), x)
-        self._check_rows(value)
-        oshape = shape_of(np.asarray(value))
-        comp = np.stack([np.ravel(back(np.reshape(s, oshape))[0]) for s in self._seed])
-        jt = recover(self._t, self.colors, comp, self._pos)
-        out = sp.csr_array(jt.T)
-        out.sort_indices()
-        return out
+            J = recover(self.sparsity, self.colors, comp[:-1], self._pos)
+            ok = _agrees(J, self._probe, comp[-1])
+        else:
+            value, back = vjp(lambda u: self.f(u, *args, **kwargs), x)
+            self._check_rows(value)
+            oshape = shape_of(np.asarray(value))
+            comp = np.stack([np.ravel(back(np.reshape(s, oshape))[0]) for s in self._seed_probe])
+            jt = recover(self._t, self.colors, comp[:-1], self._pos)
+            ok = _agrees(jt, self._probe, comp[-1])
+            J = sp.csr_array(jt.T)
+            J.sort_indices()
+        if ok:
+            return J
+        # the products disagree with the pattern: a branch taken at x has other nonzeros
+        found = jacobian_sparsity(self.f)(x, *args, **kwargs)
+        if not (found > self.sparsity).nnz:
+            return J  # no new nonzero: the disagreement was rounding
+        if self._given:
+            raise ValueError(
+                "`sparsity` misses structural nonzeros of the Jacobian at x (detected: "
+                f"{(found > self.sparsity).nnz} entries); pass a pattern covering every branch"
+            )
+        self._setup(as_pattern(self.sparsity + found))
+        self.redetections += 1
+        return self(x, *args, **kwargs)
 
     def _check_rows(self, value: Any) -> None:
         m = int(np.size(value))
@@ -273,6 +308,26 @@ class SparseJacobian:
                 f"`sparsity` must have {m} rows (the size of f's output), "
                 f"got shape {self.sparsity.shape}"
             )
+
+
+def _probe(n: int) -> np.ndarray:
+    """A fixed direction with no zero entry, to check the coloring's products at each point."""
+    rng = np.random.default_rng(20240601)
+    return rng.uniform(1.0, 2.0, n) * rng.choice([-1.0, 1.0], n)
+
+
+def _agrees(J: sp.csr_array, v: np.ndarray, jv: np.ndarray) -> bool:
+    """Whether ``J @ v`` equals the product computed directly, to rounding.
+
+    An entry outside the pattern (a branch at this point that the pattern did
+    not see) makes them differ by about its size; rounding differs by a few
+    ulp of the terms.  Non-finite products are not checked.
+    """
+    jv = np.ravel(jv)
+    if not np.all(np.isfinite(jv)):
+        return True
+    scale = abs(J) @ abs(v) + abs(jv)
+    return bool(np.all(np.abs(J @ v - jv) <= 1e3 * np.finfo(float).eps * scale))
 
 
 def sparse_jacobian(
@@ -339,6 +394,12 @@ class SparseHessian:
     *args, **kwargs
         Extra arguments of ``f`` used for detection at ``x0``.
 
+    Notes
+    -----
+    As in :class:`SparseJacobian`, one extra direction checks each evaluation
+    against the pattern: new nonzeros at a point are detected and merged (see
+    the attribute ``redetections``), or reported when ``sparsity`` was given.
+
     Examples
     --------
     >>> import numpy as np
@@ -360,8 +421,9 @@ class SparseHessian:
         **kwargs: Any,
     ) -> None:
         x0 = _point(x0)
-        self.f, self.shape = f, x0.shape
+        self.f, self.shape, self._order = f, x0.shape, order
         n = int(x0.size)
+        self._given = sparsity is not None
         if sparsity is None:
             s = hessian_sparsity(f)(x0, *args, **kwargs)  # symmetric by construction
         else:
@@ -369,10 +431,16 @@ class SparseHessian:
             if s.shape != (n, n):
                 raise ValueError(f"`sparsity` must have shape ({n}, {n}), got {s.shape}")
             s = as_pattern(s + s.T)
+        self._setup(s)
+        self.redetections = 0
+
+    def _setup(self, s: sp.csr_array) -> None:
         self.sparsity = s
-        self.colors, self.ncolors = color_symmetric(s, order=order)
+        self.colors, self.ncolors = color_symmetric(s, order=self._order)
         self._seed = compress_seed(self.colors, self.ncolors)
         self._pos = symmetric_positions(s, self.colors)
+        self._probe = _probe(s.shape[0])
+        self._seed_probe = np.concatenate([self._seed, self._probe[None]])
 
     def __call__(self, x: Any, *args: Any, **kwargs: Any) -> sp.csr_array:
         """The Hessian at ``x`` as a symmetric ``scipy.sparse.csr_array``."""
@@ -380,8 +448,21 @@ class SparseHessian:
         if x.shape != self.shape:
             raise ValueError(f"`x` must have shape {self.shape}, got {x.shape}")
         g = grad(self.f)
-        _, comp = _compressed_forward(g, x, self._seed, args, kwargs)
-        return recover(self.sparsity, self.colors, comp, self._pos)
+        _, comp = _compressed_forward(g, x, self._seed_probe, args, kwargs)
+        H = recover(self.sparsity, self.colors, comp[:-1], self._pos)
+        if _agrees(H, self._probe, comp[-1]):
+            return H
+        found = hessian_sparsity(self.f)(x, *args, **kwargs)
+        if not (found > self.sparsity).nnz:
+            return H
+        if self._given:
+            raise ValueError(
+                "`sparsity` misses structural nonzeros of the Hessian at x (detected: "
+                f"{(found > self.sparsity).nnz} entries); pass a pattern covering every branch"
+            )
+        self._setup(as_pattern(self.sparsity + found))
+        self.redetections += 1
+        return self(x, *args, **kwargs)
 
 
 def sparse_hessian(
