@@ -78,3 +78,15 @@ def test_sparse_numeric_messages():
         numeric.jacobian(lambda u: u, np.ones(3), sparsity=np.eye(2))
     with pytest.raises(ValueError, match="`sparsity` must have 3 rows"):
         numeric.jacobian(lambda u: u, np.ones(3), sparsity=np.ones((2, 3)))
+
+
+def test_a_pattern_missing_nonzeros_is_flagged():
+    def f(u):
+        return u * u[::-1]  # anti-diagonal entries besides the diagonal
+
+    x = np.linspace(1.0, 2.0, 6)
+    res = numeric.jacobian(f, x, sparsity=np.eye(6))
+    assert not res.success.any()
+    good = numeric.jacobian(f, x, sparsity=np.eye(6) + np.eye(6)[::-1])
+    assert good.success.all()
+    assert good.params["ncolors"] == 2

@@ -9,7 +9,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from dfdx._core.coloring import as_pattern, color_columns, compress_seed, positions
-from dfdx._core.result import DerivativeResult
+from dfdx._core.result import DerivativeResult, Status
 from dfdx.numeric._multivariate import along, point_array, result
 from dfdx.numeric._validate import Options
 
@@ -33,7 +33,11 @@ def sparse_jacobian(
     sum of their unit vectors gives each of their entries; the number of
     directions (and of evaluations) grows with the number of colors, not with
     ``x.size``.  Each direction is refined adaptively, and every entry carries
-    the error estimate, status and counts of its direction at its output.
+    the error estimate, status and counts of its direction at its output.  One
+    more direction with no zero entry checks the pattern: in a row where
+    ``J @ v`` and the derivative along ``v`` differ by more than their error
+    estimates (a nonzero missing from ``sparsity``), every entry is flagged
+    ``NOT_CONVERGED``.
     """
     xa = point_array(x)
     n = xa.size
@@ -41,7 +45,10 @@ def sparse_jacobian(
     colors, k = color_columns(S)
     if S.shape[1] != n:
         raise ValueError(f"`sparsity` must have {n} columns (x.size), got shape {S.shape}")
-    V = compress_seed(colors, max(k, 1))
+    seed = compress_seed(colors, max(k, 1))
+    rng = np.random.default_rng(20240601)
+    probe = rng.uniform(1.0, 2.0, n) * rng.choice([-1.0, 1.0], n)
+    V = np.concatenate([seed, probe[None] / np.sqrt(n)])  # the last direction checks the pattern
     df, err, st, nfev, nit, qshape = along(
         f, xa, V, n=1, opt=opt, step=step, args=args, vectorized=vectorized, workers=workers
     )
@@ -54,11 +61,20 @@ def sparse_jacobian(
     col = colors[S.indices]  # the direction that gives each entry
     p = V.shape[0]
     values = np.ravel(df)[pos]
+    errors = np.ravel(err)[pos]
     J = sp.csr_array((values, S.indices, S.indptr), shape=S.shape)
+    status = np.broadcast_to(st, (p,))[col].copy()
+    # a nonzero outside the pattern shows as J @ v differing from the derivative along v
+    v = V[-1]
+    bound = sp.csr_array((errors, S.indices, S.indptr), shape=S.shape) @ np.abs(v)
+    gap = np.abs(J @ v - df[-1]) > 4 * (bound + err[-1]) + 1e3 * np.finfo(float).eps * (
+        abs(J) @ np.abs(v) + np.abs(df[-1])
+    )
+    status[(gap[np.repeat(np.arange(m), np.diff(S.indptr))]) & (status >= 0)] = Status.NOT_CONVERGED
     return result(
         values,
-        np.ravel(err)[pos],
-        np.broadcast_to(st, (p,))[col],
+        errors,
+        status,
         np.broadcast_to(nfev, (p,))[col],
         np.broadcast_to(nit, (p,))[col],
         opt.method,
