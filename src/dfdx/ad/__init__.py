@@ -28,14 +28,9 @@ from dfdx.ad._api import grad, jvp, value_and_grad, vjp
 from dfdx.ad._jacobian import hessian, hvp, jacobian
 from dfdx.ad._primitive import TracingError, defjvp, defvjp, primitive
 from dfdx.ad._registry import supported_functions
-from dfdx.ad._sparse import (
-    SparseHessian,
-    SparseJacobian,
-    hessian_sparsity,
-    jacobian_sparsity,
-    sparse_hessian,
-    sparse_jacobian,
-)
+from dfdx.ad._sparse import hessian_sparsity, jacobian_sparsity
+from dfdx.ad._sparse_hessian import SparseHessian, sparse_hessian
+from dfdx.ad._sparse_jacobian import SparseJacobian, sparse_jacobian
 from dfdx.ad._taylor import derivative
 from dfdx.ad._tracer import Tracer
 
