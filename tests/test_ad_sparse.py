@@ -222,6 +222,10 @@ def test_rosenbrock_hessian_pattern_is_tridiagonal():
     assert H.ncolors == 3
     x = np.linspace(-1, 1, n)
     np.testing.assert_array_equal(H(x).toarray(), ad.hessian(f)(x))
+    big = ad.SparseHessian(f, np.zeros(2000))
+    for scale in (1e-8, 1.0, 1e8):
+        big(np.random.default_rng(1).normal(size=2000) * scale)
+    assert big.redetections == 0
 
 
 def test_products_add_only_cross_pairs():
@@ -254,6 +258,7 @@ def test_reusable_jacobian_at_new_points_and_modes():
     for _ in range(3):
         x = rng.normal(size=n)
         np.testing.assert_array_equal(J(x).toarray(), ad.jacobian(f)(x))
+    assert J.redetections == 0  # the check of each evaluation raises no false alarm
     # a dense row: reverse mode needs fewer passes (one per row color)
     g = lambda x: np.concatenate([np.sum(x, keepdims=True) ** 2, x[1:] * 3])  # noqa: E731
     R = ad.SparseJacobian(g, np.ones(n))

@@ -131,14 +131,14 @@ class SparseJacobian:
             value, comp = _compressed_forward(self.f, x, self._seed_probe, args, kwargs)
             self._check_rows(value)
             J = recover(self.sparsity, self.colors, comp[:-1], self._pos)
-            ok = _agrees(J, self._probe, comp[-1])
+            ok = _agrees(J, self._probe, comp)
         else:
             value, back = vjp(lambda u: self.f(u, *args, **kwargs), x)
             self._check_rows(value)
             oshape = shape_of(np.asarray(value))
             comp = np.stack([np.ravel(back(np.reshape(s, oshape))[0]) for s in self._seed_probe])
             jt = recover(self._t, self.colors, comp[:-1], self._pos)
-            ok = _agrees(jt, self._probe, comp[-1])
+            ok = _agrees(jt, self._probe, comp)
             J = sp.csr_array(jt.T)
             J.sort_indices()
         if ok:
