@@ -31,7 +31,7 @@ def _close(actual, desired):
     n=st.integers(1, 30),
     density=st.floats(0.0, 0.6),
     seed=st.integers(0, 2**16),
-    order=st.sampled_from(["largest_first", "natural", "random"]),
+    order=st.sampled_from(["best", "largest_first", "smallest_last", "natural", "random"]),
 )
 def test_coloring_is_valid_and_above_the_lower_bound(m, n, density, seed, order):
     S = np.random.default_rng(seed).random((m, n)) < density

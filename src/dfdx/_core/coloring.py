@@ -5,9 +5,10 @@ sum of their unit vectors gives every entry of every column of that color
 (Curtis, Powell and Reid; Gebremedhin, Manne and Pothen, "What color is your
 Jacobian?", SIAM Review 47, 2005).  Shared by ``dfdx.ad`` and ``dfdx.numeric``.
 
-The greedy coloring is the sequential greedy in the chosen vertex order
-(each column takes the smallest color unused by the columns before it that
-share a row with it), computed in rounds in the manner of Jones and
+The greedy coloring is the sequential greedy in a vertex order (each column
+takes the smallest color unused by the columns before it that share a row
+with it; orders largest first, smallest last, natural, by default the best
+of the three), computed in rounds in the manner of Jones and
 Plassmann: in one round every column whose earlier neighbours are all
 colored takes its color, so the work is vectorised over the columns and the
 number of rounds is the longest chain of ordered neighbours.  Banded patterns
@@ -38,7 +39,8 @@ __all__ = [
     "symmetric_positions",
 ]
 
-_ORDERS = ("largest_first", "natural", "random")
+_ORDERS = ("best", "largest_first", "smallest_last", "natural", "random")
+_MAX_PEEL = 256
 
 
 def _csr(pattern: Any) -> sp.csr_array:
@@ -88,19 +90,47 @@ def _mex(owner: np.ndarray, col: np.ndarray, k: int) -> np.ndarray:
     return mex
 
 
-def _greedy(a: sp.csr_array, order: str, seed: int) -> np.ndarray:
+def _graph(a: sp.csr_array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Edges (both ways, sorted by source) and degrees of the column intersection graph."""
     n = a.shape[1]
     at = a.T.tocsr()
-    g = sp.csr_array(at.astype(np.int32) @ a.astype(np.int32))  # column intersection graph
+    g = sp.csr_array(at.astype(np.int32) @ a.astype(np.int32))
     src = _row_of(g)
     dst = g.indices.astype(np.int64)
     off = src != dst
     src, dst = src[off], dst[off]
-    deg = np.bincount(src, minlength=n)
-    rng = np.random.default_rng(seed)
-    tie = rng.permutation(n)
+    return src, dst, np.bincount(src, minlength=n)
+
+
+def _smallest_last(dst: np.ndarray, deg: np.ndarray, tie: np.ndarray) -> np.ndarray:
+    """Smallest-last order, peeling all vertices of the current smallest degree at once."""
+    n = deg.size
+    start = np.concatenate(([0], np.cumsum(deg)))
+    d = deg.astype(np.int64).copy()
+    alive = np.ones(n, dtype=bool)
+    peeled = np.zeros(n, dtype=np.int64)
+    for r in range(_MAX_PEEL):
+        left = np.flatnonzero(alive)
+        if left.size == 0:
+            break
+        batch = left[d[left] <= d[left].min()]
+        alive[batch] = False
+        peeled[batch] = r
+        np.subtract.at(d, dst[ragged_arange(start[batch], deg[batch])], 1)
+    else:  # very many rounds (long paths): the rest by remaining degree, largest first
+        left = np.flatnonzero(alive)
+        peeled[left] = _MAX_PEEL + np.argsort(np.argsort(-d[left], kind="stable"), kind="stable")
+    return np.lexsort((tie, -peeled))  # the last peeled first
+
+
+def _greedy(a: sp.csr_array, order: str, seed: int, graph: Any = None) -> np.ndarray:
+    n = a.shape[1]
+    src, dst, deg = _graph(a) if graph is None else graph
+    tie = np.random.default_rng(seed).permutation(n)
     if order == "largest_first":
         perm = np.lexsort((tie, -deg))
+    elif order == "smallest_last":
+        perm = _smallest_last(dst, deg, tie)
     elif order == "random":
         perm = tie
     else:
@@ -138,18 +168,20 @@ def ragged_arange(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     return np.arange(total, dtype=np.int64) + shift
 
 
-def color_columns(
-    sparsity: Any, order: str = "largest_first", seed: int = 0
-) -> tuple[np.ndarray, int]:
+def color_columns(sparsity: Any, order: str = "best", seed: int = 0) -> tuple[np.ndarray, int]:
     """Color the columns of a sparsity pattern so that no two columns of one color share a row.
 
     Parameters
     ----------
     sparsity : array_like or scipy.sparse matrix, shape (m, n)
         Structural nonzeros (any nonzero entry counts).
-    order : {"largest_first", "natural", "random"}, default "largest_first"
-        Vertex order of the greedy coloring (largest first: columns meeting the
-        most other columns first, ties in a random order fixed by ``seed``).
+    order : {"best", "largest_first", "smallest_last", "natural", "random"}, default "best"
+        Vertex order of the greedy coloring.  Largest first: columns meeting the
+        most other columns first; smallest last: repeatedly set aside the
+        columns meeting the fewest remaining ones and color them last (all of
+        one smallest degree at once); ties in a random order fixed by ``seed``.
+        "best" runs largest first, smallest last and natural order and keeps
+        the fewest colors.
     seed : int, default 0
         Seed of the tie-breaking order (the result is deterministic).
 
@@ -190,7 +222,12 @@ def color_columns(
         # dense rows: the column intersection graph would be far larger than the pattern;
         # keep the memory O(nnz) (a row coloring, reverse mode, suits such patterns)
         return np.arange(n, dtype=np.int64) % width, width
-    colors = _greedy(a, order, seed)
+    if order == "best":
+        graph = _graph(a)
+        tries = [_greedy(a, o, seed, graph) for o in ("largest_first", "smallest_last", "natural")]
+        colors = min(tries, key=lambda c: int(c.max()))
+    else:
+        colors = _greedy(a, order, seed)
     k = int(colors.max()) + 1
     if width < k:
         return np.arange(n, dtype=np.int64) % width, width
@@ -246,7 +283,7 @@ def as_pattern(sparsity: Any) -> sp.csr_array:
     return _csr(sparsity)
 
 
-def color_symmetric(sparsity: Any, order: str = "largest_first") -> tuple[np.ndarray, int]:
+def color_symmetric(sparsity: Any, order: str = "best") -> tuple[np.ndarray, int]:
     """Star coloring of a symmetric pattern for direct recovery of a Hessian.
 
     Each entry ``H[i, j]`` is read either from row i of ``H @ V`` at the color

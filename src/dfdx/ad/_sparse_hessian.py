@@ -37,7 +37,7 @@ class SparseHessian:
         Point for pattern detection (when ``sparsity`` is None).
     sparsity : array_like or scipy.sparse matrix, optional
         Symmetric pattern of shape ``(x.size, x.size)``.
-    order : str, default "largest_first"
+    order : str, default "best"
         Vertex order of the coloring.
     *args, **kwargs
         Extra arguments of ``f`` used for detection at ``x0``.
@@ -65,7 +65,7 @@ class SparseHessian:
         x0: Any,
         *args: Any,
         sparsity: Any = None,
-        order: str = "largest_first",
+        order: str = "best",
         **kwargs: Any,
     ) -> None:
         x0 = _point(x0)
@@ -113,9 +113,7 @@ class SparseHessian:
         return self(x, *args, **kwargs)
 
 
-def sparse_hessian(
-    f: Callable[..., Any], sparsity: Any = None, order: str = "largest_first"
-) -> Callable:
+def sparse_hessian(f: Callable[..., Any], sparsity: Any = None, order: str = "best") -> Callable:
     """Hessian of a scalar ``f`` as a ``scipy.sparse.csr_array``, one HVP per color.
 
     Parameters
@@ -125,7 +123,7 @@ def sparse_hessian(
     sparsity : array_like or scipy.sparse matrix, optional
         Pattern of shape ``(x.size, x.size)``; detected with
         :func:`hessian_sparsity` when omitted.
-    order : str, default "largest_first"
+    order : str, default "best"
         Vertex order of the coloring.
 
     Returns

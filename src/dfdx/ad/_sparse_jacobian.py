@@ -40,7 +40,7 @@ class SparseJacobian:
     mode : {"auto", "forward", "reverse"}, default "auto"
         Forward: one batched forward pass carrying one tangent per column color;
         reverse: one backward pass per row color; auto: the fewer passes.
-    order : str, default "largest_first"
+    order : str, default "best"
         Vertex order of the greedy coloring (see ``dfdx._core.coloring``).
     *args, **kwargs
         Extra arguments of ``f`` used for detection at ``x0``.
@@ -85,7 +85,7 @@ class SparseJacobian:
         *args: Any,
         sparsity: Any = None,
         mode: str = "auto",
-        order: str = "largest_first",
+        order: str = "best",
         **kwargs: Any,
     ) -> None:
         if mode not in _MODES:
@@ -166,7 +166,7 @@ class SparseJacobian:
 
 
 def sparse_jacobian(
-    f: Callable[..., Any], sparsity: Any = None, mode: str = "auto", order: str = "largest_first"
+    f: Callable[..., Any], sparsity: Any = None, mode: str = "auto", order: str = "best"
 ) -> Callable:
     """Jacobian of ``f`` as a ``scipy.sparse.csr_array``, exact, one pass per color.
 
