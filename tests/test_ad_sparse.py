@@ -270,6 +270,9 @@ def test_reusable_jacobian_at_new_points_and_modes():
         x = rng.normal(size=n)
         np.testing.assert_array_equal(J(x).toarray(), ad.jacobian(f)(x))
     assert J.redetections == 0  # the check of each evaluation raises no false alarm
+    fast = ad.SparseJacobian(f, np.zeros(n), check=False)
+    assert fast._seed_probe.shape == (3, n)
+    np.testing.assert_array_equal(fast(x).toarray(), J(x).toarray())
     # a dense row: reverse mode needs fewer passes (one per row color)
     g = lambda x: np.concatenate([np.sum(x, keepdims=True) ** 2, x[1:] * 3])  # noqa: E731
     R = ad.SparseJacobian(g, np.ones(n))
