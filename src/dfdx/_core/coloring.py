@@ -47,8 +47,7 @@ def _csr(pattern: Any) -> sp.csr_array:
     if (
         isinstance(pattern, sp.csr_array)
         and pattern.dtype == bool
-        and pattern.indices.dtype == np.int64
-        and pattern.indptr.dtype == np.int64
+        and pattern.indices.dtype.kind == "i"
         and pattern.has_canonical_format
         and pattern.data.all()
     ):
