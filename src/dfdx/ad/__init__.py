@@ -38,6 +38,9 @@ from dfdx.ad._jacobian import hessian, hvp, jacobian
 from dfdx.ad._objects import asarray
 from dfdx.ad._primitive import TracingError, defjvp, defvjp, primitive
 from dfdx.ad._registry import supported_functions
+from dfdx.ad._sparse import hessian_sparsity, jacobian_sparsity
+from dfdx.ad._sparse_hessian import SparseHessian, sparse_hessian
+from dfdx.ad._sparse_jacobian import SparseJacobian, sparse_jacobian
 from dfdx.ad._taylor import derivative
 from dfdx.ad._tracer import PerformanceWarning, Tracer
 
@@ -45,6 +48,8 @@ install_lazy_rules()  # scipy.linalg, scipy.signal, scipy.stats: hooked when imp
 
 __all__ = [
     "PerformanceWarning",
+    "SparseHessian",
+    "SparseJacobian",
     "Tracer",
     "TracingError",
     "asarray",
@@ -53,10 +58,14 @@ __all__ = [
     "derivative",
     "grad",
     "hessian",
+    "hessian_sparsity",
     "hvp",
     "jacobian",
+    "jacobian_sparsity",
     "jvp",
     "primitive",
+    "sparse_hessian",
+    "sparse_jacobian",
     "supported_functions",
     "value_and_grad",
     "vjp",

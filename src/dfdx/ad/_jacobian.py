@@ -9,6 +9,7 @@ import numpy as np
 
 from dfdx._core.validate import check_choice
 from dfdx.ad._api import _argnums, _run, _wrap_reverse, grad, jvp
+from dfdx.ad._batched import batched_jacobian
 from dfdx.ad._trace import IDENTITY_SEEDS, ForwardTrace, ReverseTrace, shape_of
 from dfdx.ad._tracer import Tracer, inexact_dtype, raw
 from dfdx.ad._tree import LEAF, as_input, flatten, unflatten
@@ -104,7 +105,10 @@ def _jac_reverse(f: Callable, args: tuple, kwargs: dict, nums: tuple[int, ...]) 
 
 
 def jacobian(
-    f: Callable[..., Any], argnums: int | tuple[int, ...] = 0, mode: str = "auto"
+    f: Callable[..., Any],
+    argnums: int | tuple[int, ...] = 0,
+    mode: str = "auto",
+    batched: bool = False,
 ) -> Callable:
     """Jacobian ``J[out_index + in_index]`` of ``f`` by batched forward mode or reverse mode.
 
@@ -119,6 +123,12 @@ def jacobian(
         ``"reverse"``: one traced forward pass, then one backward pass per
         output element; ``"auto"`` picks forward unless the output is smaller
         than the input.
+    batched : bool, default False
+        ``x`` holds m variables along its first axis and independent points
+        along the others (the convention of ``dfdx.numeric``); ``f`` maps
+        ``(m, *points)`` to ``(k, *points)``.  The result ``J[i, j, *p]`` has
+        shape ``(k, m, *points)`` (``(m, *points)`` for one output per point),
+        from one forward pass carrying m tangents for all points together.
 
     Returns
     -------
@@ -133,9 +143,19 @@ def jacobian(
     >>> J = jacobian(lambda x: x**2)(np.array([1.0, 2.0]))
     >>> J.tolist()
     [[2.0, 0.0], [0.0, 4.0]]
+
+    One 2 x 2 Jacobian at each of three points:
+
+    >>> polar = lambda p: np.stack([p[0] * np.cos(p[1]), p[0] * np.sin(p[1])])
+    >>> P = np.array([[1.0, 2.0, 3.0], [0.0, 0.0, np.pi / 2]])
+    >>> J = jacobian(polar, batched=True)(P)
+    >>> J.shape, J[:, :, 1].tolist()
+    ((2, 2, 3), [[1.0, -0.0], [0.0, 2.0]])
     """
     check_choice(mode, "mode", ("auto", "forward", "reverse"))
     nums, multi = _argnums(argnums)
+    if batched:
+        return _batched(f, nums, multi, mode)
 
     def jac(*args: Any, **kwargs: Any) -> Any:
         if mode == "forward":
@@ -156,6 +176,19 @@ def jacobian(
         return _assemble(*res, multi)
 
     jac.__name__ = f"jacobian({getattr(f, '__name__', 'f')})"
+    return jac
+
+
+def _batched(f: Callable, nums: tuple[int, ...], multi: bool, mode: str) -> Callable:
+    if multi:
+        raise ValueError("`batched=True` needs one argument: `argnums` must be an int")
+    if mode == "reverse":
+        raise ValueError("`batched=True` uses forward mode: `mode` must be 'auto' or 'forward'")
+
+    def jac(*args: Any, **kwargs: Any) -> Any:
+        return batched_jacobian(f, args, kwargs, nums[0])
+
+    jac.__name__ = f"jacobian({getattr(f, '__name__', 'f')}, batched=True)"
     return jac
 
 
