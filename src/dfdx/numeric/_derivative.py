@@ -15,9 +15,10 @@ from dfdx.numeric._engine import EXPONENT_BITS, refine
 from dfdx.numeric._evaluate import Caller, make_mapper
 from dfdx.numeric._fixed import complex_step, fixed_step
 from dfdx.numeric._lookahead import JIT_MIN
+from dfdx.numeric._tolerance import default_rtol, meet_tolerance, success_rtol
 from dfdx.numeric._validate import as_point_array, check_function, options, split_args
 
-__all__ = ["derivative", "first_step", "summarise"]
+__all__ = ["default_rtol", "derivative", "first_step", "summarise"]
 
 # First step, as a fraction of max(|x|, 1), per derivative order (then a power of 2).
 _H0 = {1: 0.05, 2: 0.5, 3: 0.4, 4: 0.5, 5: 0.5, 6: 0.5}
@@ -38,11 +39,6 @@ def first_step(scale: np.ndarray, n: int) -> np.ndarray:
     bits += _CARRY
     bits &= EXPONENT_BITS
     return h
-
-
-def default_rtol(eps: float) -> float:
-    """Stop when the truncation estimate is below this (relative) or below rounding."""
-    return eps ** (2 / 3)
 
 
 def summarise(status: np.ndarray, method: str) -> str:
@@ -255,6 +251,7 @@ def derivative(
         return vals[..., None], raised
 
     used = opt.method
+    goal = (success_rtol(eps, opt.n) if opt.rtol is None else opt.rtol, atol and opt.atol)
     if G:
         h = None
         if step is not None:
@@ -269,7 +266,9 @@ def derivative(
                 eps=eps,
                 dtype=np.result_type(xf.dtype, np.complex64),
                 h=h,
+                check_real=True,
             )
+            s = meet_tolerance(d, e, s, *goal)
             k = np.ones(G, dtype=np.intp)
         elif h is not None:
             d, e, s, fe = fixed_step(
@@ -291,6 +290,7 @@ def derivative(
                 window=opt.window,
                 eps=eps,
                 step_dtype=real,
+                goal=goal,
             )
             d, e, s, fe, k = out.df, out.error, out.status, out.nfev, out.nit
     else:

@@ -56,28 +56,51 @@ def _lower(mode: int, n: int, order: int):
 
 
 def complex_step(
-    evaluate: Evaluate, scale: np.ndarray, *, eps: float, dtype, h: np.ndarray | None = None
+    evaluate: Evaluate,
+    scale: np.ndarray,
+    *,
+    eps: float,
+    dtype,
+    h: np.ndarray | None = None,
+    check_real: bool = False,
 ) -> tuple:
     """``Im f(x + i h) / h`` with a tiny ``h``: no subtraction, so no cancellation.
 
     Exact to rounding for functions analytic and real on the real axis whose
     code propagates complex numbers (no ``abs``, ``np.real``, comparisons).
-    A user-fixed ``h`` gives status ``FIXED_STEP`` and no error estimate (the
-    truncation error, ``h**2 / 6`` times the third derivative, is unknown).
+    With ``check_real``, ``f`` is also evaluated at ``x`` itself (in the
+    same call; ``nfev`` 2): a value with a nonzero imaginary part there
+    (``(1 + 1j) * x``, ``sqrt`` of a negative number) means ``f`` is not
+    real on the real axis and the complex step does not apply
+    (``ValueError``).  A user-fixed ``h`` gives status
+    ``FIXED_STEP`` and no error estimate (the truncation error, ``h**2 / 6``
+    times the third derivative, is unknown).
     """
     fixed = h is not None
     h = np.asarray(scale * 1e-20 if h is None else h, dtype=np.float64)
     idx = np.arange(h.size)
-    T = (1j * h[:, None]).astype(dtype)
+    T = np.zeros((h.size, 1 + check_real), dtype=dtype)
+    T[:, 0] = 1j * h
     vals, raised = evaluate(idx, T)
     if vals.dtype.kind != "c":
         raise ValueError(
             "`method='complex'` needs f to return complex values for complex input; "
             f"f returned dtype {vals.dtype} (it drops the imaginary part)"
         )
+    centre = vals[:, -1]  # f(x) with check_real (else unused)
+    not_real = (centre.imag != 0).any(axis=1) & ~raised & check_real
+    if not_real.any():
+        i = int(np.flatnonzero(not_real)[0])
+        raise ValueError(
+            "`method='complex'` needs f real on the real axis, but f(x) has an imaginary "
+            f"part {complex(centre[i, 0])!r} at point {i} of {h.size}: "
+            "use method='auto' (which also differentiates complex-valued f)"
+        )
     df = vals[:, 0].imag / h[:, None]
     err = np.full(df.shape, np.nan) if fixed else 4 * eps * np.abs(df)
     status = np.full(h.size, Status.FIXED_STEP if fixed else Status.SUCCESS, dtype=np.int8)
-    status[~np.isfinite(df).all(axis=1)] = Status.NONFINITE_VALUE
+    status[~(np.isfinite(df).all(axis=1) & np.isfinite(centre).all(axis=1))] = (
+        Status.NONFINITE_VALUE
+    )
     status[raised] = Status.FUNCTION_ERROR
-    return df, err, status, np.ones(h.size, dtype=np.intp)
+    return df, err, status, np.full(h.size, 1 + check_real, dtype=np.intp)

@@ -28,7 +28,15 @@ import numpy as np
 from dfdx._core.compiled import load
 from dfdx._core.result import Status
 from dfdx.numeric._cohort import Cohort, coefficients, kink_coefficients, upgrade
-from dfdx.numeric._level import _KINK, _ROUND, advance, combine, kink_test
+from dfdx.numeric._level import (
+    _KINK,
+    _ROUND,
+    advance,
+    combine,
+    inverse_powers,
+    kink_test,
+    scale,
+)
 from dfdx.numeric._stencils import CENTRAL, needs_centre
 
 __all__ = ["JIT_MIN", "levels_for", "lookahead"]
@@ -201,11 +209,12 @@ def lookahead(
     # raw values as rows (k, q * a): a view for q == 1 when f kept the layout
     raw = vals.reshape(a, k).T if q == 1 else np.moveaxis(vals, 0, -1).reshape(k, q * a)
     # rounding of the values (the smallest step's nodes), as in advance
-    rnd = np.abs(raw[K - 1])
-    rnd += np.abs(raw[2 * K - 1])
-    rnd += 2.0 * subnormal / eps  # subnormal values carry an absolute, not relative, error
+    fsum = np.abs(raw[K - 1])
+    fsum += np.abs(raw[2 * K - 1])
+    rnd = fsum + 2.0 * subnormal / eps  # subnormal values carry an absolute, not relative, error
     rnd *= 0.5 * _ROUND * eps * sabs
     rnd = rnd.reshape(q, a)
+    fsum = fsum.reshape(q, a)
     # Z = (f(x + h_j), D_j, [f(x)]) in a buffer of ours (the values f returned
     # are never written to: f may keep them)
     Z = np.empty((2 * K + centre, q * a), dtype=raw.dtype)
@@ -235,7 +244,7 @@ def lookahead(
     if (np.abs(W[3]) < gap).any():  # (a zero measure is no kink)
         row1 = W[2] - 0.25 * W[3]
         conv, kink, gap = kink_test(
-            W[2], row1, sabs_a, has_prev, 1.0, tol, spread, 1.0 / sabs, conv
+            W[2], row1, sabs_a, has_prev, None, tol, spread, 1.0 / sabs, conv
         )
     err = d
     err += spread
@@ -243,23 +252,27 @@ def lookahead(
     if kink is not None and kink.any():
         np.maximum(err, gap, out=err, where=kink)
         status = np.where(kink, Status.NOT_DIFFERENTIABLE, Status.SUCCESS)
-    inv_hn = inv_h if n == 1 else inv_h**n
+    inv_hn = (inv_h,) if n == 1 else inverse_powers(H, n)
     if a == N:
         # scaled straight into the outputs (points that go on refining are
         # written again when they finish)
-        np.multiply(E, inv_hn, out=out.df.T)
-        np.multiply(err, inv_hn, out=out.error.T)
+        np.multiply(E, inv_hn[0], out=out.df.T)
+        np.multiply(err, inv_hn[0], out=out.error.T)
+        scale(out.df.T, inv_hn[1:])
+        scale(out.error.T, inv_hn[1:])
+        out.fsum.T[...] = fsum
         if conv.all():  # the common case
             out.status[:] = status
             out.uniform = (k, K)  # no per-point arrays of counts
             return cohorts
     else:
-        E *= inv_hn
-        err *= inv_hn
+        scale(E, inv_hn)
+        scale(err, inv_hn)
     ii = idx[conv]
     if a < N:
         out.df[ii] = E[:, conv].T
         out.error[ii] = err[:, conv].T
+        out.fsum[ii] = fsum[:, conv].T
     out.status[ii] = status[conv] if np.ndim(status) else status
     nfev, nit = out.counts()
     nfev[ii], nit[ii] = k, K
@@ -330,6 +343,7 @@ def _settled(vals, h0, xabs, out, *, n, K, k, window, centre, rtol, eps, subnorm
         n,
         out.df[:, 0],
         out.error[:, 0],
+        out.fsum[:, 0],
         passed,
     )
     return passed
@@ -385,9 +399,9 @@ def _replay(
     """
     idx = co.idx.copy()  # the rows of T and vals
 
-    def replay_finish(c, done, status, E=None, err=None):
+    def replay_finish(c, done, status, E=None, err=None, fsum=None):
         ii = c.idx[done]
-        finish(c, done, status, E, err)
+        finish(c, done, status, E, err, fsum)
         nfev = out.counts()[0]
         nfev[ii] = np.maximum(nfev[ii], k)  # every stored value was evaluated
 
