@@ -15,7 +15,7 @@ from dfdx.numeric._engine import EXPONENT_BITS, refine
 from dfdx.numeric._evaluate import Caller, make_mapper
 from dfdx.numeric._fixed import complex_step, fixed_step
 from dfdx.numeric._lookahead import JIT_MIN
-from dfdx.numeric._tolerance import default_rtol, meet_tolerance, success_rtol
+from dfdx.numeric._tolerance import default_atol, default_rtol, meet_tolerance, success_rtol
 from dfdx.numeric._validate import as_point_array, check_function, options, split_args
 
 __all__ = ["default_rtol", "derivative", "first_step", "summarise"]
@@ -100,22 +100,39 @@ def derivative(
         ``'auto'`` (default) uses central differences and falls back, per point,
         to one-sided stencils on the side where ``f`` is finite (a domain edge).
         ``'central'``, ``'forward'``, ``'backward'`` force one kind of stencil.
-        ``'complex'`` is the complex step ``Im f(x + ih) / h`` (``n=1``): one
-        evaluation and no cancellation, valid only when ``f`` is analytic and
-        its code works with complex numbers.
+        ``'complex'`` is the complex step ``Im f(x + ih) / h`` (``n=1``): no
+        cancellation, valid only when ``f`` is analytic, real on the real
+        axis (checked: ``f(x)`` is evaluated too, and a nonzero imaginary
+        part raises ``ValueError``) and its code works with complex numbers.
     order : int, optional
         Accuracy order of the stencil.  With ``step`` it is the order of the
-        fixed uniform stencil (default 2); without, the highest order the
-        extrapolation may reach (even for central methods; default 12).
+        fixed uniform stencil (default 2; even for central methods).
+        Without, the highest order the extrapolation may reach: for central
+        methods an even order from 6 to 16 (``n`` = 1, 2), 14 (3, 4) or 12
+        (5, 6); for one-sided methods from 5 or 6 up to the same bounds
+        (rounded up to the next order a window of levels reaches).  Default:
+        a window of 6 levels (order 12 for central ``n=1``).  Other values
+        raise ``ValueError`` naming the valid ones.
     step : float or array_like, optional
         Fix the step (broadcast with ``x``): no adaptation, one stencil of
         ``order``; status ``FIXED_STEP`` and a rough error estimate.
     rtol, atol : float, optional
-        Stop refining a point when the estimated error is below
-        ``max(atol, rtol * |df|)`` or at the rounding floor.  Default: ``rtol``
-        ``eps**(2/3)`` of the working precision (about 4e-11 for float64, 2e-5
-        for float32), ``atol`` 0.  The estimate is conservative: the value
-        returned is usually far more accurate than the estimate says.
+        Tolerances.  ``success`` is True only where the reported ``error``
+        is within ``atol + rtol * |df|``; a point whose error bound stays
+        above it (at its rounding floor, or after ``maxiter`` levels) is
+        ``NOT_CONVERGED``.  Default ``rtol`` per derivative order: 1e-6 for
+        ``n`` = 1 and 2, 1e-5 for 3, 1e-4 for 4, 1e-3 for 5 and 1e-2 for 6
+        (float64; float32: the same power of its eps, 2e-3 for ``n=1``), so
+        that a success on a smooth, well-scaled function is good to about
+        that relative error.  Default ``atol``: the smallest normal number,
+        so a derivative that is zero, or tiny next to the values of ``f``
+        (``tanh'`` at 20), is not a success unless ``atol`` is given;
+        ``rtol=0`` asks for the absolute tolerance only.  Refinement does
+        not stop at the success tolerance: by default a point is refined
+        until the change between estimates is below ``eps**(2/3)`` relative
+        (about 4e-11 for float64) or the rounding floor; a given ``rtol`` or
+        ``atol`` also sets where refinement stops.  The estimate is
+        conservative: the value is usually far more accurate than it says.
     args : tuple, optional
         Extra positional arguments of ``f`` (see the calling contract above).
     kwargs : dict, optional
@@ -180,6 +197,23 @@ def derivative(
     True
     >>> bool(res.success.all()), bool((res.error < 1e-11).all())
     (True, True)
+
+    ``success`` means the error bound meets the tolerance; at high orders
+    rounding can forbid it (forward differences for ``n=6``):
+
+    >>> from dfdx import Status
+    >>> res = derivative(np.sin, 0.5, n=6, method="forward")
+    >>> bool(res.success), Status(int(res.status)).name
+    (False, 'NOT_CONVERGED')
+    >>> res = derivative(np.sin, 0.5, n=4)   # 1e-4 relative by default at n=4
+    >>> bool(res.success), bool(res.error < 1e-4 * abs(res.df))
+    (True, True)
+
+    A zero derivative meets a relative tolerance only within an absolute one:
+
+    >>> zero, given = derivative(np.cos, 0.0), derivative(np.cos, 0.0, atol=1e-12)
+    >>> bool(zero.success), bool(given.success)
+    (False, True)
 
     A domain edge: ``log`` at ``1e-3`` and ``sqrt`` at 0 (forward differences):
 
@@ -251,7 +285,10 @@ def derivative(
         return vals[..., None], raised
 
     used = opt.method
-    goal = (success_rtol(eps, opt.n) if opt.rtol is None else opt.rtol, atol and opt.atol)
+    goal = (
+        success_rtol(eps, opt.n) if opt.rtol is None else opt.rtol,
+        default_atol(real) if atol is None else opt.atol,
+    )
     if G:
         h = None
         if step is not None:

@@ -57,7 +57,6 @@ class Outcome:
     nfev: np.ndarray | None = None
     nit: np.ndarray | None = None
     uniform: tuple[int, int] | None = None
-    fsum: np.ndarray | None = None  # |f(x + h)| + |f(x - h)| at the last level (the size of f)
 
     def counts(self) -> tuple[np.ndarray, np.ndarray]:
         """The per-point ``(nfev, nit)`` arrays, made on first use."""
@@ -86,7 +85,7 @@ def refine(
     eps: float,
     step_dtype: np.dtype,
     f0: np.ndarray | None = None,
-    goal: tuple[float, float | None] | None = None,
+    goal: tuple[float, float] | None = None,
 ) -> Outcome:
     """Refine all ``N`` points; ``evaluate(idx, offsets, scratch)`` returns ``(values, raised)``.
 
@@ -107,12 +106,11 @@ def refine(
     (:func:`dfdx.numeric._tolerance.meet_tolerance`, applied per block
     while it is in cache).  ``None``: no such test.
     """
-    buf = np.empty((3, N, q))  # every point is written when it finishes
+    buf = np.empty((2, N, q))  # every point is written when it finishes
     out = Outcome(
         buf[0],
         buf[1],
         np.full(N, Status.NOT_CONVERGED, dtype=np.int8),
-        fsum=buf[2],
     )
     # independent points: refine cache-sized blocks one after the other, so
     # that every temporary stays in cache (several times faster than
@@ -121,7 +119,7 @@ def refine(
     parts = []
     for lo in range(0, N, _CHUNK):
         hi = min(lo + _CHUNK, N)
-        part = Outcome(out.df[lo:hi], out.error[lo:hi], out.status[lo:hi], fsum=out.fsum[lo:hi])
+        part = Outcome(out.df[lo:hi], out.error[lo:hi], out.status[lo:hi])
         h0, xabs, *xb = points(lo, hi)
         with np.errstate(all="ignore"):  # non-finite values of f end in statuses, not warnings
             _refine(
@@ -143,7 +141,7 @@ def refine(
                 x=xb[0] if xb else None,
             )
         if goal is not None:
-            meet_tolerance(part.df, part.error, part.status, *goal, fsum=part.fsum, xabs=xabs, n=n)
+            meet_tolerance(part.df, part.error, part.status, *goal)
         if part.df.dtype.kind == "c" and out.df.dtype.kind != "c":
             out.df = out.df.astype(np.complex128)  # f turned out complex
         if not np.shares_memory(part.df, out.df):
@@ -208,7 +206,7 @@ def _refine(
             out.df = out.df.astype(np.complex128)
         return vals, raised
 
-    def finish(co, done, status, E=None, err=None, fsum=None):
+    def finish(co, done, status, E=None, err=None):
         src_E = co.best_E if E is None else E
         src_err = co.best_err if err is None else err
         a = done.size
@@ -220,8 +218,6 @@ def _refine(
             nfev[:], nit[:] = co.counts()
             out.df[:] = src_E.T
             out.error[:] = src_err.T
-            if fsum is not None:
-                out.fsum[:] = fsum.T
             co.take(~done)
             return
         if not done.any():
@@ -231,8 +227,6 @@ def _refine(
         nfev[ii], nit[ii] = co.counts(done)
         out.df[ii] = src_E[:, done].T
         out.error[ii] = src_err[:, done].T
-        if fsum is not None:
-            out.fsum[ii] = fsum[:, done].T
         co.take(~done)
 
     first = {md: first_level(md, n) for md in (CENTRAL, 1, -1)}

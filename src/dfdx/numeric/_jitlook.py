@@ -34,7 +34,7 @@ _BLOCK = 512
 
 @njit(**_OPTIONS)
 def settle(
-    vals, cD, cC, c0, K, odd, rtol, rnd, kink, h0, xabs, n, df, err, fsum, plain
+    vals, cD, cC, c0, K, odd, rtol, rnd, kink, h0, xabs, n, df, err, plain
 ):  # pragma: no cover
     """Test and scale the block; flag in ``plain`` the points that passed plainly.
 
@@ -50,8 +50,7 @@ def settle(
     test's limit, ``per_noise * noise + per_tol * tol``: a point is plain
     when the two windows disagree on the kink measure or the measure is
     within that limit (:func:`dfdx.numeric._level.kink_test` flags nothing
-    there).  ``fsum`` gets ``|f(x + h)| + |f(x - h)|`` at the smallest step
-    (the size of ``f``, for the test of ``success``).
+    there).
     """
     rnd_add, rnd_mul = rnd
     per_noise, per_tol = kink
@@ -90,15 +89,12 @@ def settle(
         xb = xabs[lo : lo + b]
         fb = df[lo : lo + b]
         eb = err[lo : lo + b]
-        sb = fsum[lo : lo + b]
         rd, rc = cD[2, K - 1], cC[2, K - 1]
         pb = plain[lo : lo + b]
         for i in range(b):
             E = e[i]
             d = abs(de[i])
-            size = abs(lp[i]) + abs(lm[i])
-            sb[i] = size
-            rnd = (size + rnd_add) * rnd_mul
+            rnd = (abs(lp[i]) + abs(lm[i]) + rnd_add) * rnd_mul
             tol = max(abs(E) * rtol, rnd)
             inv_h = 1.0 / hb[i]
             arg = rd * (lp[i] + sign * lm[i]) + rc * (lp[i] - sign * lm[i])

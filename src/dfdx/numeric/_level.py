@@ -117,9 +117,9 @@ def advance(
     d = np.abs(ED[1]) if ED.dtype.kind == "c" else np.abs(ED[1], out=ED[1])
     scale(d, inv_hn)
     # rounding of the values themselves (sets the floor of convergence)
-    fsum = np.abs(fp)
-    fsum += np.abs(fm)
-    rnd = fsum + 2.0 * subnormal / eps  # subnormal values carry an absolute, not relative, error
+    rnd = np.abs(fp)
+    rnd += np.abs(fm)
+    rnd += 2.0 * subnormal / eps  # subnormal values carry an absolute, not relative, error
     scale(rnd, inv_hn)
     rnd *= 0.5 * _ROUND * eps * sabs
     tol = np.abs(E)
@@ -166,7 +166,7 @@ def advance(
             # covers both of them
             np.maximum(err, gap, out=err, where=kink)
             st = np.where(kink, Status.NOT_DIFFERENTIABLE, status)
-        finish(co, conv, st, E, err, fsum)
+        finish(co, conv, st, E, err)
         if nconv == a:
             return new
         keep = ~conv

@@ -209,12 +209,11 @@ def lookahead(
     # raw values as rows (k, q * a): a view for q == 1 when f kept the layout
     raw = vals.reshape(a, k).T if q == 1 else np.moveaxis(vals, 0, -1).reshape(k, q * a)
     # rounding of the values (the smallest step's nodes), as in advance
-    fsum = np.abs(raw[K - 1])
-    fsum += np.abs(raw[2 * K - 1])
-    rnd = fsum + 2.0 * subnormal / eps  # subnormal values carry an absolute, not relative, error
+    rnd = np.abs(raw[K - 1])
+    rnd += np.abs(raw[2 * K - 1])
+    rnd += 2.0 * subnormal / eps  # subnormal values carry an absolute, not relative, error
     rnd *= 0.5 * _ROUND * eps * sabs
     rnd = rnd.reshape(q, a)
-    fsum = fsum.reshape(q, a)
     # Z = (f(x + h_j), D_j, [f(x)]) in a buffer of ours (the values f returned
     # are never written to: f may keep them)
     Z = np.empty((2 * K + centre, q * a), dtype=raw.dtype)
@@ -260,7 +259,6 @@ def lookahead(
         np.multiply(err, inv_hn[0], out=out.error.T)
         scale(out.df.T, inv_hn[1:])
         scale(out.error.T, inv_hn[1:])
-        out.fsum.T[...] = fsum
         if conv.all():  # the common case
             out.status[:] = status
             out.uniform = (k, K)  # no per-point arrays of counts
@@ -272,7 +270,6 @@ def lookahead(
     if a < N:
         out.df[ii] = E[:, conv].T
         out.error[ii] = err[:, conv].T
-        out.fsum[ii] = fsum[:, conv].T
     out.status[ii] = status[conv] if np.ndim(status) else status
     nfev, nit = out.counts()
     nfev[ii], nit[ii] = k, K
@@ -343,7 +340,6 @@ def _settled(vals, h0, xabs, out, *, n, K, k, window, centre, rtol, eps, subnorm
         n,
         out.df[:, 0],
         out.error[:, 0],
-        out.fsum[:, 0],
         passed,
     )
     return passed
@@ -399,9 +395,9 @@ def _replay(
     """
     idx = co.idx.copy()  # the rows of T and vals
 
-    def replay_finish(c, done, status, E=None, err=None, fsum=None):
+    def replay_finish(c, done, status, E=None, err=None):
         ii = c.idx[done]
-        finish(c, done, status, E, err, fsum)
+        finish(c, done, status, E, err)
         nfev = out.counts()[0]
         nfev[ii] = np.maximum(nfev[ii], k)  # every stored value was evaluated
 
