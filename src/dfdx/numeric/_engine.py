@@ -251,6 +251,7 @@ def _refine(
             window=window,
             eps=eps,
             rtol=rtol,
+            atol=atol,
             maxiter=maxiter,
             subnormal=subnormal,
             f0=f0,

@@ -16,6 +16,7 @@ import numpy as np
 from dfdx._core.result import Status
 from dfdx.numeric._cohort import coefficients, kink_coefficients
 from dfdx.numeric._stencils import CENTRAL
+from dfdx.numeric._tolerance import converged
 
 __all__ = ["advance", "combine", "inverse_powers", "kink_test", "scale"]
 
@@ -122,12 +123,7 @@ def advance(
     rnd += 2.0 * subnormal / eps  # subnormal values carry an absolute, not relative, error
     scale(rnd, inv_hn)
     rnd *= 0.5 * _ROUND * eps * sabs
-    tol = np.abs(E)
-    tol *= rtol
-    if atol:
-        np.maximum(tol, atol, out=tol)
-    np.maximum(tol, rnd, out=tol)
-    ok_q = d <= tol
+    ok_q, tol = converged(E, d, rnd, rtol, atol)
     conv = ok_q[0] if q == 1 else ok_q.all(axis=0)
     nconv = int(np.count_nonzero(conv))
     if 0 < nconv < a // 16 and a > 4096 and m + 1 < window and co.max_nit() + 1 < maxiter:

@@ -38,6 +38,7 @@ from dfdx.numeric._level import (
     scale,
 )
 from dfdx.numeric._stencils import CENTRAL, needs_centre
+from dfdx.numeric._tolerance import converged
 
 __all__ = ["JIT_MIN", "levels_for", "lookahead"]
 
@@ -49,10 +50,13 @@ _LEVELS = {1: 4, 2: 5, 3: 6, 4: 5, 5: 6, 6: 5}
 
 
 def levels_for(n: int, window: int, first: int, maxiter: int, rtol: float, atol: float) -> int:
-    """Levels to evaluate at once, or 0 where the lookahead does not apply."""
-    if atol:  # an absolute tolerance may end far earlier: refine level by level
-        return 0
-    K = _LEVELS.get(n, 0) - (rtol > 1e-9) - (rtol > 1e-5)
+    """Levels to evaluate at once, or 0 where the lookahead does not apply.
+
+    An absolute tolerance may end a point earlier than the relative one
+    would: one level fewer (the lookahead applies the loop's one
+    convergence test, ``atol`` included).
+    """
+    K = _LEVELS.get(n, 0) - (rtol > 1e-9) - (rtol > 1e-5) - bool(atol)
     K = min(K, window)
     return K if first + 2 <= K < maxiter else 0
 
@@ -132,6 +136,7 @@ def lookahead(
     window,
     eps,
     rtol,
+    atol=0.0,
     maxiter,
     subnormal,
     f0,
@@ -191,6 +196,7 @@ def lookahead(
         K=K,
         k=k,
         rtol=rtol,
+        atol=atol,
         eps=eps,
         subnormal=subnormal,
         plain=a == N and q == 1 and (evaluate_centre or not centre),
@@ -225,10 +231,8 @@ def lookahead(
     H = h0[idx] if a < N else h0
     inv_h = np.divide(1.0, H)
     E, d = W[0], (np.abs(W[1], out=W[1]) if W.dtype.kind != "c" else np.abs(W[1]))
-    tol = np.abs(E)
-    tol *= rtol
-    np.maximum(tol, rnd, out=tol)
-    ok_q = d <= tol
+    # (in units of H**-n: the absolute tolerance times H**n, per point)
+    ok_q, tol = converged(E, d, rnd, rtol, _unscaled(atol, H, n) if atol else 0.0)
     conv = ok_q[0] if q == 1 else ok_q.all(axis=0)
     if not np.isfinite(E.sum()):  # a non-finite value somewhere: the loop's rules
         conv &= np.isfinite(E).all(axis=0)
@@ -300,13 +304,22 @@ def lookahead(
         window=window,
         eps=eps,
         rtol=rtol,
+        atol=atol,
         xabs=xabs,
         maxiter=maxiter,
         subnormal=subnormal,
     )
 
 
-def _settled(vals, h0, xabs, out, *, n, K, k, window, centre, rtol, eps, subnormal, plain):
+def _unscaled(atol: float, H: np.ndarray, n: int) -> np.ndarray:
+    """``atol * H**n`` (an absolute tolerance in the lookahead's units), factor by factor."""
+    out = np.full(H.shape, atol)
+    for _ in range(n):
+        out *= H
+    return out
+
+
+def _settled(vals, h0, xabs, out, *, n, K, k, window, centre, rtol, atol, eps, subnormal, plain):
     """The compiled test of :mod:`dfdx.numeric._jitlook` on a plain block.
 
     Applies to long blocks of real float64 values with every point evaluated
@@ -333,6 +346,7 @@ def _settled(vals, h0, xabs, out, *, n, K, k, window, centre, rtol, eps, subnorm
         K,
         n % 2 == 1,
         rtol,
+        atol,
         (2.0 * subnormal / eps, 0.5 * _ROUND * eps * sabs),
         (_KINK * sabs_a / sabs, _KINK),
         h0,
@@ -384,6 +398,7 @@ def _replay(
     window,
     eps,
     rtol,
+    atol,
     xabs,
     maxiter,
     subnormal,
@@ -418,7 +433,7 @@ def _replay(
             first,
             fallback,
             rtol,
-            0.0,
+            atol,
             window,
             eps,
             xabs,

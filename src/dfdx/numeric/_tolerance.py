@@ -21,12 +21,33 @@ import numpy as np
 
 from dfdx._core.result import Status
 
-__all__ = ["default_atol", "default_rtol", "meet_tolerance", "success_rtol"]
+__all__ = ["converged", "default_atol", "default_rtol", "meet_tolerance", "success_rtol"]
 
 # relative tolerance of ``success`` for float64, per derivative order (other
 # precisions: the same power of their eps)
 _SUCCESS = {1: 1e-6, 2: 1e-6, 3: 1e-5, 4: 1e-4, 5: 1e-3, 6: 1e-2}
 _EPS64 = float(np.finfo(np.float64).eps)
+
+
+def converged(
+    E: np.ndarray, d: np.ndarray, rnd: np.ndarray, rtol: float, atol: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """The one convergence test of the refinement: ``d <= max(rtol |E|, atol, rnd)``.
+
+    ``E`` is the estimate, ``d`` its change from the window without the
+    smallest step and ``rnd`` the rounding floor of the values, all in the
+    same units (``atol`` too: the lookahead tests before scaling by
+    ``h**-n`` and passes ``atol * h**n``).  Returns ``(ok, tol)``; NaN
+    anywhere fails.  Every path uses it: :func:`dfdx.numeric._level.advance`,
+    the lookahead's NumPy test and, compiled, ``_jitlook.converged1``
+    (the same operations per element; a test checks they agree).
+    """
+    tol = np.abs(E)
+    tol *= rtol
+    if np.ndim(atol) or atol:
+        np.maximum(tol, atol, out=tol)
+    np.maximum(tol, rnd, out=tol)
+    return d <= tol, tol
 
 
 def default_rtol(eps: float) -> float:
