@@ -175,3 +175,32 @@ def test_huge_x_in_a_full_block():
     assert (res.df != 0).all()
     assert (np.abs(res.df - true) <= res.error).all()
     assert res.success.mean() > 0.9
+
+
+@pytest.mark.parametrize("numba", ["1", "0"])
+def test_nfev_is_every_evaluation_made(monkeypatch, numba):
+    # nfev is counted where f is called: it equals the nodes f saw per point,
+    # across the lookahead, replays, restarts, one-sided fallbacks and kinks
+    from dfdx.numeric._lookahead import JIT_MIN
+
+    monkeypatch.setenv("DFDX_NUMBA", numba)
+    size = JIT_MIN + 500
+    rng = np.random.default_rng(3)
+    kind = rng.integers(0, 4, size)
+    x = rng.uniform(0.2, 3.0, size)
+    x[kind == 2] = rng.choice([0.0, 1e-9, 1e-6], int((kind == 2).sum()))
+    x[kind == 3] = 0.0
+    seen = np.zeros(size, dtype=np.intp)
+
+    def f(t, i, c):
+        rows = np.broadcast_to(i, (t.shape[0], 1))[:, 0].astype(np.intp)
+        np.add.at(seen, rows, t.shape[1])
+        return np.select(
+            [c == 0, c == 1, c == 2],
+            [np.sin(t), np.sin(300 * t), np.sqrt(t)],
+            np.abs(t),
+        )
+
+    res = derivative(f, x, args=(np.arange(size), kind))
+    np.testing.assert_array_equal(res.nfev, seen)
+    assert len(set(res.status.tolist())) >= 3

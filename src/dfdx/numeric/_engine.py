@@ -36,7 +36,7 @@ from dfdx.numeric._lookahead import levels_for, lookahead
 from dfdx.numeric._stencils import CENTRAL, first_level, needs_centre
 from dfdx.numeric._tolerance import meet_tolerance
 
-__all__ = ["Outcome", "refine"]
+__all__ = ["Evaluations", "Outcome", "refine"]
 
 _CHUNK = 1 << 14  # points refined together (a cache-sized block)
 EXPONENT_BITS = np.int64(-1 << 52)  # sign and exponent of a float64 seen as int64
@@ -46,9 +46,11 @@ EXPONENT_BITS = np.int64(-1 << 52)  # sign and exponent of a float64 seen as int
 class Outcome:
     """Raw per-point results of :func:`refine` (shapes ``(N, q)`` and ``(N,)``).
 
-    ``nfev`` and ``nit`` stay ``None`` while every point took the same counts
-    (``uniform``); :meth:`counts` makes the arrays when a point differs.  The
-    result then holds a broadcast view, not a million equal integers.
+    ``nfev`` is set at the end from the evaluations counted where ``f`` is
+    called (:class:`Evaluations`).  ``nit`` stays ``None`` while every point
+    took the same number of levels (``uniform``); :meth:`iterations` makes
+    the array when a point differs.  The result then holds broadcast views,
+    not a million equal integers.
     """
 
     df: np.ndarray
@@ -56,17 +58,40 @@ class Outcome:
     status: np.ndarray
     nfev: np.ndarray | None = None
     nit: np.ndarray | None = None
-    uniform: tuple[int, int] | None = None
+    uniform: int | None = None
 
-    def counts(self) -> tuple[np.ndarray, np.ndarray]:
-        """The per-point ``(nfev, nit)`` arrays, made on first use."""
-        if self.nfev is None:
-            N = self.status.size
-            fev, it = self.uniform or (0, 0)
-            self.nfev = np.full(N, fev, dtype=np.intp)
-            self.nit = np.full(N, it, dtype=np.intp)
+    def iterations(self) -> np.ndarray:
+        """The per-point ``nit`` array, made on first use."""
+        if self.nit is None:
+            self.nit = np.full(self.status.size, self.uniform or 0, dtype=np.intp)
             self.uniform = None
-        return self.nfev, self.nit
+        return self.nit
+
+
+class Evaluations:
+    """Evaluations of ``f`` per point of a block, counted where ``f`` is called.
+
+    A call over the whole block adds to one integer; other calls add to a
+    per-point array, made on first use.
+    """
+
+    def __init__(self, N: int) -> None:
+        self.N, self.base, self.extra = N, 0, None
+
+    def add(self, idx: np.ndarray | slice, k: int) -> None:
+        """``k`` nodes evaluated at each point ``idx`` (unique indices, or a slice)."""
+        if isinstance(idx, slice) and not idx.start and idx.stop == self.N:
+            self.base += k
+            return
+        if self.extra is None:
+            self.extra = np.zeros(self.N, dtype=np.intp)
+        self.extra[idx] += k
+
+    def total(self) -> np.ndarray:
+        """Per point; a broadcast view while every point took the same."""
+        if self.extra is None:
+            return np.broadcast_to(np.intp(self.base), (self.N,))
+        return self.extra + self.base
 
 
 def refine(
@@ -147,15 +172,16 @@ def refine(
         if not np.shares_memory(part.df, out.df):
             out.df[lo:hi] = part.df
         parts.append((lo, hi, part))
-    same = {part.uniform for _, _, part in parts}
-    if len(same) == 1 and None not in same:
-        fev, it = same.pop()
-        out.nfev = np.broadcast_to(np.intp(fev), (N,))
-        out.nit = np.broadcast_to(np.intp(it), (N,))
+    its = {part.uniform for _, _, part in parts}
+    fevs = {int(p.nfev[0]) if p.nfev.strides == (0,) else None for _, _, p in parts}
+    if len(its) == len(fevs) == 1 and None not in its and None not in fevs:
+        out.nfev = np.broadcast_to(np.intp(fevs.pop()), (N,))
+        out.nit = np.broadcast_to(np.intp(its.pop()), (N,))
         return out
-    nfev, nit = out.counts()
+    out.nfev = np.empty(N, dtype=np.intp)
+    nit = out.iterations()
     for lo, hi, part in parts:
-        nfev[lo:hi], nit[lo:hi] = part.counts()
+        out.nfev[lo:hi], nit[lo:hi] = part.nfev, part.iterations()
     return out
 
 
@@ -195,8 +221,11 @@ def _refine(
 
     state = {"complex": False}
     subnormal = float(np.finfo(step_dtype).smallest_subnormal)
+    fev = Evaluations(N)
 
     def call(idx, T, scratch=False, nodes=False):
+        """Every evaluation of ``f``: counted here, per point."""
+        fev.add(idx, T.shape[1])
         if nodes:  # T holds the nodes (see lookahead)
             vals, raised = evaluate(idx, T, nodes=True)
         else:
@@ -211,11 +240,11 @@ def _refine(
         src_err = co.best_err if err is None else err
         a = done.size
         idx = co.idx
-        nfev, nit = out.counts()
+        nit = out.iterations()
         if a == N and idx[0] == 0 and idx[-1] == N - 1 and done.all():
             # every point, in order: plain copies, no gathers or scatters
             out.status[:] = status
-            nfev[:], nit[:] = co.counts()
+            nit[:] = co.counts()
             out.df[:] = src_E.T
             out.error[:] = src_err.T
             co.take(~done)
@@ -224,7 +253,7 @@ def _refine(
             return
         ii = idx[done]
         out.status[ii] = status[done] if np.ndim(status) else status
-        nfev[ii], nit[ii] = co.counts(done)
+        nit[ii] = co.counts(done)
         out.df[ii] = src_E[:, done].T
         out.error[ii] = src_err[:, done].T
         co.take(~done)
@@ -279,7 +308,6 @@ def _refine(
                     upgrade(cohorts)
                 co.V[0] = vals[:, 0].T
                 co.has_f0 = True
-                co.nfev += 1
                 finish(co, raised, Status.FUNCTION_ERROR)
                 finish(co, ~np.isfinite(co.V[0]).all(axis=0), Status.NONFINITE_VALUE)
         cohorts = [c for c in cohorts if c.idx.size]
@@ -347,8 +375,9 @@ def _refine(
             )
         for co in cohorts:
             if co.idx.size and co.max_nit() >= maxiter:
-                finish(co, co.counts()[1] >= maxiter, Status.NOT_CONVERGED)
+                finish(co, co.counts() >= maxiter, Status.NOT_CONVERGED)
         cohorts = merge(cohorts + new_cohorts, q, window)
+    out.nfev = fev.total()
 
 
 def _spacing(xabs: np.ndarray, dtype: np.dtype) -> np.ndarray:

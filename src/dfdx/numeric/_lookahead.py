@@ -160,12 +160,12 @@ def lookahead(
     evaluate_centre = centre and f0 is None
     pattern = _pattern(K, evaluate_centre)
     k = pattern.size
-    fresh = []  # (points, evaluations already spent on them)
+    fresh = []  # points that start afresh in the adaptive loop
     smallest = float(h0.min()) * pattern[K - 1]
     if not smallest >= 8 * eps * float(xabs.max()) + _TINY:
         low = h0 * pattern[K - 1] < floor()  # steps that reach their floor: the adaptive loop
         if low.any():
-            fresh.append((np.flatnonzero(low), 0))
+            fresh.append(np.flatnonzero(low))
             idx = idx[~low]
     jit = load("numeric._jitlook") if x is not None and idx.size == N >= JIT_MIN else None
     if jit is not None:  # the nodes x + 2**-j h0 in one compiled pass
@@ -177,7 +177,7 @@ def lookahead(
         which = slice(0, N) if idx.size == N else idx
         vals, raised = call(which, T, scratch=True)  # (a, k, q); T then holds the nodes
     if idx.size and raised.any():
-        fresh.append((idx[raised], k))
+        fresh.append(idx[raised])
         keep = ~raised
         idx, vals = idx[keep], vals[keep]
     cohorts = _fresh(fresh, h0, floor, xabs, q, window, f0, out)
@@ -204,11 +204,11 @@ def lookahead(
     if plain is not None:  # the compiled test ran: the other points take the NumPy test
         if plain.all():
             out.status[:] = Status.SUCCESS
-            out.uniform = (k, K)  # no per-point arrays of counts
+            out.uniform = K  # no per-point array of counts
             return cohorts
         done = idx[plain]
-        nfev, nit = out.counts()
-        out.status[done], nfev[done], nit[done] = Status.SUCCESS, k, K
+        out.status[done] = Status.SUCCESS
+        out.iterations()[done] = K
         idx, vals = idx[~plain], vals[~plain]
         a = idx.size
     used = np.subtract if n % 2 else np.add
@@ -265,7 +265,7 @@ def lookahead(
         scale(out.error.T, inv_hn[1:])
         if conv.all():  # the common case
             out.status[:] = status
-            out.uniform = (k, K)  # no per-point arrays of counts
+            out.uniform = K  # no per-point array of counts
             return cohorts
     else:
         scale(E, inv_hn)
@@ -275,15 +275,13 @@ def lookahead(
         out.df[ii] = E[:, conv].T
         out.error[ii] = err[:, conv].T
     out.status[ii] = status[conv] if np.ndim(status) else status
-    nfev, nit = out.counts()
-    nfev[ii], nit[ii] = k, K
+    out.iterations()[ii] = K
     rest = ~conv
     ir = idx[rest]
     co = Cohort.start(ir, h0[ir], floor()[ir], CENTRAL, q, window, xabs[ir])
     if vals.dtype.kind == "c" or out.df.dtype.kind == "c":
         upgrade([co])
     if evaluate_centre:
-        co.nfev += 1  # the centre, evaluated with the levels
         co.V[0] = vals[rest, 2 * K].T
         co.has_f0 = True
     elif f0 is not None:  # as in the adaptive loop: f(x) known, not checked
@@ -410,14 +408,8 @@ def _replay(
     """
     idx = co.idx.copy()  # the rows of T and vals
 
-    def replay_finish(c, done, status, E=None, err=None):
-        ii = c.idx[done]
-        finish(c, done, status, E, err)
-        nfev = out.counts()[0]
-        nfev[ii] = np.maximum(nfev[ii], k)  # every stored value was evaluated
-
     if check_centre:
-        replay_finish(co, ~np.isfinite(co.V[0]).all(axis=0), Status.NONFINITE_VALUE)
+        finish(co, ~np.isfinite(co.V[0]).all(axis=0), Status.NONFINITE_VALUE)
     cohorts = []
     for j in range(K):
         if not co.idx.size:
@@ -437,13 +429,11 @@ def _replay(
             window,
             eps,
             xabs,
-            replay_finish,
+            finish,
             CENTRAL,
             maxiter,
             subnormal,
         )
-        for c in new:
-            c.ints[2] += 2 * (K - 1 - j)  # levels evaluated but not used after the restart
         cohorts += new
     return [co, *cohorts] if co.idx.size else cohorts
 
@@ -451,9 +441,8 @@ def _replay(
 def _fresh(groups, h0, floor, xabs, q, window, f0, out):
     """Cohorts that start the adaptive loop from its first level."""
     cohorts = []
-    for ii, spent in groups:
+    for ii in groups:
         co = Cohort.start(ii, h0[ii], floor()[ii], CENTRAL, q, window, xabs[ii])
-        co.nfev += spent
         if out.df.dtype.kind == "c":
             upgrade([co])
         if f0 is not None:
