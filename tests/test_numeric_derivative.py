@@ -321,7 +321,7 @@ def test_scalar_function_raising_at_one_point():
         ({"n": 1.5}, ValueError, "`n` must be a positive integer, got 1.5"),
         ({"n": 7}, ValueError, "`n` must be at most 6"),
         ({"method": "spline"}, ValueError, "`method` must be one of 'auto', 'central'"),
-        ({"method": "complex", "n": 2}, ValueError, "first derivatives only"),
+        ({"method": "complex", "n": 3}, ValueError, "gives n=1 and n=2 only, got n=3"),
         ({"method": "complex", "order": 4}, ValueError, "`order` does not apply"),
         ({"order": 3, "step": 0.1}, ValueError, "`order` must be an even integer >= 2, got 3"),
         (

@@ -204,3 +204,32 @@ def test_nfev_is_every_evaluation_made(monkeypatch, numba):
     res = derivative(f, x, args=(np.arange(size), kind))
     np.testing.assert_array_equal(res.nfev, seen)
     assert len(set(res.status.tolist())) >= 3
+
+
+@pytest.mark.parametrize(
+    ("f", "f2"),
+    [
+        (np.sin, lambda x: -np.sin(x)),
+        (np.exp, np.exp),
+        (lambda x: 1 / (1 + x * x), lambda x: (6 * x * x - 2) / (1 + x * x) ** 3),
+        (np.log1p, lambda x: -1 / (1 + x) ** 2),
+    ],
+)
+def test_second_derivative_by_complex_step(f, f2):
+    x = np.array([0.5, 1.0, 3.0, 10.0, 100.0])
+    res = derivative(f, x, n=2, method="complex")
+    true = f2(x)
+    assert (np.abs(res.df - true) <= res.error).all()
+    ok = res.success
+    assert ok[:4].all()
+    assert (np.abs(res.df[ok] - true[ok]) <= 1e-13 * np.abs(true[ok])).all()
+    assert (res.nfev == 7).all()
+
+
+def test_second_derivative_by_complex_step_flags_a_step_too_large():
+    # sin at 100: the step (about 6) is far too large for sin; the bound says so
+    res = derivative(np.sin, [1.0, 100.0], n=2, method="complex")
+    assert res.success.tolist() == [True, False]
+    assert abs(res.df[1] + np.sin(100.0)) <= res.error[1]
+    with pytest.raises(ValueError, match="needs f real on the real axis"):
+        derivative(lambda x: 1j * x**3, 1.0, n=2, method="complex")

@@ -52,14 +52,16 @@ def options(
     kwargs: Any,
     vectorized: Any,
     max_n: int = _MAX_N,
+    complex_n: tuple[int, ...] = (1,),
 ) -> Options:
     """Validate the keyword options common to every public function."""
     n = check_int(n, "n", minimum=1)
     if n > max_n:
         raise ValueError(f"`n` must be at most {max_n} (higher orders lose all digits), got {n}")
     method = check_choice(method, "method", METHODS)
-    if method == "complex" and n != 1:
-        raise ValueError(f"`method='complex'` gives first derivatives only (n=1), got n={n}")
+    if method == "complex" and n not in complex_n:
+        which = "first derivatives only (n=1)" if complex_n == (1,) else "n=1 and n=2 only"
+        raise ValueError(f"`method='complex'` gives {which}, got n={n}")
     mode = _MODE.get(method, CENTRAL)
     window = 6
     if order is not None:
