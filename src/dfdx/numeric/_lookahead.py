@@ -290,13 +290,11 @@ def lookahead(
     return cohorts + _replay(
         co,
         finish,
-        out,
-        np.multiply.outer(h0[ir], pattern),
-        vals[rest],
+        np.multiply.outer(pattern, h0[ir]),
+        vals.transpose(1, 0, 2) if ir.size == a else vals.transpose(1, 0, 2)[:, rest],
         evaluate_centre,
         n=n,
         K=K,
-        k=k,
         first=first,
         fallback=fallback,
         window=window,
@@ -383,14 +381,12 @@ def _pair_rows(n: int, K: int, window: int, centre: bool):
 def _replay(
     co,
     finish,
-    out,
     T,
     vals,
     check_centre,
     *,
     n,
     K,
-    k,
     first,
     fallback,
     window,
@@ -403,10 +399,14 @@ def _replay(
 ):
     """Pass the stored levels of the cohort ``co`` through the loop's test, level by level.
 
+    ``T`` (nodes, points) and ``vals`` (nodes, points, q) hold the offsets and
+    values of the first call, one contiguous row per node.
     ``check_centre``: ``f(x)`` (in ``co.V[0]``) was evaluated with the levels,
     and points where it is not finite end there, as in the adaptive loop.
     """
-    idx = co.idx.copy()  # the rows of T and vals
+    a = co.idx.size
+    where = np.zeros(int(co.idx[-1]) + 1 if a else 0, dtype=np.intp)
+    where[co.idx] = np.arange(a)  # the row of each point in T and vals
 
     if check_centre:
         finish(co, ~np.isfinite(co.V[0]).all(axis=0), Status.NONFINITE_VALUE)
@@ -414,13 +414,19 @@ def _replay(
     for j in range(K):
         if not co.idx.size:
             break
-        pos = np.searchsorted(idx, co.idx)
-        sel = (pos[:, None], np.array([j, K + j]))
+        rows = (j, K + j)
+        if co.idx.size == a:  # every point still here: whole rows
+            Tj = np.stack([T[r] for r in rows], axis=1)
+            vj = np.stack([vals[r] for r in rows], axis=1)
+        else:
+            pos = where[co.idx]
+            Tj = np.stack([T[r][pos] for r in rows], axis=1)
+            vj = np.stack([vals[r][pos] for r in rows], axis=1)
         new = advance(
             co,
-            T[sel],
-            vals[sel],
-            np.zeros(pos.size, dtype=bool),
+            Tj,
+            vj,
+            np.zeros(co.idx.size, dtype=bool),
             n,
             first,
             fallback,
