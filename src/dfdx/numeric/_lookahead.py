@@ -206,11 +206,12 @@ def lookahead(
             out.status[:] = Status.SUCCESS
             out.uniform = K  # no per-point array of counts
             return cohorts
-        done = idx[plain]
-        out.status[done] = Status.SUCCESS
-        out.iterations()[done] = K
-        idx, vals = idx[~plain], vals[~plain]
-        a = idx.size
+        if plain.any():  # (else every point takes the NumPy test: no copies)
+            done = idx[plain]
+            out.status[done] = Status.SUCCESS
+            out.iterations()[done] = K
+            idx, vals = idx[~plain], vals[~plain]
+            a = idx.size
     used = np.subtract if n % 2 else np.add
     # raw values as rows (k, q * a): a view for q == 1 when f kept the layout
     raw = vals.reshape(a, k).T if q == 1 else np.moveaxis(vals, 0, -1).reshape(k, q * a)
