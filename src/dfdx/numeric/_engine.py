@@ -76,7 +76,8 @@ class Evaluations:
     """
 
     def __init__(self, N: int) -> None:
-        self.N, self.base, self.extra = N, 0, None
+        self.N, self.base = N, 0
+        self.extra: np.ndarray | None = None
 
     def add(self, idx: np.ndarray | slice, k: int) -> None:
         """``k`` nodes evaluated at each point ``idx`` (unique indices, or a slice)."""
@@ -85,7 +86,8 @@ class Evaluations:
             return
         if self.extra is None:
             self.extra = np.zeros(self.N, dtype=np.intp)
-        self.extra[idx] += k
+        extra = self.extra
+        extra[idx] += k
 
     def total(self) -> np.ndarray:
         """Per point; a broadcast view while every point took the same."""
@@ -173,10 +175,11 @@ def refine(
             out.df[lo:hi] = part.df
         parts.append((lo, hi, part))
     its = {part.uniform for _, _, part in parts}
-    fevs = {int(p.nfev[0]) if p.nfev.strides == (0,) else None for _, _, p in parts}
-    if len(its) == len(fevs) == 1 and None not in its and None not in fevs:
-        out.nfev = np.broadcast_to(np.intp(fevs.pop()), (N,))
-        out.nit = np.broadcast_to(np.intp(its.pop()), (N,))
+    fevs = {_uniform(part.nfev) for _, _, part in parts}
+    it, fev = its.pop() if len(its) == 1 else None, fevs.pop() if len(fevs) == 1 else None
+    if it is not None and fev is not None:
+        out.nfev = np.broadcast_to(np.intp(fev), (N,))
+        out.nit = np.broadcast_to(np.intp(it), (N,))
         return out
     out.nfev = np.empty(N, dtype=np.intp)
     nit = out.iterations()
@@ -378,6 +381,13 @@ def _refine(
                 finish(co, co.counts() >= maxiter, Status.NOT_CONVERGED)
         cohorts = merge(cohorts + new_cohorts, q, window)
     out.nfev = fev.total()
+
+
+def _uniform(counts: np.ndarray | None) -> int | None:
+    """The count of every point where ``counts`` is a broadcast scalar, else None."""
+    if counts is None or counts.strides != (0,) or not counts.size:
+        return None
+    return int(counts[0])
 
 
 def _spacing(xabs: np.ndarray, dtype: np.dtype) -> np.ndarray:
