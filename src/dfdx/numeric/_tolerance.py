@@ -16,6 +16,7 @@ estimate says the tolerance was not met, and so does the flag.
 from __future__ import annotations
 
 import math
+from functools import cache
 
 import numpy as np
 
@@ -27,6 +28,7 @@ __all__ = ["converged", "default_atol", "default_rtol", "meet_tolerance", "succe
 # precisions: the same power of their eps)
 _SUCCESS = {1: 1e-6, 2: 1e-6, 3: 1e-5, 4: 1e-4, 5: 1e-3, 6: 1e-2}
 _EPS64 = float(np.finfo(np.float64).eps)
+_FIXED_STEP, _NOT_CONVERGED = int(Status.FIXED_STEP), int(Status.NOT_CONVERGED)
 
 
 def converged(
@@ -55,6 +57,7 @@ def default_rtol(eps: float) -> float:
     return eps ** (2 / 3)
 
 
+@cache
 def default_atol(dtype) -> float:
     """Default absolute tolerance of ``success``: the smallest normal number of ``dtype``.
 
@@ -86,18 +89,18 @@ def meet_tolerance(
     ``(N, q)`` (every component must meet the tolerance) or ``(N,)``,
     ``status`` shape ``(N,)``; it is changed in place and returned.
     """
-    usable = status >= 0
-    usable &= status != Status.FIXED_STEP
-    if not usable.any():
-        return status
+    if df.ndim == 2 and df.shape[1] == 1:
+        df, error = df[:, 0], error[:, 0]
     with np.errstate(invalid="ignore", over="ignore"):
         bound = np.abs(df)
         bound *= rtol
-        bound += atol
-        ok = error <= bound
-    if ok.ndim > 1:
-        ok = ok.all(axis=tuple(range(1, ok.ndim)))
-    fail = usable & ~ok
+        if atol:
+            bound += atol
+        fail = ~(error <= bound)
+    if fail.ndim > 1:
+        fail = fail.any(axis=tuple(range(1, fail.ndim)))
+    fail &= status >= 0
+    fail &= status != _FIXED_STEP
     if fail.any():
-        status[fail] = Status.NOT_CONVERGED
+        status[fail] = _NOT_CONVERGED
     return status
