@@ -233,3 +233,37 @@ def test_second_derivative_by_complex_step_flags_a_step_too_large():
     assert abs(res.df[1] + np.sin(100.0)) <= res.error[1]
     with pytest.raises(ValueError, match="needs f real on the real axis"):
         derivative(lambda x: 1j * x**3, 1.0, n=2, method="complex")
+
+
+def test_engine_counts_are_writable_per_point_arrays():
+    # (the interface the multivariate functions read after refine)
+    from dfdx.numeric._derivative import _points
+    from dfdx.numeric._engine import refine
+
+    x = np.linspace(0.5, 2.0, 7)
+
+    def evaluate(idx, T, scratch=False, nodes=False):
+        X = T if nodes else x[idx, None] + T
+        return np.sin(X)[..., None], np.zeros(X.shape[0], dtype=bool)
+
+    out = refine(
+        evaluate,
+        _points(x, 1),
+        x.size,
+        n=1,
+        mode=0,
+        q=1,
+        fallback=True,
+        rtol=4e-11,
+        atol=0.0,
+        maxiter=24,
+        window=6,
+        eps=2.0**-52,
+        step_dtype=np.float64,
+    )
+    nfev, nit = out.counts()
+    assert nfev.flags.writeable
+    assert nit.flags.writeable
+    assert nfev.tolist() == [8] * 7
+    assert nit.tolist() == [4] * 7
+    assert np.allclose(out.df[:, 0], np.cos(x), rtol=1e-12)

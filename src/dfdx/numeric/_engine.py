@@ -67,6 +67,16 @@ class Outcome:
             self.uniform = None
         return self.nit
 
+    def counts(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(nfev, nit)`` as writable per-point arrays (after :func:`refine`)."""
+        N = self.status.size
+        nfev = np.zeros(N, dtype=np.intp) if self.nfev is None else self.nfev
+        nit = self.iterations()
+        return (
+            nfev if nfev.flags.writeable else nfev.copy(),
+            nit if nit.flags.writeable else nit.copy(),
+        )
+
 
 class Evaluations:
     """Evaluations of ``f`` per point of a block, counted where ``f`` is called.
