@@ -311,7 +311,8 @@ def derivative(
                 h=h,
                 **options_,
             )
-            s = meet_tolerance(d, e, s, *goal)
+            with np.errstate(all="ignore"):
+                s = meet_tolerance(d, e, s, *goal)
             k = np.ones(G, dtype=np.intp)
         elif h is not None:
             d, e, s, fe = fixed_step(

@@ -177,8 +177,8 @@ def refine(
                 f0=None if f0 is None else f0[:, lo:hi],
                 x=xb[0] if xb else None,
             )
-        if goal is not None:
-            meet_tolerance(part.df, part.error, part.status, *goal)
+            if goal is not None:
+                meet_tolerance(part.df, part.error, part.status, *goal)
         if part.df.dtype.kind == "c" and out.df.dtype.kind != "c":
             out.df = out.df.astype(np.complex128)  # f turned out complex
         if not np.shares_memory(part.df, out.df):

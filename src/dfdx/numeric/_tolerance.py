@@ -68,6 +68,7 @@ def default_atol(dtype) -> float:
     return float(np.finfo(dtype).tiny)
 
 
+@cache
 def success_rtol(eps: float, n: int) -> float:
     """Default relative tolerance of ``success`` for the ``n``-th derivative.
 
@@ -91,12 +92,12 @@ def meet_tolerance(
     """
     if df.ndim == 2 and df.shape[1] == 1:
         df, error = df[:, 0], error[:, 0]
-    with np.errstate(invalid="ignore", over="ignore"):
-        bound = np.abs(df)
-        bound *= rtol
-        if atol:
-            bound += atol
-        fail = ~(error <= bound)
+    # (call under np.errstate(all="ignore") where |df| may be inf or rtol 0)
+    bound = np.abs(df)
+    bound *= rtol
+    if atol:
+        bound += atol
+    fail = ~(error <= bound)
     if fail.ndim > 1:
         fail = fail.any(axis=tuple(range(1, fail.ndim)))
     fail &= status >= 0
