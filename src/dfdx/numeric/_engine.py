@@ -191,8 +191,8 @@ def refine(
         out.nfev = np.broadcast_to(np.intp(fev), (N,))
         out.nit = np.broadcast_to(np.intp(it), (N,))
         return out
-    out.nfev = np.empty(N, dtype=np.intp)
-    nit = out.iterations()
+    out.nfev = np.empty(N, dtype=np.intp)  # (every block writes its slice)
+    out.nit = nit = np.empty(N, dtype=np.intp)
     for lo, hi, part in parts:
         out.nfev[lo:hi], nit[lo:hi] = part.nfev, part.iterations()
     return out
