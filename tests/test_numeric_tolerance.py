@@ -267,3 +267,78 @@ def test_engine_counts_are_writable_per_point_arrays():
     assert nfev.tolist() == [8] * 7
     assert nit.tolist() == [4] * 7
     assert np.allclose(out.df[:, 0], np.cos(x), rtol=1e-12)
+
+
+def _vector(x):
+    return np.stack([np.sin(x), np.exp(0.5 * x)])
+
+
+def _vector_prime(x):
+    return np.stack([np.cos(x), 0.5 * np.exp(0.5 * x)])
+
+
+def test_vector_valued_f_of_scalar_x():
+    x = np.linspace(-2.0, 2.0, 7)
+    res = derivative(_vector, x)
+    assert res.df.shape == res.error.shape == (2, 7)
+    true = _vector_prime(x)
+    assert (np.abs(res.df - true) <= res.error).all()
+    assert (np.abs(res.df - true) <= 1e-12 * np.abs(true) + 1e-15).all()
+    assert res.success.all()
+    # each component equals its scalar derivative to within both error bounds
+    for i, g in enumerate((np.sin, lambda t: np.exp(0.5 * t))):
+        one = derivative(g, x)
+        assert (np.abs(res.df[i] - one.df) <= res.error[i] + one.error).all()
+
+
+def test_vector_valued_f_shapes_and_methods():
+    def f(x):  # output axes (2, 2)
+        return np.stack([np.stack([x, x * x]), np.stack([np.sin(x), np.cos(x)])])
+
+    res = derivative(f, 1.5)
+    assert res.df.shape == (2, 2)
+    expected = [[1.0, 3.0], [np.cos(1.5), -np.sin(1.5)]]
+    assert np.allclose(res.df, expected, rtol=1e-12, atol=1e-13)
+    x = np.array([[0.5, 1.0], [2.0, 3.0]])
+    for kwargs in ({"method": "complex"}, {"n": 2}, {"n": 2, "method": "complex"}):
+        res = derivative(_vector, x, **kwargs)
+        assert res.df.shape == (2, 2, 2)
+        n = kwargs.get("n", 1)
+        true = _vector_prime(x) if n == 1 else np.stack([-np.sin(x), 0.25 * np.exp(0.5 * x)])
+        assert (np.abs(res.df - true) <= res.error).all()
+    res = derivative(_vector, [0.5, 1.0], step=1e-3, order=4)
+    assert (res.status == Status.FIXED_STEP).all()
+    assert np.allclose(res.df, _vector_prime(np.array([0.5, 1.0])), rtol=1e-9)
+
+
+def test_vector_valued_status_covers_every_component():
+    # sqrt at 0 fails; sin at 0 does not: the point's status is the failure,
+    # broadcast over the components; a non-finite input is flagged as usual
+    res = derivative(lambda x: np.stack([np.sin(x), np.sqrt(x)]), [1.0, 0.0, np.nan])
+    assert res.status[:, 0].tolist() == [Status.SUCCESS] * 2
+    assert (res.status[:, 1] < 0).all()
+    assert (res.status[:, 2] == Status.NONFINITE_INPUT).all()
+    assert abs(res.df[0, 1] - 1.0) <= res.error[0, 1]
+
+
+def test_vector_valued_f_with_a_wrong_shape_later_is_refused():
+    calls = []
+
+    def f(x):
+        calls.append(x.shape)
+        if len(calls) == 1:
+            return np.stack([np.sin(x), np.cos(x)])
+        return np.stack([np.sin(x), np.cos(x), x])
+
+    with pytest.raises(ValueError, match=r"a vector-valued f must return shape \(2, "):
+        derivative(f, [0.5, 1.0])
+
+
+def test_vector_valued_f_in_full_blocks():
+    from dfdx.numeric._lookahead import JIT_MIN
+
+    x = np.linspace(-3.0, 3.0, JIT_MIN + 10)
+    res = derivative(_vector, x)
+    true = _vector_prime(x)
+    assert (np.abs(res.df - true) <= res.error).all()
+    assert res.success.mean() > 0.99

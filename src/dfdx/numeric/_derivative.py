@@ -86,7 +86,12 @@ def derivative(
         and ``kwargs`` are passed unchanged.  ``f`` must return an array that
         broadcasts to ``(p, k)``.  The first call holds the first few
         levels of every point at once (``k = 8`` for ``n=1``), later calls
-        one level (``k = 2``) or the centre node.  Inputs larger than 16384
+        one level (``k = 2``) or the centre node.  A vector-valued ``f``
+        returns shape ``(*out, p, k)`` (its own axes first, as
+        ``np.stack([np.sin(x), np.exp(x)])``); the results then have shape
+        ``(*out, *x.shape)``, and a point's status covers every component
+        (this is detected on the first call of ``f``, which is then
+        repeated).  Inputs larger than 16384
         points are refined in blocks of that size, which keeps the work in
         cache.  With ``vectorized=False`` ``f`` gets one Python float (and
         the matching scalar ``args``) per call.
@@ -157,7 +162,8 @@ def derivative(
     Returns
     -------
     DerivativeResult
-        ``df`` (shape of ``x`` broadcast with ``args``), ``error`` (estimated
+        ``df`` (shape of ``x`` broadcast with ``args``, after the output axes
+        of a vector-valued ``f``), ``error`` (estimated
         absolute error), ``success``, ``status``, ``nfev``, ``nit`` per point.
 
     Raises
@@ -229,6 +235,12 @@ def derivative(
     >>> res = derivative(lambda x, c: np.sin(c * x), 0.0, args=([1.0, 2.0, 3.0],))
     >>> res.df.round(12).tolist()
     [1.0, 2.0, 3.0]
+
+    A vector-valued ``f`` (its own axes first):
+
+    >>> res = derivative(lambda x: np.stack([np.sin(x), x**3]), [0.0, 1.0])
+    >>> res.df.round(12).tolist()
+    [[1.0, 0.540302305868], [0.0, 3.0]]
     """
     check_function(f)
     opt = options(
@@ -247,7 +259,6 @@ def derivative(
     fargs, per_point, shape = split_args(args, xa.shape)
     xf = np.broadcast_to(xa, shape).reshape(-1)  # (only read: f gets fresh arrays)
     mapper = make_mapper(workers)
-    caller = Caller(f, opt.kwargs, bool(vectorized), mapper)
     real = xf.real.dtype if xf.dtype.kind == "c" else xf.dtype
     eps = float(np.finfo(real).eps)
     N = xf.size
@@ -261,6 +272,106 @@ def derivative(
         xg = xf[good]
         argsg = [a[good] if p else a for a, p in zip(fargs, per_point, strict=True)]
     G = xg.size
+    goal = (
+        success_rtol(eps, opt.n) if opt.rtol is None else opt.rtol,
+        default_atol(real) if atol is None else opt.atol,
+    )
+    run = (xg, argsg, per_point, opt, eps, real, goal, step, shape, good, mapper, bool(vectorized))
+    try:
+        d, e, s, fe, k = _compute(f, None, *run)
+        out_shape: tuple = ()
+    except _VectorValued as found:  # f(x) has leading axes of its own: one more start
+        out_shape = found.shape
+        d, e, s, fe, k = _compute(f, out_shape, *run)
+    q = d.shape[1]
+    cplx = xf.dtype.kind == "c" or d.dtype.kind == "c"
+    out_dtype = np.result_type(real, np.complex64) if cplx else real
+    if G == N:  # the common case: no scatter
+        df, err, status, nfev, nit = d.astype(out_dtype, copy=False), e, s, fe, k
+    else:
+        df = np.full((N, q), np.nan, dtype=out_dtype)
+        err = np.full((N, q), np.nan)
+        status = np.full(N, Status.NONFINITE_INPUT, dtype=np.int8)
+        nfev = np.zeros(N, dtype=np.intp)
+        nit = np.zeros(N, dtype=np.intp)
+        df[good], err[good], status[good], nfev[good], nit[good] = d, e, s, fe, k
+    used = opt.method
+    return DerivativeResult(
+        df=_arrange(df, out_shape, shape),
+        error=_arrange(err.astype(real, copy=False), out_shape, shape),
+        status=status.reshape(shape),
+        nfev=nfev.reshape(shape),
+        nit=nit.reshape(shape),
+        method=used,
+        message=summarise(status, used),
+        params={"n": opt.n, "method": used, "order": opt.order, "step": step},
+    )
+
+
+class _VectorValued(BaseException):
+    """``f`` returned leading axes of its own (a vector-valued ``f``): their shape.
+
+    A ``BaseException``, so that the per-point error handling of
+    :class:`~dfdx.numeric._evaluate.Caller` lets it through.
+    """
+
+    def __init__(self, shape: tuple) -> None:
+        super().__init__(shape)
+        self.shape = shape
+
+
+def _arrange(a: np.ndarray, out_shape: tuple, shape: tuple) -> np.ndarray:
+    """``(N, q)`` values as ``(*out_shape, *shape)`` (``shape`` alone for scalar ``f``)."""
+    if not out_shape:
+        return a[:, 0].reshape(shape)
+    return np.moveaxis(a, 1, 0).reshape(*out_shape, *shape)
+
+
+def _sniffing(f: Callable) -> Callable:
+    """``f``, raising :class:`_VectorValued` when its output has leading axes of its own."""
+
+    def g(X, *args, **kwargs):
+        out = f(X, *args, **kwargs)
+        s = np.shape(out)
+        if len(s) > X.ndim and s[len(s) - X.ndim :] == X.shape:
+            raise _VectorValued(s[: len(s) - X.ndim])
+        return out
+
+    return g
+
+
+def _components(f: Callable, out_shape: tuple) -> Callable:
+    """Vector-valued ``f`` with its output axes moved last and flattened: ``(p, k, q)``."""
+    q = math.prod(out_shape)
+
+    def g(X, *args, **kwargs):
+        out = np.asarray(f(X, *args, **kwargs))
+        try:
+            out = np.broadcast_to(out, (*out_shape, *X.shape))
+        except ValueError:
+            raise ValueError(
+                f"`f` returned shape {out.shape} for an input of shape {X.shape}; a "
+                f"vector-valued f must return shape {(*out_shape, *X.shape)}"
+            ) from None
+        return np.moveaxis(out.reshape(q, *X.shape), 0, -1)
+
+    return g
+
+
+def _compute(
+    f, out_shape, xg, argsg, per_point, opt, eps, real, goal, step, shape, good, mapper, vectorized
+):
+    """Per finite point ``(df, error, status, nfev, nit)``, ``df`` and ``error`` ``(G, q)``.
+
+    ``out_shape`` ``None``: ``f`` is taken as scalar-valued (a vector output
+    raises :class:`_VectorValued`); else its output axes.
+    """
+    G = xg.size
+    q = 1 if out_shape is None else math.prod(out_shape)
+    g = _components(f, out_shape) if out_shape is not None else f
+    if out_shape is None and vectorized:
+        g = _sniffing(f)
+    caller = Caller(g, opt.kwargs, vectorized, mapper)
 
     def evaluate(idx: np.ndarray | slice, T: np.ndarray, scratch: bool = False, nodes=False):
         if isinstance(idx, slice):
@@ -282,17 +393,14 @@ def derivative(
         else:
             X = xg[idx, None] + T
             argi = [a[idx] if p else a for a, p in zip(argsg, per_point, strict=True)]
-        if vectorized:
-            vals, raised = caller.batch(X, argi, per_point, X.shape)
-        else:
+        if not vectorized:
             vals, raised = _scalar_calls(caller, X, argi, per_point)
-        return vals[..., None], raised
+            return vals[..., None], raised
+        if out_shape is None:
+            vals, raised = caller.batch(X, argi, per_point, X.shape)
+            return vals[..., None], raised
+        return caller.batch(X, argi, per_point, (*X.shape, q))
 
-    used = opt.method
-    goal = (
-        success_rtol(eps, opt.n) if opt.rtol is None else opt.rtol,
-        default_atol(real) if atol is None else opt.atol,
-    )
     if G:
         h = None
         if step is not None:
@@ -307,7 +415,7 @@ def derivative(
                 evaluate,
                 np.maximum(np.abs(xg), 1.0),
                 eps=eps,
-                dtype=np.result_type(xf.dtype, np.complex64),
+                dtype=np.result_type(xg.dtype, np.complex64),
                 h=h,
                 **options_,
             )
@@ -326,7 +434,7 @@ def derivative(
                 G,
                 n=opt.n,
                 mode=opt.mode,
-                q=1,
+                q=q,
                 fallback=opt.method == "auto",
                 rtol=opt.rtol if opt.rtol is not None else default_rtol(eps),
                 atol=opt.atol,
@@ -338,29 +446,9 @@ def derivative(
             )
             d, e, s, fe, k = out.df, out.error, out.status, out.nfev, out.nit
     else:
-        d, e = np.zeros((0, 1)), np.zeros((0, 1))
+        d, e = np.zeros((0, q)), np.zeros((0, q))
         s = fe = k = np.zeros(0, dtype=np.intp)
-    cplx = xf.dtype.kind == "c" or d.dtype.kind == "c"
-    out_dtype = np.result_type(real, np.complex64) if cplx else real
-    if G == N:  # the common case: no scatter
-        df, err, status, nfev, nit = d[:, 0].astype(out_dtype, copy=False), e[:, 0], s, fe, k
-    else:
-        df = np.full(N, np.nan, dtype=out_dtype)
-        err = np.full(N, np.nan)
-        status = np.full(N, Status.NONFINITE_INPUT, dtype=np.int8)
-        nfev = np.zeros(N, dtype=np.intp)
-        nit = np.zeros(N, dtype=np.intp)
-        df[good], err[good], status[good], nfev[good], nit[good] = d[:, 0], e[:, 0], s, fe, k
-    return DerivativeResult(
-        df=df.reshape(shape),
-        error=err.astype(real, copy=False).reshape(shape),
-        status=status.reshape(shape),
-        nfev=nfev.reshape(shape),
-        nit=nit.reshape(shape),
-        method=used,
-        message=summarise(status, used),
-        params={"n": opt.n, "method": used, "order": opt.order, "step": step},
-    )
+    return d, e, s, fe, k
 
 
 def _points(x: np.ndarray, n: int):

@@ -97,7 +97,10 @@ def meet_tolerance(
     bound *= rtol
     if atol:
         bound += atol
-    fail = ~(error <= bound)
+    ok = error <= bound  # (False for a NaN error)
+    if ok.all():  # the common case: nothing to change
+        return status
+    fail = ~ok
     if fail.ndim > 1:
         fail = fail.any(axis=tuple(range(1, fail.ndim)))
     fail &= status >= 0
