@@ -136,6 +136,42 @@ def _one_d(size: int, repeat: int) -> None:
         )
 
 
+def _nonuniform_sizes(sizes, repeat: int) -> None:
+    """Fresh non-uniform calls (weights included) against findiff applying a prebuilt operator."""
+    findiff = optional("findiff")
+    for n, acc in ((1, 6), (2, 4), (3, 4)):
+        rows = []
+        for size in sizes:
+            rng = np.random.default_rng(size)
+            x = np.cumsum(rng.uniform(0.5, 1.5, size)) * 1e-3
+            y = np.sin(x * 7.0)
+
+            def fresh(y=y, x=x, n=n, acc=acc):
+                return diff(y, x, n=n, acc=acc)
+
+            cases = [("dfdx [NumPy only]", numpy_only(fresh))]
+            if kernels() is not None:
+                cases.insert(0, ("dfdx [numba]", fresh))
+            if findiff is not None:
+                op = findiff.Diff(0, x, acc=acc) ** n if n > 1 else findiff.Diff(0, x, acc=acc)
+                op(y)  # built beforehand: only its application is timed
+                cases.append(("findiff (prebuilt)", _call(op, y)))
+            ratios = {name: r for name, _, r, _ in _ratios(cases, y, repeat)}
+            ref = ratios.get("findiff (prebuilt)")
+            row = [f"{size:.0e}"]
+            for name in ("dfdx [numba]", "dfdx [NumPy only]", "findiff (prebuilt)"):
+                row.append(ratios.get(name, float("nan")))
+            for name in ("dfdx [numba]", "dfdx [NumPy only]"):
+                mine = ratios.get(name)
+                row.append(mine / ref if mine is not None and ref else float("nan"))
+            rows.append(row)
+        table(
+            f"fresh non-uniform grid.diff, n={n}, acc={acc} (weights included): x copy",
+            ["size", "numba", "NumPy only", "findiff prebuilt", "numba/findiff", "NumPy/findiff"],
+            rows,
+        )
+
+
 def _three_d(side: int, repeat: int) -> None:
     findiff = optional("findiff")
     ndimage = optional("scipy.ndimage")
@@ -192,6 +228,8 @@ def _out_of_core(size: int, chunk: int, memory_limit: str) -> None:
 
 def run(quick: bool = False) -> None:
     repeat = 3 if quick else 7
+    sizes = [10**3, 10**4, 10**5, 10**6] if quick else [10**3, 10**4, 10**5, 10**6, 10**7]
+    _nonuniform_sizes(sizes, repeat)
     _one_d(10**6 if quick else 10**7, repeat)
     _three_d(96 if quick else 256, repeat)
     if not quick:

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from dfdx.grid import diff
-from dfdx.grid._compiled import MIN_SIZE, kernels, usable
+from dfdx.grid._compiled import HEAVY_MIN_SIZE, MIN_SIZE, kernels, usable
 
 pytest.importorskip("numba")
 
@@ -38,6 +38,11 @@ def test_dispatch_rules(monkeypatch):
     assert usable(y[: MIN_SIZE - 1], np.empty(MIN_SIZE - 1)) is None  # too short
     assert usable(np.zeros(2 * SIZE)[::2], np.empty(SIZE)) is None  # strided
     assert usable(y, np.empty(SIZE, np.float32)) is None  # dtype change
+    # a heavy kernel (weights on the fly) also takes short data once numba is imported
+    short = np.zeros(HEAVY_MIN_SIZE)
+    assert usable(short, np.empty_like(short), heavy=True) is not None
+    assert usable(short, np.empty_like(short)) is None
+    assert usable(short[:-1], np.empty(HEAVY_MIN_SIZE - 1), heavy=True) is None
     assert usable(y.astype(np.int64), np.empty(SIZE, np.int64)) is None
     monkeypatch.setenv("DFDX_NUMBA", "0")
     assert kernels() is None
@@ -152,9 +157,10 @@ def test_read_only_input():
 
 @pytest.mark.parametrize(("n", "acc"), [(1, 4), (1, 6), (2, 2), (2, 4), (3, 2), (4, 4), (2, 8)])
 @pytest.mark.parametrize("direction", [1, -1])
-def test_nonuniform_fornberg_equals_numpy_kernels(monkeypatch, n, acc, direction):
+@pytest.mark.parametrize("size", [SIZE, HEAVY_MIN_SIZE + 37])
+def test_nonuniform_lagrange_equals_numpy_kernels(monkeypatch, n, acc, direction, size):
     rng = np.random.default_rng(100 * n + acc)
-    x = np.cumsum(rng.uniform(0.3, 1.7, SIZE))[::direction].copy() / SIZE
+    x = np.cumsum(rng.uniform(0.3, 1.7, size))[::direction].copy() / size
     y = np.sin(7 * x) + np.cos(3 * x)
     got = diff(y, x, n=n, acc=acc)
     want = _numpy(monkeypatch, lambda: diff(y, x, n=n, acc=acc))
@@ -162,7 +168,7 @@ def test_nonuniform_fornberg_equals_numpy_kernels(monkeypatch, n, acc, direction
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.complex128])
-def test_nonuniform_fornberg_dtypes(monkeypatch, dtype):
+def test_nonuniform_lagrange_dtypes(monkeypatch, dtype):
     rng = np.random.default_rng(9)
     x = np.cumsum(rng.uniform(0.3, 1.7, SIZE)) / SIZE
     y = (np.sin(5 * x) + (1j * np.cos(2 * x) if dtype == np.complex128 else 0)).astype(dtype)
@@ -177,7 +183,7 @@ def test_nonuniform_fornberg_dtypes(monkeypatch, dtype):
 
 
 @pytest.mark.parametrize(("n", "acc"), [(1, 4), (2, 4), (3, 2)])
-def test_nonuniform_fornberg_exact_on_polynomials(n, acc):
+def test_nonuniform_lagrange_exact_on_polynomials(n, acc):
     rng = np.random.default_rng(n + acc)
     x = np.cumsum(rng.uniform(0.5, 1.5, SIZE)) / SIZE  # in (0, ~1]
     p = np.polynomial.Polynomial(rng.standard_normal(n + acc))  # degree n + acc - 1
@@ -186,3 +192,15 @@ def test_nonuniform_fornberg_exact_on_polynomials(n, acc):
     h = 1.0 / SIZE
     noise = np.finfo(float).eps * np.abs(p(x)).max() / h**n * 4 ** (n + acc)
     assert np.max(np.abs(got - want)) < noise + 1e-9 * np.abs(want).max()
+
+
+@pytest.mark.parametrize("m", [2, 3, 5, 8, 11])
+def test_edge_weights_kernel_equals_numpy_recursion(m):
+    from dfdx.grid._stencils import fornberg_last
+
+    rng = np.random.default_rng(m)
+    offsets = rng.uniform(-3.0, 3.0, (m, 40))
+    for order in range(min(m, 5)):
+        got = np.empty((m, 40))
+        kernels().fornberg_columns(offsets, order, got)
+        assert np.array_equal(got, fornberg_last(offsets, order))  # same operations, same order

@@ -28,6 +28,7 @@ import numpy as np
 from dfdx._core.validate import check_coordinates
 from dfdx.grid._compiled import usable
 from dfdx.grid._fast1d import two_slopes_1d, uniform_1d
+from dfdx.grid._lagrange import apply_interior, lagrange_weights
 from dfdx.grid._stencils import (
     UniformStencil,
     nonuniform_extent,
@@ -301,18 +302,24 @@ def interior_weights(x, n, acc):
     left, right = nonuniform_extent(n, acc)
     scale = _global_scale(x)
     c = scale_factor(scale, n, np.float64)
-    w = nonuniform_weights(x, scale, n, acc, np.arange(left, x.size - right))[1]
+    w = lagrange_weights(x, n, acc, scale, left, x.size - right)
     return w * c if c is not None else w
 
 
-def _fornberg_1d(y, out, x, n, acc, scale, c, plain) -> bool:
-    """The interior of a plain 1-D non-uniform derivative by the compiled kernel, if it applies."""
-    jit = usable(y, out) if plain and c is not None and x.flags.c_contiguous else None
-    if jit is None:
-        return False
-    left, _ = nonuniform_extent(n, acc)
-    jit.fornberg(y, x, out, n, n + acc, left, scale, c)
-    return True
+def _interior_1d(y, out, x, n, acc, scale, c) -> None:
+    """The interior of a plain 1-D non-uniform derivative in one fused pass.
+
+    The compiled kernel where it applies, else the blocked NumPy twin; both
+    compute the weights of each point on the fly (no per-point storage).
+    """
+    left, right = nonuniform_extent(n, acc)
+    jit = usable(y, out, heavy=True) if c is not None and x.flags.c_contiguous else None
+    if jit is not None:
+        jit.lagrange(y, x, out, n, n + acc, left, scale, c, float(math.factorial(n)))
+        return
+    apply_interior(y, x, out, n, acc, scale, c)
+    if c is None:
+        _rescale(out[left : out.shape[0] - right], None, scale, n)
 
 
 def apply_nonuniform(y, out, axis, x, n, acc, *, accumulate=False, weights=None):
@@ -330,8 +337,9 @@ def apply_nonuniform(y, out, axis, x, n, acc, *, accumulate=False, weights=None)
     if fast and nd == 1 and not accumulate:  # lean blocked kernel; the loop does the edges
         two_slopes_1d(y, x, out)
         parts = [(0, left), (size - right, size)]
-    elif _fornberg_1d(y, out, x, n, acc, scale, c, nd == 1 and not accumulate and weights is None):
-        parts = [(0, left), (size - right, size)]  # the compiled interior; the loop: edges
+    elif nd == 1 and not accumulate and weights is None:
+        _interior_1d(y, out, x, n, acc, scale, c)
+        parts = [(0, left), (size - right, size)]  # the fused interior; the loop: edges
     count = (max(b - a for a, b in parts) + 1) * (out.size // max(out.shape[outer], 1))
     count += out.size // max(out.shape[axis], 1)
     scratch = _Scratch(count, out.dtype)
@@ -354,7 +362,7 @@ def apply_nonuniform(y, out, axis, x, n, acc, *, accumulate=False, weights=None)
                 _two_slopes(ys, x, tgt, scratch.get(1, tuple(shape)), axis, ilo, ihi)
             else:
                 if pre is None:
-                    w = nonuniform_weights(x, scale, n, acc, np.arange(ilo, ihi))[1]
+                    w = lagrange_weights(x, n, acc, scale, ilo, ihi)
                     w = w * c if c is not None else w
                 else:
                     w = pre[ilo - left : ihi - left]

@@ -9,16 +9,21 @@ with ``DFDX_NUMBA=0``, the NumPy kernels run (see :mod:`dfdx._core.compiled`).
 
 from __future__ import annotations
 
+import sys
 from types import ModuleType
 
 import numpy as np
 
 from dfdx._core.compiled import DTYPES, load
 
-__all__ = ["MIN_SIZE", "kernels", "usable"]
+__all__ = ["HEAVY_MIN_SIZE", "MIN_SIZE", "kernels", "loaded_kernels", "usable"]
 
 #: shorter data stays with the NumPy kernels (too short to gain from compiling)
 MIN_SIZE = 1 << 16
+
+#: a kernel with much arithmetic per point (weights computed on the fly)
+#: gains from compiling from this size on, once numba is imported anyway
+HEAVY_MIN_SIZE = 1 << 9
 
 
 def kernels() -> ModuleType | None:
@@ -26,14 +31,23 @@ def kernels() -> ModuleType | None:
     return load("grid._jit1d")
 
 
-def usable(y: np.ndarray, out: np.ndarray) -> ModuleType | None:
+def loaded_kernels() -> ModuleType | None:
+    """The kernels when numba is already imported (so they cost no import), else ``None``."""
+    return kernels() if "numba" in sys.modules else None
+
+
+def usable(y: np.ndarray, out: np.ndarray, *, heavy: bool = False) -> ModuleType | None:
     """The kernels when they apply to 1-D ``y`` and ``out``, else ``None``.
 
     They apply to long, contiguous float32/64 or complex64/128 data in
-    native byte order, written into an array of the same dtype.
+    native byte order, written into an array of the same dtype.  A
+    ``heavy`` kernel also applies to shorter data (``HEAVY_MIN_SIZE``) when
+    numba is already imported in this process, so that the one-off cost
+    of importing it (about 0.4 s) is never paid for a short array.
     """
+    loaded = heavy and y.size >= HEAVY_MIN_SIZE and "numba" in sys.modules
     if (
-        y.size < MIN_SIZE
+        (y.size < MIN_SIZE and not loaded)
         or y.dtype != out.dtype
         or y.dtype not in DTYPES
         or not (y.flags.c_contiguous and out.flags.c_contiguous)

@@ -17,10 +17,12 @@ crosses main memory once:
   the same order as the NumPy kernel (bitwise equal results), and reports
   whether the spacings it met were strictly monotonic in the direction
   given;
-* :func:`fornberg` is any other derivative on uneven nodes: per point,
-  Fornberg's recursion for the weights of its own ``m``-node stencil (offsets
-  in units of a global spacing, as in :func:`dfdx.grid._stencils.fornberg_last`)
-  and their sum against ``y``, without storing any weights.
+* :func:`lagrange` is any other derivative on uneven nodes: per point, the
+  weights of its own ``m``-node stencil in the Lagrange form of
+  :mod:`dfdx.grid._lagrange` (offsets in units of a global spacing, every
+  denominator from running products of lagged differences, ``O(m)`` work
+  per node) summed against ``y - y[i]``, without storing any weights; the
+  same operations in the same order as the NumPy blocks (bitwise equal).
 
 Every index is written as a non-negative offset from the loop variable (a
 negative offset makes numba emit a wrap-around test that stops the loop from
@@ -33,7 +35,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["central", "fornberg", "two_slopes"]
+__all__ = ["central", "lagrange", "two_slopes"]
 
 _OPTIONS = {"cache": True, "nogil": True, "error_model": "numpy", "boundscheck": False}
 
@@ -138,6 +140,9 @@ def _blocked(y, out, p, odd, w0):  # pragma: no cover - compiled (its result is 
             dest[i] = acc[i]
 
 
+#: points per block of the Lagrange kernel: its scratch rows stay in L1
+_LBLOCK = 256
+
 _FUSED = (None, _fused1, _fused2, _fused3, _fused4)
 
 
@@ -162,76 +167,176 @@ def two_slopes(y, x, out, sign):  # pragma: no cover - compiled (its result is t
 
 
 @njit(**_OPTIONS)
-def fornberg(y, x, out, n, m, left, scale, c):  # pragma: no cover - compiled (tested)
-    """``out[i] = sum_j c w_j y[i - left + j]`` with Fornberg's ``n``-th derivative weights.
+def lagrange(y, x, out, n, m, left, scale, c, fact):  # pragma: no cover - compiled (tested)
+    """``out[i] = c * sum_{j != left} w_j (y[i - left + j] - y[i])``: the Lagrange-form weights.
 
-    ``w`` are the weights of the ``m`` nodes ``x[i - left + j]`` around
-    ``x[i]``, in units of ``scale`` (``c = scale**-n``); interior points only
-    (``left <= i < size - (m - 1 - left)``).  The recursion runs over blocks
-    of points with the points innermost, so that its divisions vectorise; its
-    operations are those of :func:`dfdx.grid._stencils.fornberg_last`, in the
-    same order.
+    The operations of :func:`dfdx.grid._lagrange.apply_interior`, in the
+    same order, per block of points with the points innermost: lagged
+    differences of ``x`` in units of ``scale`` and their running products
+    right and left of each node (the Lagrange denominators), for ``n >= 2``
+    the prefix and suffix products of ``t - a_l`` (``fact = n!``), then one
+    fused sweep per node ``j`` adding ``w_j (y_j - y_c)``.
     """
     stop = y.size - (m - 1 - left)
-    a = np.empty((m, _BLOCK))
-    table = np.empty((m, n + 1, _BLOCK))
-    c1 = np.empty(_BLOCK)
-    c2 = np.empty(_BLOCK)
-    c3 = np.empty(_BLOCK)
-    inv = np.empty(_BLOCK)
-    ratio = np.empty(_BLOCK)
-    for lo in range(left, stop, _BLOCK):
-        b = min(_BLOCK, stop - lo)
-        xc = x[lo : lo + b]
-        for j in range(m):
-            xj = x[lo - left + j : lo - left + j + b]
-            aj = a[j]
-            for t in range(b):
-                aj[t] = (xj[t] - xc[t]) / scale
-        table[:, :, :b] = 0.0
-        table[0, 0, :b] = 1.0
-        c1[:b] = 1.0
-        for r in range(1, m):
-            mn = min(r, n)
-            ar = a[r]
-            c5 = a[r - 1]
-            c2[:b] = 1.0
-            for j in range(r):
-                aj = a[j]
-                for t in range(b):
-                    c3[t] = ar[t] - aj[t]
-                    c2[t] *= c3[t]
-                if j == r - 1:
-                    for t in range(b):
-                        ratio[t] = c1[t] / c2[t]
-                    for k in range(mn, 0, -1):
-                        new = table[r, k]
-                        lower = table[r - 1, k - 1]
-                        same = table[r - 1, k]
-                        for t in range(b):
-                            new[t] = ratio[t] * (k * lower[t] - c5[t] * same[t])
-                    new = table[r, 0]
-                    same = table[r - 1, 0]
-                    for t in range(b):
-                        new[t] = -ratio[t] * c5[t] * same[t]
-                for t in range(b):
-                    inv[t] = 1.0 / c3[t]
-                for k in range(mn, 0, -1):
-                    row = table[j, k]
-                    lower = table[j, k - 1]
-                    for t in range(b):
-                        row[t] = (ar[t] * row[t] - k * lower[t]) * inv[t]
-                row = table[j, 0]
-                for t in range(b):
-                    row[t] = ar[t] * row[t] * inv[t]
-            c1[:b] = c2[:b]
-        dest = out[lo : lo + b]
-        w = table[0, n]
-        ys = y[lo - left : lo - left + b]
+    span_max = _LBLOCK + m - 1
+    lags = np.zeros((m, span_max))
+    right = np.zeros((m, span_max))
+    lft = np.zeros((m, span_max))
+    num = np.empty(_LBLOCK)
+    den = np.empty(_LBLOCK)
+    sig = np.empty((m - 1, _LBLOCK))
+    pre = np.empty((m - 1, n, _LBLOCK))
+    suf = np.empty((m - 1, n, _LBLOCK))
+    tmp = np.empty(_LBLOCK)
+    acc = np.empty(_LBLOCK, dtype=out.dtype)
+    for lo in range(left, stop, _LBLOCK):
+        b = min(_LBLOCK, stop - lo)
+        base = lo - left
+        span = b + m - 1
+        xb = x[base : base + span]
+        g1, r1, l1 = lags[1], right[1], lft[1]
+        for q in range(span - 1):
+            v = (xb[q + 1] - xb[q]) / scale
+            g1[q] = v
+            r1[q] = v
+            l1[q] = v
+        for k in range(2, m):
+            gk, rk, rp, lk, lp = lags[k], right[k], right[k - 1], lft[k], lft[k - 1]
+            for q in range(span - k):
+                v = (xb[q + k] - xb[q]) / scale
+                gk[q] = v
+                rk[q] = rp[q] * v
+                lk[q] = lp[q + 1] * v
         for t in range(b):
-            dest[t] = ys[t] * (w[t] * c)
-        for j in range(1, m):
-            w = table[j, n]
-            ys = y[lo - left + j : lo - left + j + b]
+            acc[t] = 0.0
+        yc = y[lo : lo + b]
+        if n == 1:
+            _denominator(right, lft, num, left, m, b)
             for t in range(b):
-                dest[t] += ys[t] * (w[t] * c)
+                num[t] = num[t] * -1.0
+        else:
+            _products(lags, sig, pre, suf, tmp, n, m, left, b)
+        k = 0
+        for j in range(m):
+            if j == left:
+                continue
+            yj = y[base + j : base + j + b]
+            _denominator(right, lft, den, j, m, b)
+            if n == 1:
+                if j > left:
+                    ga, ia, sa = lags[j - left], left, 1.0
+                else:
+                    ga, ia, sa = lags[left - j], j, -1.0
+                for t in range(b):
+                    acc[t] += (yj[t] - yc[t]) * (num[t] / (den[t] * (ga[ia + t] * sa)))
+            else:
+                pk, sk = pre[k], suf[k]
+                for t in range(b):
+                    w = pk[0, t] * sk[n - 1, t]
+                    for i in range(1, n):
+                        w = w + pk[i, t] * sk[n - 1 - i, t]
+                    acc[t] += (yj[t] - yc[t]) * ((w * fact) / den[t])
+            k += 1
+        for t in range(b):
+            out[lo + t] = acc[t] * c
+
+
+@njit(**_OPTIONS)
+def _products(lags, sig, pre, suf, tmp, n, m, c, b):  # pragma: no cover - compiled (tested)
+    """Prefix and suffix products of ``t - a_l`` over the non-centre nodes, to degree ``n - 1``."""
+    p = m - 1
+    k = 0
+    for j in range(m):
+        if j == c:
+            continue
+        row = sig[k]
+        if j > c:
+            src = lags[j - c]
+            for t in range(b):
+                row[t] = src[c + t]
+        else:
+            src = lags[c - j]
+            for t in range(b):
+                row[t] = -src[j + t]
+        k += 1
+    for i in range(n):
+        for t in range(b):
+            pre[0, i, t] = 1.0 if i == 0 else 0.0
+            suf[p - 1, i, t] = 1.0 if i == 0 else 0.0
+    for k in range(1, p):
+        _times(pre[k - 1], sig[k - 1], pre[k], tmp, n, b)
+    for k in range(p - 2, -1, -1):
+        _times(suf[k + 1], sig[k + 1], suf[k], tmp, n, b)
+
+
+@njit(**_OPTIONS)
+def _times(old, a, out, tmp, n, b):  # pragma: no cover - compiled (tested)
+    """``out = old * (t - a)`` truncated to degree ``n - 1`` (the NumPy twin's operations)."""
+    for i in range(n - 1, 0, -1):
+        lo, hi, o = old[i - 1], old[i], out[i]
+        for t in range(b):
+            o[t] = lo[t] - hi[t] * a[t]
+    o0, h0 = out[0], old[0]
+    for t in range(b):
+        o0[t] = -(h0[t] * a[t])
+
+
+@njit(**_OPTIONS)
+def _denominator(right, lft, den, j, m, b):  # pragma: no cover - compiled (tested)
+    """``den[t] = d_j``, the signed Lagrange denominator of node ``j`` of each point."""
+    if j == 0:
+        row = right[m - 1]
+        for t in range(b):
+            den[t] = row[t]
+    elif j == m - 1:
+        row = lft[m - 1]
+        for t in range(b):
+            den[t] = row[t]
+    else:
+        lrow, rrow = lft[j], right[m - 1 - j]
+        for t in range(b):
+            den[t] = lrow[t] * rrow[j + t]
+    if (m - 1 - j) % 2 == 1:
+        for t in range(b):
+            den[t] = -den[t]
+
+
+@njit(**_OPTIONS)
+def fornberg_columns(offsets, order, out):  # pragma: no cover - compiled (tested)
+    """``out[:, b]``: Fornberg's ``order``-th derivative weights of the stencil ``offsets[:, b]``.
+
+    The operations of :func:`dfdx.grid._stencils.fornberg_last`, in the same
+    order, one stencil at a time (the few edge points of a non-uniform grid).
+    """
+    m, batch = offsets.shape
+    c = np.empty((m, order + 1))
+    prev = np.empty(order + 1)
+    c3 = np.empty(m)
+    for b in range(batch):
+        c[:, :] = 0.0
+        c[0, 0] = 1.0
+        c1 = 1.0
+        c4 = offsets[0, b]
+        for i in range(1, m):
+            mn = min(i, order)
+            c5 = c4
+            c4 = offsets[i, b]
+            for j in range(i):
+                c3[j] = c4 - offsets[j, b]
+            c2 = c3[0]
+            for j in range(1, i):
+                c2 = c2 * c3[j]
+            for k in range(order + 1):
+                prev[k] = c[i - 1, k]
+            ratio = c1 / c2
+            for k in range(1, mn + 1):
+                c[i, k] = ratio * (k * prev[k - 1] - c5 * prev[k])
+            c[i, 0] = -ratio * c5 * prev[0]
+            for j in range(i):
+                inv = 1.0 / c3[j]
+                for k in range(mn, 0, -1):
+                    c[j, k] = (c4 * c[j, k] - k * c[j, k - 1]) * inv
+                c[j, 0] = c4 * c[j, 0] * inv
+            c1 = c2
+        for j in range(m):
+            out[j, b] = c[j, order]
