@@ -5,7 +5,9 @@ Every ratio compares numbers measured in this process:
   * Rosenbrock: time(grad)/time(f) for each library, peak memory (tracemalloc);
   * dense Hessian (n variables) and Jacobian R^n -> R^n: ratio to autograd;
   * derivative(sin(x)*exp(x), k) at many points: ratio to nested autograd;
-  * grad of scipy.special.logsumexp (user code unchanged): time(grad)/time(f).
+  * grad of scipy.special.logsumexp (user code unchanged): time(grad)/time(f);
+  * arrays built from traced scalars (np.array([e0, e1, ...]), np.zeros(n, dtype=object)
+    filled element by element): cost per element, against np.stack and autograd.
 """
 
 from __future__ import annotations
@@ -197,6 +199,64 @@ def _logsumexp(n: int, ag) -> None:
     )
 
 
+def _built(sizes: tuple[int, ...], ag) -> None:
+    rows = []
+    for n in sizes:
+        x = np.linspace(0.1, 1.0, n)
+
+        def f_array(x, n=n):  # how ODE right-hand sides and vector functions are written
+            return np.sum(np.array([x[i] * x[(i + 1) % n] for i in range(n)]) ** 2)
+
+        def f_fill(x, n=n):
+            d = np.zeros(n, dtype=object)
+            for i in range(n):
+                d[i] = x[i] * x[(i + 1) % n]
+            return np.sum(d**2)
+
+        def f_stack(x, n=n):
+            return np.sum(np.stack([x[i] * x[(i + 1) % n] for i in range(n)]) ** 2)
+
+        t_f = median_time(lambda f=f_array, x=x: f(x), repeat=3)
+        t_a = median_time(lambda f=f_array, x=x: ad.grad(f)(x), repeat=3)
+        t_o = median_time(lambda f=f_fill, x=x: ad.grad(f)(x), repeat=3)
+        t_s = median_time(lambda f=f_stack, x=x: ad.grad(f)(x), repeat=3)
+        t_j = median_time(lambda f=f_array, x=x: ad.jacobian(f, mode="forward")(x), repeat=3)
+        t_ag = "-"
+        if ag is not None:
+
+            def fa(x, n=n, anp=ag.numpy):
+                return anp.sum(anp.array([x[i] * x[(i + 1) % n] for i in range(n)]) ** 2)
+
+            t_ag = fmt_time(median_time(lambda x=x: ag.grad(fa)(x), repeat=3))
+        rows.append(
+            [
+                n,
+                fmt_time(t_f),
+                fmt_time(t_a),
+                f"{(t_a - t_f) / n * 1e6:.2f}",
+                fmt_time(t_o),
+                fmt_time(t_s),
+                fmt_time(t_j),
+                t_ag,
+            ]
+        )
+    table(
+        "arrays built from n traced scalars: grad of sum(np.array([x[i]*x[i+1] ...])**2) "
+        "(per element: (grad - f) / n)",
+        [
+            "n",
+            "f (NumPy)",
+            "grad np.array",
+            "us/element",
+            "grad dtype=object fill",
+            "grad np.stack",
+            "forward jacobian",
+            "autograd grad",
+        ],
+        rows,
+    )
+
+
 def run(quick: bool = False) -> None:
     ag = optional("autograd")
     mg = optional("mygrad")
@@ -207,3 +267,4 @@ def run(quick: bool = False) -> None:
     _dense(200 if quick else 1000, ag)
     _taylor(10**4 if quick else 10**5, (1, 2, 4) if quick else (1, 2, 3, 4, 6, 8), ag)
     _logsumexp(10**4 if quick else 10**6, ag)
+    _built((3, 30, 300) if quick else (3, 10, 100, 1000), ag)

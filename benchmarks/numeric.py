@@ -173,6 +173,52 @@ def _sin_speed(peers, size):
     return t_sin, rows
 
 
+RANGES = [
+    ("sin on [-pi, pi]", np.sin, -np.pi, np.pi),
+    ("sin on [0, 100]", np.sin, 0.0, 100.0),
+    ("cos on [0, 100]", np.cos, 0.0, 100.0),
+    ("exp on [-5, 5]", np.exp, -5.0, 5.0),
+    ("j0 on [0, 50]", "j0", 0.0, 50.0),
+    ("tanh on [-20, 20]", np.tanh, -20.0, 20.0),
+]
+
+
+def _range_speed(sizes):
+    """Ratio to one call of f, per case and size: dfdx (numba, NumPy only), scipy."""
+    special = optional("scipy.special")
+    sd = optional("scipy.differentiate")
+    compiled = load("numeric._jitlook") is not None
+    rows = []
+    for name, f, a, b in RANGES:
+        f = getattr(special, f) if isinstance(f, str) else f
+        if f is None:
+            continue
+        for size in sizes:
+            x = np.linspace(a, b, size)
+            many = size <= 10**5
+            t_f = median_time(lambda f=f, x=x: f(x))
+            runs = [("numba", lambda f=f, x=x: derivative(f, x))] if compiled else []
+            runs.append(("numpy", numpy_only(lambda f=f, x=x: derivative(f, x))))
+            if sd is not None and size <= 10**6:
+                runs.append(("scipy", lambda f=f, x=x: sd.derivative(f, x)))
+            cells = {}
+            for key, run in runs:
+                with np.errstate(all="ignore"):
+                    run()  # (first touches, compilation)
+                    t = median_time(run, repeat=5 if many else 1, min_time=0.05 if many else 0)
+                cells[key] = f"{t / t_f:.1f}"
+            rows.append(
+                [
+                    name,
+                    f"{size:.0e}",
+                    cells.get("numba", "-"),
+                    cells["numpy"],
+                    cells.get("scipy", "-"),
+                ]
+            )
+    return rows
+
+
 def _family(n, seed=0):
     """Random smooth cases (as in tests/test_numeric_calibration.py)."""
     rng = np.random.default_rng(seed)
@@ -369,6 +415,12 @@ def _run(quick: bool) -> None:
         f"f' of np.sin at {size} points; one np.sin(x) takes {fmt_time(t_sin).strip()}",
         ["library", "time", "ratio to np.sin(x)", "max abs error"],
         rows,
+    )
+    sizes = [10**3, 10**4, 10**5] if quick else [10**3, 10**4, 10**5, 10**6, 10**7]
+    table(
+        "f' on several ranges and sizes: time over one call of f (scipy up to 1e6)",
+        ["case", "points", "dfdx [numba]", "dfdx [NumPy only]", "scipy.differentiate"],
+        _range_speed(sizes),
     )
     m = 30 if quick else 100
     table(

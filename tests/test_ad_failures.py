@@ -53,8 +53,10 @@ def test_missing_forward_rule_of_custom_primitive():
         (lambda x: x.item(), r"item\(\) of a traced value"),
         (lambda x: x.tolist(), r"tolist\(\) of a traced value"),
         (lambda x: range(x), r"operator\.index\(\) of a traced value"),
-        (lambda x: np.sum(np.asarray(x)), r"converted to a plain NumPy array.*np\.stack"),
-        (lambda x: np.sum(np.array([x, x])), r"converted to a plain NumPy array.*zeros_like"),
+        (
+            lambda x: np.sum(np.asarray(x, dtype=float)),
+            r"plain NumPy array of dtype float64 in <lambda> \(.*test_ad_failures.py.*np\.stack",
+        ),
     ],
 )
 def test_dropping_the_trace(f, match):
@@ -68,9 +70,9 @@ def test_library_function_that_converts_is_named():
         TracingError, match=r"scipy\.linalg\._special_matrices\.toeplitz, called from <lambda>"
     ):
         grad(lambda x: np.sum(scipy.linalg.toeplitz(x)))(np.eye(2))
-    # a list of traced values is converted by SciPy too (np.stack them first)
-    with pytest.raises(TracingError, match=r"_logsumexp\.logsumexp, called from <lambda>"):
-        grad(lambda x: sc.logsumexp([x[0], x[1]]))(np.ones(2))
+    # a list of traced values given to a hooked SciPy function is one traced array
+    g = grad(lambda x: sc.logsumexp([x[0], 2 * x[1]]))(np.zeros(2))
+    assert g.tolist() == [0.5, 1.0]
 
 
 def _store_scalar(x):
@@ -87,7 +89,10 @@ def _store_row(x):
 
 @pytest.mark.parametrize(("f", "x"), [(_store_scalar, 1.5), (_store_row, np.ones(3))])
 def test_storing_into_plain_array_shows_alternative(f, x):
-    with pytest.raises(TracingError, match=r"plain NumPy array.*np\.stack.*zeros_like"):
+    with pytest.raises(
+        TracingError,
+        match=r"plain .*array.* in _store_\w+ \(.*test_ad_failures.py:\d+\).*object.*zeros_like",
+    ):
         grad(f)(x)
 
 

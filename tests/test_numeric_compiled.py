@@ -181,3 +181,42 @@ def test_broadcast_and_strided_points(monkeypatch, settled):
     res = derivative(np.sin, x)
     assert res.df.shape == x.shape
     assert np.all(np.abs(res.df - np.cos(x)) <= res.error)
+
+
+def test_the_compiled_convergence_test_is_the_numpy_one():
+    # _jitlook.converged1 is the compiled twin of _tolerance.converged:
+    # element by element the same verdict and the same tolerance, NaN,
+    # infinities, zeros and an absolute tolerance included
+    from dfdx.numeric._jitlook import converged1
+    from dfdx.numeric._tolerance import converged
+
+    rng = np.random.default_rng(7)
+    size = 4000
+    E = rng.normal(size=size) * 10.0 ** rng.integers(-300, 300, size)
+    d = np.abs(rng.normal(size=size)) * 10.0 ** rng.integers(-310, 300, size)
+    rnd = np.abs(rng.normal(size=size)) * 10.0 ** rng.integers(-320, 300, size)
+    special = [0.0, -0.0, np.nan, np.inf, -np.inf, 5e-324]
+    for arr in (E, d, rnd):
+        arr[rng.integers(0, size, 200)] = rng.choice(special, 200)
+    rnd = np.abs(rnd)
+    for rtol in (0.0, 4e-11, 1e-3):
+        for atol in (0.0, 1e-12, np.full(size, 1e-9)):
+            with np.errstate(invalid="ignore"):  # (inf * 0)
+                ok, tol = converged(E, d, rnd, rtol, atol)
+            at = np.broadcast_to(atol, (size,))
+            pairs = [converged1(E[i], d[i], rnd[i], rtol, float(at[i])) for i in range(size)]
+            assert ok.tolist() == [p[0] for p in pairs]
+            np.testing.assert_array_equal(tol, [p[1] for p in pairs])
+
+
+def test_an_absolute_tolerance_is_honoured_by_every_path(monkeypatch):
+    # the lookahead (compiled and NumPy) applies atol as the loop does: at a
+    # loose atol every point of a long block ends in the first call
+    x = np.linspace(0.5, 3.0, SIZE)
+    for numba in ("1", "0"):
+        monkeypatch.setenv("DFDX_NUMBA", numba)
+        res = derivative(np.sin, x, atol=1e-6, rtol=0)
+        assert res.success.all()
+        assert (res.error <= 1e-6).all()
+        assert (np.abs(res.df - np.cos(x)) <= res.error).all()
+        assert (np.asarray(res.nit) == 3).all()

@@ -14,6 +14,7 @@ wrong derivative.
 """
 
 from dfdx.ad import (  # noqa: F401 - importing the rule tables registers their rules
+    _objects,
     _rules_eig,
     _rules_elementwise,
     _rules_fft,
@@ -29,29 +30,42 @@ from dfdx.ad import (  # noqa: F401 - importing the rule tables registers their 
     _rules_shape,
     _rules_special,
     _rules_special_more,
+    _ufunc_dispatch,
 )
 from dfdx.ad._api import grad, jvp, value_and_grad, vjp
 from dfdx.ad._hooks import install_lazy_rules
 from dfdx.ad._jacobian import hessian, hvp, jacobian
+from dfdx.ad._objects import asarray
 from dfdx.ad._primitive import TracingError, defjvp, defvjp, primitive
 from dfdx.ad._registry import supported_functions
+from dfdx.ad._sparse import hessian_sparsity, jacobian_sparsity
+from dfdx.ad._sparse_hessian import SparseHessian, sparse_hessian
+from dfdx.ad._sparse_jacobian import SparseJacobian, sparse_jacobian
 from dfdx.ad._taylor import derivative
-from dfdx.ad._tracer import Tracer
+from dfdx.ad._tracer import PerformanceWarning, Tracer
 
 install_lazy_rules()  # scipy.linalg, scipy.signal, scipy.stats: hooked when imported
 
 __all__ = [
+    "PerformanceWarning",
+    "SparseHessian",
+    "SparseJacobian",
     "Tracer",
     "TracingError",
+    "asarray",
     "defjvp",
     "defvjp",
     "derivative",
     "grad",
     "hessian",
+    "hessian_sparsity",
     "hvp",
     "jacobian",
+    "jacobian_sparsity",
     "jvp",
     "primitive",
+    "sparse_hessian",
+    "sparse_jacobian",
     "supported_functions",
     "value_and_grad",
     "vjp",

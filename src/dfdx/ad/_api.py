@@ -7,9 +7,10 @@ from typing import Any, Concatenate, ParamSpec, overload
 
 import numpy as np
 
+from dfdx.ad._objects import pack_tree
 from dfdx.ad._primitive import TracingError
-from dfdx.ad._trace import ForwardTrace, ReverseTrace, shape_of
-from dfdx.ad._tracer import Tracer, raw
+from dfdx.ad._trace import ForwardTrace, ReverseTrace, fit_real, shape_of
+from dfdx.ad._tracer import BUILD_HINT, Tracer, inexact_dtype, raw, where_raised
 from dfdx.ad._tree import LEAF, as_input, flatten, unflatten
 
 __all__ = ["grad", "jvp", "value_and_grad", "vjp"]
@@ -26,18 +27,42 @@ def _argnums(argnums: int | tuple[int, ...]) -> tuple[tuple[int, ...], bool]:
     raise TypeError(f"`argnums` must be an int or a non-empty tuple of ints, got {argnums!r}")
 
 
+# NumPy's complaints about object arrays: a library function converted traced values
+# with np.asarray (or was given np.array([...]) of traced values) and then needed numbers
+_OBJECT_ARRAY_ERRORS = (
+    "not supported for the input types",
+    "object arrays are not supported",
+    "Unsupported type",
+    "loop of ufunc does not support",
+    "from dtype('O')",
+)
+
+
 def _run(f: Callable[..., Any], trace: Any, args: Any, kwargs: Any) -> Any:
     try:
-        return f(*args, **kwargs)
-    except ValueError as exc:
+        out = f(*args, **kwargs)
+        return out if type(out) is Tracer else pack_tree(out)
+    except TracingError:
+        raise
+    except (TypeError, ValueError) as exc:
+        if any(m in str(exc) for m in _OBJECT_ARRAY_ERRORS):
+            raise TracingError(
+                f"{where_raised(exc)} cannot differentiate its traced argument ({exc}): it "
+                "received or made an array of traced values (np.array([...]), np.asarray) "
+                "and needed plain numbers. Give it one traced array, dfdx.ad.asarray(a), if "
+                "it has a derivative rule in dfdx.ad; else register one with "
+                "dfdx.ad.primitive + dfdx.ad.defjvp/defvjp, rewrite it with NumPy functions, "
+                "or use numerical differentiation (dfdx.derivative falls back to it)."
+            ) from exc
+        if not isinstance(exc, ValueError):
+            raise
         if "setting an array element with a sequence" in str(exc):
             raise TracingError(
-                "NumPy could not store a value into a plain array ('setting an array element "
-                "with a sequence'); while differentiating this usually means a traced value "
-                "was stored into a plain NumPy array (c = np.zeros(n); c[i] = x), which cannot "
-                "carry a derivative. Build arrays from traced values with np.stack([...]) or "
-                "np.concatenate, or start from y = np.zeros_like(x) (traced) and assign "
-                "y[i] = ..."
+                f"NumPy could not store a value into a plain array in {where_raised(exc)} "
+                "('setting an array element with a sequence'); while differentiating this "
+                "usually means a traced value was stored into a plain float array (c[i] = x "
+                "with c = np.zeros(n) or np.empty(n)), which cannot carry a derivative. "
+                + BUILD_HINT
             ) from exc
         if getattr(trace, "locked", None) and "read-only" in str(exc):
             raise TracingError(
@@ -74,6 +99,9 @@ def _cast(c: Any, like: Any) -> Any:
     tc = type(c)
     if tc is type(like) and (tc is np.float64 or tc is float):
         return c
+    if tc is float or tc is int or tc is complex:  # an untouched seed: like's type
+        c = np.asarray(c, dtype=inexact_dtype(like))
+        return c if type(like) is np.ndarray else c[()]
     if tc is not Tracer:
         dt = getattr(like, "dtype", None)
         if dt is not None and getattr(c, "dtype", dt) != dt:
@@ -146,13 +174,15 @@ def value_and_grad(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0) ->
             if type(out) is Tracer and out._trace is trace:
                 value = out.value
                 if shape_of(value) != ():
-                    raise _not_scalar(value)
+                    if np.size(raw(value)) != 1:
+                        raise _not_scalar(value)
+                    out = np.reshape(out, ())  # one element, of any shape
                 wanted = [0] if specs is None else [k for s in specs for k in s[2]]
                 trace.hold()
                 cts = trace.backward({out.aux: 1.0}, wanted, consume=True)
             else:
                 value = out
-                if isinstance(out, _NESTED) or shape_of(raw(out)) != ():
+                if isinstance(out, _NESTED) or np.size(raw(out)) != 1:
                     raise _not_scalar(raw(out))
                 cts = [None] * (1 if specs is None else sum(len(s[1]) for s in specs))
         finally:
@@ -330,9 +360,11 @@ def vjp(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[[Any], tupl
         seeds: dict[int, Any] = {}
         for o, c in zip(ol, gl, strict=True):
             if type(o) is Tracer and o._trace is trace:
-                c = np.asarray(c)
-                if c.shape != shape_of(o.value):
-                    raise ValueError(f"cotangent shape {c.shape} != output {shape_of(o.value)}")
+                if type(c) is not Tracer:  # a traced cotangent: vjp_fn is differentiated
+                    c = np.asarray(c)
+                c = fit_real(c, o.value)  # a real output pairs with the real part only
+                if shape_of(c) != shape_of(o.value):
+                    raise ValueError(f"cotangent shape {shape_of(c)} != output {shape_of(o.value)}")
                 seeds[o.aux] = c if o.aux not in seeds else seeds[o.aux] + c
         cts = trace.backward(seeds, wanted) if seeds else [None] * len(wanted)
         return _collect(cts, specs, True)

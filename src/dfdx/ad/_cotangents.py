@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from dfdx.ad import _pool as pool
-from dfdx.ad._tracer import Tracer
+from dfdx.ad._tracer import Tracer, inexact_dtype
 
 __all__ = ["NEG_AWARE", "NegCt", "SparseCt", "accumulate", "dense"]
 
@@ -28,7 +28,7 @@ class SparseCt:
 
     def dense(self) -> np.ndarray:
         """The cotangent as an array (the SparseCt is spent: its part goes to the pool)."""
-        dtype = np.result_type(self.g, np.float32)
+        dtype = inexact_dtype(self.g)
         rest = _complement(self.idx, self.shape)
         if rest is None:
             z = pool.zeros(self.shape, dtype)

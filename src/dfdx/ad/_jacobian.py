@@ -9,8 +9,9 @@ import numpy as np
 
 from dfdx._core.validate import check_choice
 from dfdx.ad._api import _argnums, _run, _wrap_reverse, grad, jvp
+from dfdx.ad._batched import batched_jacobian
 from dfdx.ad._trace import IDENTITY_SEEDS, ForwardTrace, ReverseTrace, shape_of
-from dfdx.ad._tracer import Tracer, raw
+from dfdx.ad._tracer import Tracer, inexact_dtype, raw
 from dfdx.ad._tree import LEAF, as_input, flatten, unflatten
 
 __all__ = ["hessian", "hvp", "jacobian"]
@@ -27,7 +28,7 @@ def _jac_forward(f: Callable, args: tuple, kwargs: dict, nums: tuple[int, ...]) 
     sizes = [int(np.size(a)) for a in leaves_all]
     total = sum(sizes)
     trace = ForwardTrace((total,))
-    dtype = np.result_type(*leaves_all, np.float32)
+    dtype = np.result_type(*[inexact_dtype(a) for a in leaves_all])
     eye = np.eye(total, dtype=dtype)
     targs = list(args)
     pos = 0
@@ -78,6 +79,9 @@ def _jac_reverse(f: Callable, args: tuple, kwargs: dict, nums: tuple[int, ...]) 
             oshape = shape_of(val)
             m = int(np.prod(oshape))
             jac = np.zeros((m, total), dtype=np.result_type(val, *leaves_all, np.float64))
+            # a complex output of a real input: the backward pass (the transpose, then the
+            # real part for a real input) gives Re J with the seed 1 and Im J with -1j
+            imag = jac.dtype.kind == "c" and any(not np.iscomplexobj(a) for a in leaves_all)
             if traced:
                 for r in range(m):
                     seed = np.zeros(m, dtype=jac.dtype)
@@ -87,6 +91,12 @@ def _jac_reverse(f: Callable, args: tuple, kwargs: dict, nums: tuple[int, ...]) 
                         np.zeros(s) if c is None else np.ravel(c)
                         for c, s in zip(cts, sizes, strict=True)
                     ]
+                    if imag:
+                        cts = trace.backward({o.aux: (-1j * seed).reshape(oshape)}, wanted)
+                        row = [
+                            part if np.iscomplexobj(a) or c is None else part + 1j * np.ravel(c)
+                            for part, c, a in zip(row, cts, leaves_all, strict=True)
+                        ]
                     jac[r] = np.concatenate(row) if row else jac[r]
             blocks.append((oshape, jac))
     finally:
@@ -95,7 +105,10 @@ def _jac_reverse(f: Callable, args: tuple, kwargs: dict, nums: tuple[int, ...]) 
 
 
 def jacobian(
-    f: Callable[..., Any], argnums: int | tuple[int, ...] = 0, mode: str = "auto"
+    f: Callable[..., Any],
+    argnums: int | tuple[int, ...] = 0,
+    mode: str = "auto",
+    batched: bool = False,
 ) -> Callable:
     """Jacobian ``J[out_index + in_index]`` of ``f`` by batched forward mode or reverse mode.
 
@@ -110,6 +123,12 @@ def jacobian(
         ``"reverse"``: one traced forward pass, then one backward pass per
         output element; ``"auto"`` picks forward unless the output is smaller
         than the input.
+    batched : bool, default False
+        ``x`` holds m variables along its first axis and independent points
+        along the others (the convention of ``dfdx.numeric``); ``f`` maps
+        ``(m, *points)`` to ``(k, *points)``.  The result ``J[i, j, *p]`` has
+        shape ``(k, m, *points)`` (``(m, *points)`` for one output per point),
+        from one forward pass carrying m tangents for all points together.
 
     Returns
     -------
@@ -124,9 +143,19 @@ def jacobian(
     >>> J = jacobian(lambda x: x**2)(np.array([1.0, 2.0]))
     >>> J.tolist()
     [[2.0, 0.0], [0.0, 4.0]]
+
+    One 2 x 2 Jacobian at each of three points:
+
+    >>> polar = lambda p: np.stack([p[0] * np.cos(p[1]), p[0] * np.sin(p[1])])
+    >>> P = np.array([[1.0, 2.0, 3.0], [0.0, 0.0, np.pi / 2]])
+    >>> J = jacobian(polar, batched=True)(P)
+    >>> J.shape, J[:, :, 1].tolist()
+    ((2, 2, 3), [[1.0, -0.0], [0.0, 2.0]])
     """
     check_choice(mode, "mode", ("auto", "forward", "reverse"))
     nums, multi = _argnums(argnums)
+    if batched:
+        return _batched(f, nums, multi, mode)
 
     def jac(*args: Any, **kwargs: Any) -> Any:
         if mode == "forward":
@@ -150,6 +179,19 @@ def jacobian(
     return jac
 
 
+def _batched(f: Callable, nums: tuple[int, ...], multi: bool, mode: str) -> Callable:
+    if multi:
+        raise ValueError("`batched=True` needs one argument: `argnums` must be an int")
+    if mode == "reverse":
+        raise ValueError("`batched=True` uses forward mode: `mode` must be 'auto' or 'forward'")
+
+    def jac(*args: Any, **kwargs: Any) -> Any:
+        return batched_jacobian(f, args, kwargs, nums[0])
+
+    jac.__name__ = f"jacobian({getattr(f, '__name__', 'f')}, batched=True)"
+    return jac
+
+
 def _assemble(odef: Any, blocks: list, specs: list, sizes: list[int], multi: bool) -> Any:
     outs = []
     for oshape, mat in blocks:
@@ -160,10 +202,8 @@ def _assemble(odef: Any, blocks: list, specs: list, sizes: list[int], multi: boo
             parts = []
             for a in leaves:
                 k = sizes[leaf_i]
-                block = np.asarray(mat[:, pos : pos + k]).reshape(oshape + shape_of(a))
-                if not np.iscomplexobj(a) and np.iscomplexobj(block):
-                    block = block.real
-                parts.append(block)
+                # complex for a complex output, even of a real input (d exp(i x)/dx = i exp(i x))
+                parts.append(np.asarray(mat[:, pos : pos + k]).reshape(oshape + shape_of(a)))
                 pos += k
                 leaf_i += 1
             per_arg.append(parts[0] if tdef is LEAF else unflatten(tdef, parts))

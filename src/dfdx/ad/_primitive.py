@@ -16,10 +16,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 __all__ = [
     "FUNCTIONS",
+    "HOOKS",
     "NONDIFF_FUNCTIONS",
     "UFUNCS",
+    "EveryArg",
     "Primitive",
     "TracingError",
     "bind",
@@ -34,10 +38,11 @@ class TracingError(TypeError):
     """Raised whenever a traced computation cannot be differentiated exactly.
 
     Causes: a NumPy/SciPy function without a derivative rule, ``float()``,
-    ``int()`` or a :mod:`math` function applied to a traced value,
-    ``np.asarray`` (or a C extension) dropping the trace, storing a traced
-    value into a plain ``ndarray``, or writing through a view of a traced array.
-    The message names the cause and the working alternative.
+    ``int()`` or a :mod:`math` function applied to a traced value, a conversion
+    to a float array (``np.asarray(x, dtype=float)``, a C extension), storing a
+    traced value into a plain float array (``c = np.zeros(n); c[0] = x``), or
+    writing through a view of a traced array.  The message names the cause,
+    the line of the user's code and the working alternative.
 
     Examples
     --------
@@ -109,6 +114,25 @@ class Primitive:
         return self
 
 
+class EveryArg(dict):
+    """A rule table answering for every argument position (a primitive of any number of
+    arguments: ``make(i)`` builds the rule of argument ``i`` on first use)."""
+
+    def __init__(self, make: Callable[[int], Any]) -> None:
+        super().__init__()
+        self.make = make
+
+    def __contains__(self, i: object) -> bool:
+        return True
+
+    def __missing__(self, i: int) -> Any:
+        rule = self[i] = self.make(i)
+        return rule
+
+    def get(self, i: Any, default: Any = None) -> Any:
+        return self[i]
+
+
 # ufunc -> Primitive; function -> handler(*args, **kwargs) for __array_function__.
 UFUNCS: dict[Any, Primitive] = {}
 FUNCTIONS: dict[Any, Callable[..., Any]] = {}
@@ -120,17 +144,25 @@ def bind(prim: Primitive, *args: Any, **params: Any) -> Any:
     """Apply ``prim`` to ``args``: raw when no argument is traced, else via the top trace."""
     top = None
     for a in args:
-        if type(a) is _Tracer:
+        ta = type(a)
+        if ta is _Tracer:
             tr = a._trace
             if top is None or tr.level > top.level:
                 top = tr
             if a.view is not None:
                 a.check_view()
+        elif ta is _ndarray and a.dtype.hasobject:  # traced scalars in an object array
+            return bind(prim, *HOOKS["pack_tree"](args), **params)
     if top is None:
         return prim.impl(*args, **params)
     return top.process(prim, args, params)
 
 
+# set by _objects: packs object arrays of traced scalars into one traced array
+HOOKS: dict[str, Callable[..., Any]] = {"pack_tree": lambda args: args}
+
+
+_ndarray = np.ndarray
 _Tracer: type = type(None)  # set by _tracer on import (avoids an import cycle)
 
 
@@ -248,6 +280,4 @@ def _ensure_ufunc(fun: Any) -> Primitive:
 
 
 def _is_ufunc(fun: Any) -> bool:
-    import numpy as np
-
     return isinstance(fun, np.ufunc)

@@ -85,7 +85,12 @@ def _dstack(tup: Any, **kw: Any) -> Any:
 @implements(np.column_stack)
 def _column_stack(tup: Any) -> Any:
     arrs = [a if type(a) is Tracer else np.asarray(a) for a in tup]
-    arrs = [_reshape_to(a, (shape_of(a)[0], 1)) if len(shape_of(a)) < 2 else a for a in arrs]
+    arrs = [  # NumPy: 1-D arrays become columns, scalars 1x1 blocks
+        _reshape_to(a, (*shape_of(a), 1) if len(shape_of(a)) == 1 else (1, 1))
+        if len(shape_of(a)) < 2
+        else a
+        for a in arrs
+    ]
     return _concatenate(arrs, 1)
 
 

@@ -4,10 +4,12 @@ Primitives: matmul, einsum, inv, solve, det, slogdet, cholesky, eigh, svd, qr.
 Composites: dot, vdot, inner, outer, tensordot, kron, trace, cross, norm,
 pinv, matrix_power, multi_dot, eigvalsh, ...  The reverse rules apply the
 transpose (not the conjugate transpose), matching ``grad``'s convention.
-``cholesky`` and ``eigh`` read only one triangle of their input in NumPy; here
-they are differentiated as functions of a symmetric (complex: Hermitian)
-matrix (the tangent is symmetrised), as in JAX and autograd.  ``eigh`` assumes
-distinct eigenvalues and ``svd`` distinct non-zero singular values.
+``cholesky`` and ``eigh`` read only one triangle of their input in NumPy: the
+handlers (``_rules_products``) first build the Hermitian matrix NumPy reads
+from that triangle, so derivatives are those of the function NumPy computes;
+the primitives below then see a symmetric (complex: Hermitian) matrix.
+``eigh`` assumes distinct eigenvalues and ``svd`` distinct non-zero singular
+values.
 
 Complex matrices: these factorisations are not holomorphic.  Forward rules are
 the real-linear derivatives; eigenvectors and singular vectors are determined

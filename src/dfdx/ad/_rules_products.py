@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from dfdx.ad._helpers import bnb, shape_of
-from dfdx.ad._primitive import Primitive, TracingError, implements
+from dfdx.ad._primitive import EveryArg, Primitive, TracingError, implements
 from dfdx.ad._rules_indexing import _diagonal
 from dfdx.ad._rules_linalg import (
     CHOLESKY,
@@ -29,9 +29,25 @@ from dfdx.ad._rules_linalg import (
     _nd,
 )
 from dfdx.ad._rules_shape import _moveaxis, _ravel, _reshape_to
-from dfdx.ad._tracer import raw
+from dfdx.ad._tracer import inexact_dtype, raw
 
 __all__ = ["EINSUM"]
+
+# NumPy 2's named results (plain tuples before), built with traced members
+_RESULTS = {
+    "EighResult": ("eigenvalues", "eigenvectors"),
+    "SlogdetResult": ("sign", "logabsdet"),
+    "SVDResult": ("U", "S", "Vh"),
+    "QRResult": ("Q", "R"),
+}
+try:
+    from numpy.linalg._linalg import EighResult, QRResult, SlogdetResult, SVDResult
+except ImportError:  # pragma: no cover - NumPy 1
+    from collections import namedtuple
+
+    EighResult, SlogdetResult, SVDResult, QRResult = (  # type: ignore[misc,assignment]
+        namedtuple(k, v) for k, v in _RESULTS.items()
+    )
 
 
 # ------------------------------------------------------------------ einsum
@@ -122,7 +138,7 @@ def _on_diagonals(r: Any, uniq: str, target: str, size: dict[str, int], used: st
         else:
             seen[c] = c
             spec += c
-    dtype = np.result_type(raw(r), np.float32)
+    dtype = inexact_dtype(r)
     ids, id_terms = [], []
     for letters in seen.values():
         if len(letters) > 1:
@@ -135,8 +151,7 @@ def _on_diagonals(r: Any, uniq: str, target: str, size: dict[str, int], used: st
 
 
 EINSUM = Primitive("einsum", _einsum_impl)
-for _i in range(16):
-    EINSUM.rules(_i, _einsum_jvp(_i), _einsum_vjp(_i))
+EINSUM.jvps, EINSUM.vjps = EveryArg(_einsum_jvp), EveryArg(_einsum_vjp)  # any operands
 
 
 @implements(np.einsum)
@@ -261,23 +276,42 @@ def _det(a: Any) -> Any:
 
 @implements(np.linalg.slogdet)
 def _slogdet(a: Any) -> Any:
-    return SLOGDET(a)
+    return SlogdetResult(*SLOGDET(a))
+
+
+def _hermitian_from(a: Any, lower: bool) -> Any:
+    """The Hermitian matrix LAPACK reads from one triangle of ``a`` (the other triangle
+    ignored, the imaginary part of the diagonal too): the function NumPy computes, so that
+    derivatives at a non-symmetric argument are those of the program as it runs."""
+    cplx = np.iscomplexobj(raw(a))
+    part = np.tril(a, -1) if lower else np.triu(a, 1)
+    eye = np.eye(shape_of(a)[-1], dtype=bool)
+    diag = np.where(eye, np.real(a) if cplx else a, 0.0)
+    return part + (_mH(part) if cplx else _mT(part)) + diag
 
 
 @implements(np.linalg.cholesky)
 def _cholesky(a: Any, upper: bool = False) -> Any:
-    L = CHOLESKY(a)
+    L = CHOLESKY(_hermitian_from(a, lower=not upper))
     return (_mH(L) if np.iscomplexobj(raw(a)) else _mT(L)) if upper else L
+
+
+def _uplo(UPLO: str) -> bool:
+    if UPLO not in ("L", "U"):
+        raise ValueError(f"UPLO argument must be 'L' or 'U', got {UPLO!r}")
+    return UPLO == "L"
 
 
 @implements(np.linalg.eigh)
 def _eigh(a: Any, UPLO: str = "L") -> Any:
-    return EIGH(a, UPLO=UPLO)
+    # the same triangle reaches LAPACK: the same eigenvectors (signs included) as NumPy's
+    w, v = EIGH(_hermitian_from(a, _uplo(UPLO)), UPLO=UPLO)
+    return EighResult(w, v)
 
 
 @implements(np.linalg.eigvalsh)
 def _eigvalsh(a: Any, UPLO: str = "L") -> Any:
-    return EIGH(a, UPLO=UPLO)[0]
+    return EIGH(_hermitian_from(a, _uplo(UPLO)), UPLO=UPLO)[0]
 
 
 @implements(np.linalg.svd)
@@ -289,8 +323,13 @@ def _svd(
         raise TracingError(
             "the derivative of np.linalg.svd needs full_matrices=False for non-square input"
         )
-    u, s, vh = SVD(a)
-    return (u, s, vh) if compute_uv else s
+    if hermitian and compute_uv:  # NumPy then factors through eigh: other signs than SVD's
+        raise TracingError(
+            "np.linalg.svd(..., hermitian=True) is not supported when traced; use "
+            "hermitian=False, np.linalg.eigh, or compute_uv=False"
+        )
+    u, s, vh = SVD(_hermitian_from(a, lower=True) if hermitian else a)
+    return SVDResult(u, s, vh) if compute_uv else s
 
 
 @implements(np.linalg.svdvals)
@@ -305,7 +344,7 @@ def _qr(a: Any, mode: str = "reduced") -> Any:
             f"np.linalg.qr(mode={mode!r}) is not supported when traced; use 'reduced'"
         )
     q, r = QR(a)
-    return r if mode == "r" else (q, r)
+    return r if mode == "r" else QRResult(q, r)
 
 
 @implements(np.linalg.pinv)

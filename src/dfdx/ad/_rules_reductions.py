@@ -230,7 +230,10 @@ def _std(
     keepdims: bool = False,
     **kw: Any,
 ) -> Any:
-    return np.sqrt(_var(a, axis, dtype, out, ddof, keepdims, **kw))
+    var = _var(a, axis, dtype, out, ddof, keepdims, **kw)
+    if int(np.prod([shape_of(a)[i] for i in _axes(a, axis)])) == 1:
+        return var  # one element: identically 0 (as is its derivative), like sqrt(var)
+    return np.sqrt(var)
 
 
 @implements(np.nansum)
@@ -310,6 +313,6 @@ def _median(
 def _polyval(p: Any, x: Any) -> Any:
     """Horner's scheme; both the coefficients and the points may be traced."""
     y = 0.0 * x
-    for i in range(shape_of(p)[0]):
-        y = y * x + p[i]
+    for c in p:  # an array, a traced array or a list of numbers and traced values
+        y = y * x + c
     return y

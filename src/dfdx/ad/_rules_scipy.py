@@ -26,6 +26,7 @@ import numpy as np
 import scipy.special as sc
 
 from dfdx.ad._helpers import neg_axes, shape_of
+from dfdx.ad._objects import as_traced
 from dfdx.ad._primitive import Primitive, TracingError, implements
 from dfdx.ad._tracer import Tracer, raw
 
@@ -170,18 +171,21 @@ def _traced(args: tuple[Any, ...]) -> bool:
 
 
 def dispatch_logsumexp(a: Any, axis: Any, b: Any, keepdims: Any, return_sign: Any) -> Any:
+    a, b = as_traced(a), as_traced(b)
     if type(a) is Tracer or type(b) is Tracer:
         return _logsumexp(a, axis, b, keepdims, return_sign)
     return ORIGINALS["logsumexp"](a, axis, b, keepdims, return_sign)
 
 
 def dispatch_softmax(x: Any, axis: Any) -> Any:
+    x = as_traced(x)
     if type(x) is Tracer:
         return _softmax(x, axis)
     return ORIGINALS["softmax"](x, axis)
 
 
 def dispatch_log_softmax(x: Any, axis: Any) -> Any:
+    x = as_traced(x)
     if type(x) is Tracer:
         return _log_softmax(x, axis)
     return ORIGINALS["log_softmax"](x, axis)

@@ -22,8 +22,8 @@ from dfdx.ad._helpers import (
     shape_of,
     unbroadcast,
 )
-from dfdx.ad._primitive import Primitive, TracingError, implements
-from dfdx.ad._tracer import OPS, Tracer, raw
+from dfdx.ad._primitive import EveryArg, Primitive, TracingError, implements
+from dfdx.ad._tracer import OPS, Tracer, inexact_dtype, raw
 
 __all__ = ["GETITEM", "INDEX_ADD", "RESHAPE", "SETITEM", "TRANSPOSE", "constant_like"]
 
@@ -34,7 +34,7 @@ def _batch(t: Any, x: Any) -> tuple[int, ...]:
 
 # ------------------------------------------------------------------ primitives
 def _index_add_impl(g: Any, idx: Any, shape: tuple[int, ...]) -> Any:
-    z = np.zeros(shape, dtype=np.result_type(g, np.float32))
+    z = np.zeros(shape, dtype=inexact_dtype(g))
     if _basic(idx):
         z[idx] = g
     else:
@@ -85,7 +85,8 @@ def _getitem_vjp(g: Any, ans: Any, x: Any, idx: Any) -> Any:
         if _basic(idx):
             return SparseCt(g.g, idx, shape_of(x), neg=True)
         g = g.dense()
-    if type(g) is np.ndarray and _basic(idx):
+    tg = type(g)
+    if (tg is np.ndarray or tg is np.float64 or tg is np.complex128) and _basic(idx):
         return SparseCt(g, idx, shape_of(x))  # accumulated in place by the backward pass
     return INDEX_ADD(g, idx=idx, shape=shape_of(x))
 
@@ -163,12 +164,11 @@ def _concat_vjp(i: int) -> Any:
 
 
 CONCAT.jvp_all = _concat_jvp
-for _i in range(64):
-    CONCAT.vjps[_i] = _concat_vjp(_i)
+CONCAT.vjps = EveryArg(_concat_vjp)  # any number of arrays
 OPS.update(getitem=GETITEM, setitem=SETITEM, astype=ASTYPE)
 # reverse rules that read shapes only (or only the condition of where)
 for _p in (RESHAPE, TRANSPOSE, BROADCAST, GETITEM, INDEX_ADD, SETITEM, CONCAT):
-    _p.keep = dict.fromkeys(range(64), ())
+    _p.keep = EveryArg(lambda i: ())
 WHERE.keep = {1: (0,), 2: (0,)}
 
 

@@ -20,6 +20,7 @@ import numpy as np
 
 from dfdx._core.validate import check_int
 from dfdx.ad import _pool as pool
+from dfdx.ad._objects import pack_tree
 from dfdx.ad._primitive import UFUNCS, Primitive, TracingError, bind
 from dfdx.ad._taylor_series import (
     _PRIVATE,
@@ -303,7 +304,7 @@ def _taylor_locked(f: Callable[..., Any], x: Any, n: int) -> Any:
     c = None
     try:
         trace = TaylorTrace(n)
-        out = f(Tracer(x, trace, [1.0] + [0.0] * (n - 1)))
+        out = pack_tree(f(Tracer(x, trace, [1.0] + [0.0] * (n - 1))))
         if type(out) is not Tracer or out._trace is not trace or out.aux is None:
             return np.zeros_like(out.value if type(out) is Tracer else out)
         shape = shape_of(out.value)
@@ -326,7 +327,7 @@ def _nested(f: Callable[..., Any], x: Any, n: int) -> Any:
     def d1(g: Callable[..., Any]) -> Callable[..., Any]:
         def h(y: Any) -> Any:
             tr = ForwardTrace()
-            out = g(Tracer(y, tr, np.ones_like(y) if shape_of(y) else 1.0))
+            out = pack_tree(g(Tracer(y, tr, np.ones_like(y) if shape_of(y) else 1.0)))
             if type(out) is not Tracer or out._trace is not tr or out.aux is None:
                 return 0.0 * (out.value if type(out) is Tracer else out)
             return out.aux

@@ -270,18 +270,55 @@ def t_sincos(a: list, s0: Any, c0: Any, sign: float = -1.0) -> tuple[list, list]
     return s, c
 
 
+def _int_exponent(r: Any) -> int | None:
+    """``r`` as a Python int when it is a non-negative integral real scalar (any type)."""
+    real = isinstance(r, (int, float, np.integer, np.floating)) and not isinstance(r, bool)
+    if real and np.isfinite(r) and float(r).is_integer() and r >= 0:
+        return int(r)
+    return None
+
+
 def t_pow(a: list, r: Any, b0: Any) -> list:
-    if type(r) in (int, float) and float(r).is_integer() and 0 <= r <= 16:
+    p = _int_exponent(r)
+    if p is not None:  # products only: exact everywhere, x = 0 included
         out: list = [1.0] + [0.0] * (len(a) - 1)
-        for _ in range(int(r)):
-            out = t_mul(out, a)
+        base = a
+        while p:
+            if p & 1:
+                out = t_mul(out, base)
+            p >>= 1
+            if p:
+                base = t_mul(base, base)
         return out
+    a0 = _value(a[0].materialize() if type(a[0]) is Lin else a[0])
+    at0 = None
+    if isinstance(r, (int, float, np.integer, np.floating)):
+        zero = np.asarray(_raw(a0)) == 0
+        if zero.any():
+            at0 = zero
+            a0 = np.where(zero, 1.0, a0)
     b = [b0]
-    inv = 1.0 / a[0]
+    inv = 1.0 / a0
     for k in range(1, len(a)):
         s = _dot([(_m(r * j - (k - j), a[j]), b[k - j]) for j in range(1, k + 1)])
         b.append(_m(s, inv / k))
+    if at0 is not None:  # x = 0: coefficients of (a1 t + ...)^r, t -> 0+
+        a1 = np.asarray(_raw(_value(a[1].materialize() if type(a[1]) is Lin else a[1])))
+        falling = 1.0
+        for k in range(1, len(a)):
+            falling *= float(r) - (k - 1)
+            if k < r:
+                limit: Any = 0.0
+            else:  # unbounded (x^(r-k), r - k < 0), signed; undefined unless x grows
+                limit = np.where(a1 > 0, np.copysign(np.inf, falling), np.nan)
+            b[k] = np.where(at0, limit, b[k].materialize() if type(b[k]) is Lin else b[k])
     return b
+
+
+def _raw(a: Any) -> Any:
+    while hasattr(a, "_trace") and hasattr(a, "aux"):
+        a = a.value
+    return a
 
 
 def t_log(a: list, b0: Any) -> list:

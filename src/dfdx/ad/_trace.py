@@ -16,9 +16,17 @@ import numpy as np
 from dfdx.ad import _pool as pool
 from dfdx.ad._cotangents import NEG_AWARE, NegCt, SparseCt, accumulate, dense
 from dfdx.ad._primitive import Primitive, TracingError, bind
-from dfdx.ad._tracer import Tracer
+from dfdx.ad._tracer import Tracer, inexact_dtype, where_called
 
-__all__ = ["IDENTITY_SEEDS", "ForwardTrace", "Meta", "ReverseTrace", "is_identity", "shape_of"]
+__all__ = [
+    "IDENTITY_SEEDS",
+    "ForwardTrace",
+    "Meta",
+    "ReverseTrace",
+    "fit_real",
+    "is_identity",
+    "shape_of",
+]
 
 _levels = itertools.count(1)
 _NO_PARAMS: dict[str, Any] = {}
@@ -52,9 +60,23 @@ def fit_real(c: Any, x: Any) -> Any:
     return c
 
 
+def _array(c: Any, like: Any) -> Any:
+    """A Python-number cotangent (the seed of a scalar output) as a NumPy scalar."""
+    t = type(c)
+    if t is float or t is int or t is complex:
+        dt = inexact_dtype(like)
+        return np.asarray(c, dtype=np.result_type(dt, np.complex64) if t is complex else dt)[()]
+    return c
+
+
+class MissingRuleError(TracingError, NotImplementedError):
+    """A primitive lacks the rule a transformation needs (also a ``NotImplementedError``)."""
+
+
 def _missing(prim: Primitive, i: int, mode: str) -> TracingError:
-    return TracingError(
-        f"{prim.name} has no {mode} rule for argument {i}; register one with "
+    return MissingRuleError(
+        f"{prim.name} has no {mode} rule for argument {i} (called in {where_called()}); "
+        "register one with "
         f"dfdx.ad.{'defjvp' if mode == 'forward' else 'defvjp'}"
     )
 
@@ -348,7 +370,8 @@ class ReverseTrace:
                 continue
             if tg is list:  # cotangents of a multiple-output primitive
                 g = tuple(
-                    np.zeros_like(a) if c is None else dense(c) for c, a in zip(g, ans, strict=True)
+                    np.zeros_like(a) if c is None else _array(dense(c), a)
+                    for c, a in zip(g, ans, strict=True)
                 )
             vjps = prim.vjps
             for i, p in parents:
@@ -368,5 +391,6 @@ class ReverseTrace:
                 if cand:
                     pool.release(cand)
         if len(wanted) == 1:
-            return [dense(cts[wanted[0]])]
-        return [dense(cts[k]) for k in wanted]
+            k = wanted[0]
+            return [dense(cts[k]) if k <= top else None]
+        return [dense(cts[k]) if k <= top else None for k in wanted]  # later: unused inputs

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import sys
+import warnings
 from typing import Any
 
 import numpy as np
 
+from dfdx.ad._messages import BUILD_HINT, caller, where_called, where_raised
 from dfdx.ad._primitive import (
     FUNCTIONS,
     NONDIFF_FUNCTIONS,
@@ -16,16 +18,40 @@ from dfdx.ad._primitive import (
     bind,
 )
 
-__all__ = ["OPS", "Tracer", "raw"]
+__all__ = [
+    "BUILD_HINT",
+    "OPS",
+    "PerformanceWarning",
+    "Tracer",
+    "inexact_dtype",
+    "raw",
+    "where_called",
+    "where_raised",
+]
+# (BUILD_HINT, where_called, where_raised: from _messages, re-exported for the rule modules)
 
 # named primitives used by the operators, filled by the rule modules
 OPS: dict[str, Any] = {}
 
-_BUILD_HINT = (
-    "To build an array from traced values use np.stack([...]) / np.concatenate, "
-    "or start from y = np.zeros_like(x) (which is traced) and assign y[i] = ...; "
-    "use NumPy functions (np.sin, not math.sin) on traced values."
-)
+# a traced array converted to an object array of more elements than this warns (slow)
+LARGE_OBJECT_ARRAY = 10_000
+
+
+class PerformanceWarning(UserWarning):
+    """A traced computation that is exact but much slower than it need be.
+
+    Emitted, for example, when ``np.asarray`` turns a large traced array into
+    one traced scalar per element; silence it with :mod:`warnings` filters.
+
+    Examples
+    --------
+    >>> from dfdx.ad import PerformanceWarning
+    >>> issubclass(PerformanceWarning, UserWarning)
+    True
+    """
+
+
+PerformanceWarning.__module__ = "dfdx.ad"
 
 
 def raw(a: Any) -> Any:
@@ -35,33 +61,27 @@ def raw(a: Any) -> Any:
     return a
 
 
+def inexact_dtype(a: Any) -> np.dtype:
+    """The floating dtype a derivative of ``a`` is computed in: ``a``'s own when inexact,
+    float64 for Python floats and integers (never ``np.result_type(a, np.float32)``, which
+    under NumPy 2's promotion rules is float32 for a Python float)."""
+    a = raw(a)
+    dt = getattr(a, "dtype", None)
+    if dt is None:
+        return _COMPLEX if isinstance(a, complex) else _FLOAT
+    return dt if dt.kind in "fc" else _FLOAT
+
+
+_FLOAT = np.dtype(np.float64)
+_COMPLEX = np.dtype(np.complex128)
+
+
 def _raw_tree(a: Any) -> Any:
     if type(a) is Tracer:
         return raw(a)
     if isinstance(a, (list, tuple)):
         return type(a)(_raw_tree(b) for b in a)
     return a
-
-
-def _caller(depth: int = 2) -> str:
-    """Where a conversion happened: the library function the user called, and the user's line."""
-    frame = sys._getframe(depth)
-    lib = None
-    while frame is not None:
-        mod = frame.f_globals.get("__name__", "")
-        if mod.split(".")[0] in ("numpy", "scipy") or mod.startswith("dfdx.ad"):
-            lib = frame
-            frame = frame.f_back
-            continue
-        break
-    if frame is None:
-        frame = lib
-    where = f"{frame.f_code.co_name} ({frame.f_code.co_filename}:{frame.f_lineno})"
-    if lib is not None and frame is not lib:
-        name = f"{lib.f_globals.get('__name__', '')}.{lib.f_code.co_name}"
-        return f"{name}, called from {where}"
-    return where
-    return f"{frame.f_code.co_name} ({frame.f_code.co_filename}:{frame.f_lineno})"
 
 
 class Tracer:
@@ -95,34 +115,58 @@ class Tracer:
         self.ver = 0
 
     # ----------------------------------------------------------- NumPy protocols
-    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
-        return _ufunc(ufunc, method, inputs, kwargs)
+    # __array_ufunc__: see _ufunc_dispatch
 
     def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
         handler = FUNCTIONS.get(func)
         if handler is not None:
-            return handler(*args, **kwargs)
+            pack = OPS["pack_tree"]
+            return handler(*pack(args), **{k: pack(v) for k, v in kwargs.items()})
         if func in NONDIFF_FUNCTIONS:
             return func(*_raw_tree(args), **{k: _raw_tree(v) for k, v in kwargs.items()})
         name = f"{getattr(func, '__module__', 'numpy')}.{func.__name__}"
         raise TracingError(
-            f"{name} has no derivative rule in dfdx.ad. Register one with "
-            "dfdx.ad.primitive + dfdx.ad.defjvp/defvjp, rewrite with supported NumPy "
+            f"{name} has no derivative rule in dfdx.ad (called in {caller()}). Register one "
+            "with dfdx.ad.primitive + dfdx.ad.defjvp/defvjp, rewrite with supported NumPy "
             "functions, or use numerical differentiation (dfdx.derivative falls back to it)."
         )
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> Any:
+        if dtype is not None and np.dtype(dtype).kind in "biu":  # piecewise constant, as astype
+            return np.asarray(raw(self), dtype=dtype)
+        if dtype is None or np.dtype(dtype).hasobject:
+            # np.array([t0, t1]), np.asarray(t), np.r_[...]: an object array of traced
+            # scalars, packed into one traced array when it meets a traced operation
+            out = np.empty(self.shape, dtype=object)
+            if out.ndim == 0:
+                out[()] = self
+            else:
+                if out.size > LARGE_OBJECT_ARRAY:
+                    warnings.warn(
+                        f"np.asarray/np.array of a traced array of {out.size} elements (in "
+                        f"{caller()}) makes as many traced scalars: exact but slow (about "
+                        "0.1 ms each). A traced array needs no np.asarray; drop the call.",
+                        PerformanceWarning,
+                        stacklevel=2,
+                    )
+                flat = np.ravel(self)
+                view = out.reshape(-1)
+                for k in range(view.size):
+                    view[k] = flat[k]
+            return out
         raise TracingError(
-            f"a traced value was converted to a plain NumPy array in {_caller()} "
-            "(np.asarray/np.array, storing it into a plain ndarray as in c[0] = x, or a "
-            "C extension); that would silently drop its derivative. " + _BUILD_HINT
+            f"a traced value was converted to a plain NumPy array of dtype {np.dtype(dtype)} "
+            f"in {caller()} (np.asarray(x, dtype=...), storing it into a plain float array "
+            "as in c[i] = x with c = np.zeros(n), or a C extension); that would silently "
+            "drop its derivative. " + BUILD_HINT
         )
 
     def _scalar(self, kind: str) -> Any:
         raise TracingError(
-            f"{kind}() of a traced value drops its derivative (called in {_caller(3)}; "
+            f"{kind}() of a traced value drops its derivative (called in {caller(3)}; "
             "also triggered by math.* functions and by storing a traced value into a plain "
-            "NumPy array, c[0] = x). " + _BUILD_HINT
+            "NumPy array, c[i] = x with c = np.zeros(n) or np.empty(n), which holds floats "
+            "only). " + BUILD_HINT
         )
 
     def __float__(self) -> float:
@@ -165,10 +209,15 @@ class Tracer:
         return np.divmod(other, self)
 
     def __getattr__(self, name: str) -> Any:
+        uf = None if name.startswith("_") else getattr(np, name, None)
+        if type(uf) is np.ufunc and uf in UFUNCS:  # NumPy's object loops call x.sin(), ...
+            return lambda *others: uf(self, *others)
+        if name == "dtype":  # see the dtype property
+            raise AttributeError(name)
         if not name.startswith("__") and hasattr(np.ndarray, name):
             raise TracingError(
                 f"ndarray.{name} is not supported on traced values; use the NumPy "
-                "function of the same name (np.{name}(x)) or compute it before tracing"
+                f"function of the same name (np.{name}(x)) or compute it before tracing"
             )
         raise AttributeError(f"'Tracer' object has no attribute {name!r}")
 
@@ -184,7 +233,15 @@ class Tracer:
     size = property(lambda self: np.size(raw(self)))
     itemsize = property(lambda self: np.result_type(raw(self)).itemsize)
     nbytes = property(lambda self: np.size(raw(self)) * np.result_type(raw(self)).itemsize)
-    dtype = property(lambda self: np.result_type(raw(self)))
+
+    @property
+    def dtype(self) -> np.dtype:
+        if sys._getframe(1).f_code in _ROUND_TRIP:
+            # np.mean/np.var of a list of traced scalars: NumPy would convert the traced
+            # result with np.float64(...); without a dtype it keeps the value itself
+            raise AttributeError("dtype")
+        return np.result_type(raw(self))
+
     T = property(lambda self: np.transpose(self))
     mT = property(lambda self: np.swapaxes(self, -1, -2))
     real = property(lambda self: np.real(self))
@@ -226,6 +283,8 @@ class Tracer:
         return out
 
     def __setitem__(self, idx: Any, v: Any) -> None:
+        if (type(v) is np.ndarray and v.dtype.hasobject) or type(v) is list:
+            v = OPS["pack_tree"](np.array(v, dtype=object) if type(v) is list else v)
         self._rebind(bind(OPS["setitem"], self, v, idx=_raw_tree(idx)))
 
     # ----------------------------------------------------------- methods
@@ -256,6 +315,20 @@ class Tracer:
     def clip(self, min: Any = None, max: Any = None, **kwargs: Any) -> Any:
         # positional bounds: np.clip takes min=/max= keywords only from NumPy 2.1
         return np.clip(self, min, max, **kwargs)
+
+
+def _codes(module: str, names: tuple[str, ...]) -> frozenset:
+    try:
+        mod = __import__(module, fromlist=["_"])
+    except ImportError:  # pragma: no cover - another NumPy layout
+        return frozenset()
+    return frozenset(getattr(mod, n).__code__ for n in names if hasattr(mod, n))
+
+
+# NumPy functions that turn a reduction of an object array into np.float64(result)
+_ROUND_TRIP = _codes("numpy._core._methods", ("_mean", "_var", "_std")) or _codes(
+    "numpy.core._methods", ("_mean", "_var", "_std")
+)
 
 
 def _method(name: str) -> Any:
@@ -294,15 +367,21 @@ def _binop(name: str, reflected: bool = False) -> Any:
     if reflected:
 
         def op(self: Any, other: Any) -> Any:
-            if type(other) is not Tracer and self.view is None:
-                return self._trace.const_op(OPS[name], self, other, 1)
+            to = type(other)
+            if to is not Tracer and self.view is None:
+                if to is not np.ndarray or not other.dtype.hasobject:
+                    return self._trace.const_op(OPS[name], self, other, 1)
+                other = OPS["pack_tree"](other)
             return bind(OPS[name], other, self)
 
     else:
 
         def op(self: Any, other: Any) -> Any:
-            if type(other) is not Tracer and self.view is None:
-                return self._trace.const_op(OPS[name], self, other, 0)
+            to = type(other)
+            if to is not Tracer and self.view is None:
+                if to is not np.ndarray or not other.dtype.hasobject:
+                    return self._trace.const_op(OPS[name], self, other, 0)
+                other = OPS["pack_tree"](other)
             return bind(OPS[name], self, other)
 
     return op
@@ -313,7 +392,7 @@ _NO_PARAMS: dict[str, Any] = {}
 
 def _inplace(name: str) -> Any:
     def op(self: Tracer, other: Any) -> Any:
-        return self._rebind(bind(OPS[name], self, other))
+        return self._rebind(bind(OPS[name], self, OPS["pack_tree"](other)))
 
     return op
 
@@ -343,67 +422,3 @@ Tracer.__pos__ = lambda self: self  # type: ignore[attr-defined]
 Tracer.__abs__ = lambda self: bind(OPS["abs"], self)  # type: ignore[attr-defined]
 
 _set_tracer_type(Tracer)
-
-# ------------------------------------------------------------------ ufunc dispatch
-_IGNORED_KW = frozenset({"casting", "order", "subok", "signature"})
-_REDUCE = {"add": "sum", "multiply": "prod", "maximum": "max", "minimum": "min"}
-_ACCUMULATE = {"add": "cumsum", "multiply": "cumprod"}
-
-
-def _ufunc(ufunc: Any, method: str, inputs: Any, kwargs: Any) -> Any:
-    name = ufunc.__name__
-    if method in ("reduce", "accumulate") and kwargs.pop("out", None) not in (None, (None,)):
-        raise TracingError(f"{name}.{method}(..., out=...) cannot store a traced value")
-    if method == "reduce" and name in _REDUCE:
-        return getattr(np, _REDUCE[name])(*inputs, **kwargs)
-    if method == "accumulate" and name in _ACCUMULATE:
-        return getattr(np, _ACCUMULATE[name])(*inputs, **kwargs)
-    if method == "outer" and len(inputs) == 2:
-        a, b = inputs
-        nb = np.ndim(raw(b))
-        return ufunc(np.reshape(a, np.shape(raw(a)) + (1,) * nb), b, **kwargs)
-    if method != "__call__":
-        raise TracingError(
-            f"{name}.{method} on traced values is not supported (in-place or unusual ufunc "
-            f"method); use the functional form, e.g. np.sum/np.cumsum, or y[idx] = ... on a "
-            "traced array."
-        )
-    out = kwargs.pop("out", None)
-    dtype = kwargs.pop("dtype", None)
-    for key in list(kwargs):
-        if key in _IGNORED_KW:
-            del kwargs[key]
-        elif key == "where":
-            raise TracingError(
-                f"{name}(..., where=...) is not supported on traced values; use np.where"
-            )
-        else:
-            raise TracingError(f"{name}(..., {key}=...) is not supported on traced values")
-    prim = UFUNCS.get(ufunc)
-    handler = FUNCTIONS.get(ufunc) if prim is None else None
-    if handler is not None:
-        if out is not None or dtype is not None:
-            raise TracingError(f"{name}(..., out=/dtype=) is not supported on traced values")
-        return handler(*inputs)
-    if prim is None:
-        if ufunc in NONDIFF_FUNCTIONS:
-            result = ufunc(*[raw(a) for a in inputs])
-        else:
-            raise TracingError(
-                f"ufunc {name} has no derivative rule in dfdx.ad. Register one with "
-                f"dfdx.ad.defjvp({name}, ...) and dfdx.ad.defvjp({name}, ...), or use "
-                "numerical differentiation (dfdx.derivative falls back to it)."
-            )
-    else:
-        result = bind(prim, *inputs)
-    if dtype is not None:
-        result = OPS["astype"](result, dtype=np.dtype(dtype))
-    if out is not None:
-        outs = out if isinstance(out, tuple) else (out,)
-        if len(outs) != 1 or type(outs[0]) is not Tracer:
-            raise TracingError(
-                f"{name}(..., out=...) would store a traced value into a plain ndarray; "
-                "use the returned value instead. " + _BUILD_HINT
-            )
-        return outs[0]._rebind(result)
-    return result

@@ -48,7 +48,7 @@ def unflatten(tdef: Any, leaves: list[Any]) -> Any:
 
 
 def as_input(a: Any) -> Any:
-    """A differentiable leaf: float64 (ints, bools), float32, complex; arrays kept as given."""
+    """A differentiable leaf: float64 (ints, bools), float32, float16, complex; arrays as given."""
     t = type(a)
     if t is float or t is int or t is bool:
         return np.float64(a)
@@ -61,8 +61,6 @@ def as_input(a: Any) -> Any:
     arr = np.asarray(a)
     if arr.dtype.kind in "biu":
         arr = arr.astype(np.float64)
-    elif arr.dtype == np.float16:
-        arr = arr.astype(np.float32)
     elif arr.dtype.kind not in "fc":
         raise TypeError(f"cannot differentiate with respect to an argument of dtype {arr.dtype}")
     if arr.ndim == 0 and not isinstance(a, np.ndarray):

@@ -93,19 +93,19 @@ def _row(table: str, i: int) -> property:
 class Cohort:
     """Points sharing a stencil kind and window length; arrays are contiguous, ``idx`` sorted.
 
-    Per-point integers live in one table ``ints`` (index, shrinks, nfev, nit) and
+    Per-point integers live in one table ``ints`` (index, shrinks, nit) and
     floats in ``R`` (first step, floor, previous difference, best error), so
     that dropping converged points costs few copies.  Levels done by every
     point are counted once per cohort (``lev``) and added to the table when
     it splits or merges.
     """
 
-    idx, shrinks, nfev, nit = (_row("ints", i) for i in range(4))
+    idx, shrinks, nit = (_row("ints", i) for i in range(3))
     H, floor, d_prev, best_tot, xabs = (_row("R", i) for i in range(5))
 
     def __init__(self, ints, R, mode, V, C, best_E, best_err, has_f0, nit_top=0):
         self.ints, self.R, self.mode, self.m = ints, R, mode, 0
-        # levels done by every point but not yet added to nfev/nit (one
+        # levels done by every point but not yet added to nit (one
         # integer per level instead of a pass over the table), and a bound
         # on the per-point nit already in the table
         self.lev, self.nit_top = 0, nit_top
@@ -118,7 +118,7 @@ class Cohort:
     @classmethod
     def start(cls, idx, H, floor, mode, q, window, xabs):
         a = idx.size
-        ints = np.zeros((4, a), dtype=np.intp)
+        ints = np.zeros((3, a), dtype=np.intp)
         ints[0] = idx
         R = np.empty((5, a))
         R[0], R[1], R[2:4], R[4] = H, floor, np.inf, xabs
@@ -130,9 +130,8 @@ class Cohort:
         return cls(ints, R, mode, V, C, nan, nan.copy(), False)
 
     def counts(self, done=None):
-        """``(nfev, nit)`` of the points ``done`` (all points if None)."""
-        nfev, nit = (self.nfev, self.nit) if done is None else (self.nfev[done], self.nit[done])
-        return nfev + 2 * self.lev, nit + self.lev
+        """``nit`` of the points ``done`` (all points if None)."""
+        return (self.nit if done is None else self.nit[done]) + self.lev
 
     def max_nit(self):
         """An upper bound of the points' ``nit``."""
@@ -141,8 +140,7 @@ class Cohort:
     def flush(self):
         """Add the pending levels to the per-point counts."""
         if self.lev:
-            self.ints[2] += 2 * self.lev
-            self.ints[3] += self.lev
+            self.ints[2] += self.lev
             self.nit_top += self.lev
             self.lev = 0
 

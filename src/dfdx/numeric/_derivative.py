@@ -13,11 +13,12 @@ from dfdx._core.result import DerivativeResult, Status
 from dfdx._core.validate import check_positive
 from dfdx.numeric._engine import EXPONENT_BITS, refine
 from dfdx.numeric._evaluate import Caller, make_mapper
-from dfdx.numeric._fixed import complex_step, fixed_step
+from dfdx.numeric._fixed import complex_step, complex_step2, fixed_step
 from dfdx.numeric._lookahead import JIT_MIN
+from dfdx.numeric._tolerance import default_atol, default_rtol, meet_tolerance, success_rtol
 from dfdx.numeric._validate import as_point_array, check_function, options, split_args
 
-__all__ = ["derivative", "first_step", "summarise"]
+__all__ = ["default_rtol", "derivative", "first_step", "summarise"]
 
 # First step, as a fraction of max(|x|, 1), per derivative order (then a power of 2).
 _H0 = {1: 0.05, 2: 0.5, 3: 0.4, 4: 0.5, 5: 0.5, 6: 0.5}
@@ -38,11 +39,6 @@ def first_step(scale: np.ndarray, n: int) -> np.ndarray:
     bits += _CARRY
     bits &= EXPONENT_BITS
     return h
-
-
-def default_rtol(eps: float) -> float:
-    """Stop when the truncation estimate is below this (relative) or below rounding."""
-    return eps ** (2 / 3)
 
 
 def summarise(status: np.ndarray, method: str) -> str:
@@ -90,7 +86,12 @@ def derivative(
         and ``kwargs`` are passed unchanged.  ``f`` must return an array that
         broadcasts to ``(p, k)``.  The first call holds the first few
         levels of every point at once (``k = 8`` for ``n=1``), later calls
-        one level (``k = 2``) or the centre node.  Inputs larger than 16384
+        one level (``k = 2``) or the centre node.  A vector-valued ``f``
+        returns shape ``(*out, p, k)`` (its own axes first, as
+        ``np.stack([np.sin(x), np.exp(x)])``); the results then have shape
+        ``(*out, *x.shape)``, and a point's status covers every component
+        (this is detected on the first call of ``f``, which is then
+        repeated).  Inputs larger than 16384
         points are refined in blocks of that size, which keeps the work in
         cache.  With ``vectorized=False`` ``f`` gets one Python float (and
         the matching scalar ``args``) per call.
@@ -104,22 +105,42 @@ def derivative(
         ``'auto'`` (default) uses central differences and falls back, per point,
         to one-sided stencils on the side where ``f`` is finite (a domain edge).
         ``'central'``, ``'forward'``, ``'backward'`` force one kind of stencil.
-        ``'complex'`` is the complex step ``Im f(x + ih) / h`` (``n=1``): one
-        evaluation and no cancellation, valid only when ``f`` is analytic and
-        its code works with complex numbers.
+        ``'complex'`` is the complex step ``Im f(x + ih) / h`` (``n=1``): no
+        cancellation, valid only when ``f`` is analytic, real on the real
+        axis (checked: ``f(x)`` is evaluated too, and a nonzero imaginary
+        part raises ``ValueError``) and its code works with complex numbers.
+        For ``n=2``, steps along ``e**(i pi / 4)``: ``Im[f(x + w h) + f(x - w
+        h)] / h**2`` at three steps, extrapolated (seven evaluations, about
+        1e-14 relative for smooth ``f`` on the scale of ``max(|x|, 1)``).
     order : int, optional
         Accuracy order of the stencil.  With ``step`` it is the order of the
-        fixed uniform stencil (default 2); without, the highest order the
-        extrapolation may reach (even for central methods; default 12).
+        fixed uniform stencil (default 2; even for central methods).
+        Without, the highest order the extrapolation may reach: for central
+        methods an even order from 6 to 16 (``n`` = 1, 2), 14 (3, 4) or 12
+        (5, 6); for one-sided methods from 5 or 6 up to the same bounds
+        (rounded up to the next order a window of levels reaches).  Default:
+        a window of 6 levels (order 12 for central ``n=1``).  Other values
+        raise ``ValueError`` naming the valid ones.
     step : float or array_like, optional
         Fix the step (broadcast with ``x``): no adaptation, one stencil of
         ``order``; status ``FIXED_STEP`` and a rough error estimate.
     rtol, atol : float, optional
-        Stop refining a point when the estimated error is below
-        ``max(atol, rtol * |df|)`` or at the rounding floor.  Default: ``rtol``
-        ``eps**(2/3)`` of the working precision (about 4e-11 for float64, 2e-5
-        for float32), ``atol`` 0.  The estimate is conservative: the value
-        returned is usually far more accurate than the estimate says.
+        Tolerances.  ``success`` is True only where the reported ``error``
+        is within ``atol + rtol * |df|``; a point whose error bound stays
+        above it (at its rounding floor, or after ``maxiter`` levels) is
+        ``NOT_CONVERGED``.  Default ``rtol`` per derivative order: 1e-6 for
+        ``n`` = 1 and 2, 1e-5 for 3, 1e-4 for 4, 1e-3 for 5 and 1e-2 for 6
+        (float64; float32: the same power of its eps, 2e-3 for ``n=1``), so
+        that a success on a smooth, well-scaled function is good to about
+        that relative error.  Default ``atol``: the smallest normal number,
+        so a derivative that is zero, or tiny next to the values of ``f``
+        (``tanh'`` at 20), is not a success unless ``atol`` is given;
+        ``rtol=0`` asks for the absolute tolerance only.  Refinement does
+        not stop at the success tolerance: by default a point is refined
+        until the change between estimates is below ``eps**(2/3)`` relative
+        (about 4e-11 for float64) or the rounding floor; a given ``rtol`` or
+        ``atol`` also sets where refinement stops.  The estimate is
+        conservative: the value is usually far more accurate than it says.
     args : tuple, optional
         Extra positional arguments of ``f`` (see the calling contract above).
     kwargs : dict, optional
@@ -141,7 +162,8 @@ def derivative(
     Returns
     -------
     DerivativeResult
-        ``df`` (shape of ``x`` broadcast with ``args``), ``error`` (estimated
+        ``df`` (shape of ``x`` broadcast with ``args``, after the output axes
+        of a vector-valued ``f``), ``error`` (estimated
         absolute error), ``success``, ``status``, ``nfev``, ``nit`` per point.
 
     Raises
@@ -185,6 +207,23 @@ def derivative(
     >>> bool(res.success.all()), bool((res.error < 1e-11).all())
     (True, True)
 
+    ``success`` means the error bound meets the tolerance; at high orders
+    rounding can forbid it (forward differences for ``n=6``):
+
+    >>> from dfdx import Status
+    >>> res = derivative(np.sin, 0.5, n=6, method="forward")
+    >>> bool(res.success), Status(int(res.status)).name
+    (False, 'NOT_CONVERGED')
+    >>> res = derivative(np.sin, 0.5, n=4)   # 1e-4 relative by default at n=4
+    >>> bool(res.success), bool(res.error < 1e-4 * abs(res.df))
+    (True, True)
+
+    A zero derivative meets a relative tolerance only within an absolute one:
+
+    >>> zero, given = derivative(np.cos, 0.0), derivative(np.cos, 0.0, atol=1e-12)
+    >>> bool(zero.success), bool(given.success)
+    (False, True)
+
     A domain edge: ``log`` at ``1e-3`` and ``sqrt`` at 0 (forward differences):
 
     >>> res = derivative(np.sqrt, [1e-4, 0.0])
@@ -196,6 +235,12 @@ def derivative(
     >>> res = derivative(lambda x, c: np.sin(c * x), 0.0, args=([1.0, 2.0, 3.0],))
     >>> res.df.round(12).tolist()
     [1.0, 2.0, 3.0]
+
+    A vector-valued ``f`` (its own axes first):
+
+    >>> res = derivative(lambda x: np.stack([np.sin(x), x**3]), [0.0, 1.0])
+    >>> res.df.round(12).tolist()
+    [[1.0, 0.540302305868], [0.0, 3.0]]
     """
     check_function(f)
     opt = options(
@@ -208,12 +253,12 @@ def derivative(
         maxiter=maxiter,
         kwargs=kwargs,
         vectorized=vectorized,
+        complex_n=(1, 2),
     )
     xa = as_point_array(x, allow_complex=opt.method != "complex")
     fargs, per_point, shape = split_args(args, xa.shape)
     xf = np.broadcast_to(xa, shape).reshape(-1)  # (only read: f gets fresh arrays)
     mapper = make_mapper(workers)
-    caller = Caller(f, opt.kwargs, bool(vectorized), mapper)
     real = xf.real.dtype if xf.dtype.kind == "c" else xf.dtype
     eps = float(np.finfo(real).eps)
     N = xf.size
@@ -227,6 +272,106 @@ def derivative(
         xg = xf[good]
         argsg = [a[good] if p else a for a, p in zip(fargs, per_point, strict=True)]
     G = xg.size
+    goal = (
+        success_rtol(eps, opt.n) if opt.rtol is None else opt.rtol,
+        default_atol(real) if atol is None else opt.atol,
+    )
+    run = (xg, argsg, per_point, opt, eps, real, goal, step, shape, good, mapper, bool(vectorized))
+    try:
+        d, e, s, fe, k = _compute(f, None, *run)
+        out_shape: tuple = ()
+    except _VectorValued as found:  # f(x) has leading axes of its own: one more start
+        out_shape = found.shape
+        d, e, s, fe, k = _compute(f, out_shape, *run)
+    q = d.shape[1]
+    cplx = xf.dtype.kind == "c" or d.dtype.kind == "c"
+    out_dtype = np.result_type(real, np.complex64) if cplx else real
+    if G == N:  # the common case: no scatter
+        df, err, status, nfev, nit = d.astype(out_dtype, copy=False), e, s, fe, k
+    else:
+        df = np.full((N, q), np.nan, dtype=out_dtype)
+        err = np.full((N, q), np.nan)
+        status = np.full(N, Status.NONFINITE_INPUT, dtype=np.int8)
+        nfev = np.zeros(N, dtype=np.intp)
+        nit = np.zeros(N, dtype=np.intp)
+        df[good], err[good], status[good], nfev[good], nit[good] = d, e, s, fe, k
+    used = opt.method
+    return DerivativeResult(
+        df=_arrange(df, out_shape, shape),
+        error=_arrange(err.astype(real, copy=False), out_shape, shape),
+        status=status.reshape(shape),
+        nfev=nfev.reshape(shape),
+        nit=nit.reshape(shape),
+        method=used,
+        message=summarise(status, used),
+        params={"n": opt.n, "method": used, "order": opt.order, "step": step},
+    )
+
+
+class _VectorValued(BaseException):
+    """``f`` returned leading axes of its own (a vector-valued ``f``): their shape.
+
+    A ``BaseException``, so that the per-point error handling of
+    :class:`~dfdx.numeric._evaluate.Caller` lets it through.
+    """
+
+    def __init__(self, shape: tuple) -> None:
+        super().__init__(shape)
+        self.shape = shape
+
+
+def _arrange(a: np.ndarray, out_shape: tuple, shape: tuple) -> np.ndarray:
+    """``(N, q)`` values as ``(*out_shape, *shape)`` (``shape`` alone for scalar ``f``)."""
+    if not out_shape:
+        return a[:, 0].reshape(shape)
+    return np.moveaxis(a, 1, 0).reshape(*out_shape, *shape)
+
+
+def _sniffing(f: Callable) -> Callable:
+    """``f``, raising :class:`_VectorValued` when its output has leading axes of its own."""
+
+    def g(X, *args, **kwargs):
+        out = f(X, *args, **kwargs)
+        s = np.shape(out)
+        if len(s) > X.ndim and s[len(s) - X.ndim :] == X.shape:
+            raise _VectorValued(s[: len(s) - X.ndim])
+        return out
+
+    return g
+
+
+def _components(f: Callable, out_shape: tuple) -> Callable:
+    """Vector-valued ``f`` with its output axes moved last and flattened: ``(p, k, q)``."""
+    q = math.prod(out_shape)
+
+    def g(X, *args, **kwargs):
+        out = np.asarray(f(X, *args, **kwargs))
+        try:
+            out = np.broadcast_to(out, (*out_shape, *X.shape))
+        except ValueError:
+            raise ValueError(
+                f"`f` returned shape {out.shape} for an input of shape {X.shape}; a "
+                f"vector-valued f must return shape {(*out_shape, *X.shape)}"
+            ) from None
+        return np.moveaxis(out.reshape(q, *X.shape), 0, -1)
+
+    return g
+
+
+def _compute(
+    f, out_shape, xg, argsg, per_point, opt, eps, real, goal, step, shape, good, mapper, vectorized
+):
+    """Per finite point ``(df, error, status, nfev, nit)``, ``df`` and ``error`` ``(G, q)``.
+
+    ``out_shape`` ``None``: ``f`` is taken as scalar-valued (a vector output
+    raises :class:`_VectorValued`); else its output axes.
+    """
+    G = xg.size
+    q = 1 if out_shape is None else math.prod(out_shape)
+    g = _components(f, out_shape) if out_shape is not None else f
+    if out_shape is None and vectorized:
+        g = _sniffing(f)
+    caller = Caller(g, opt.kwargs, vectorized, mapper)
 
     def evaluate(idx: np.ndarray | slice, T: np.ndarray, scratch: bool = False, nodes=False):
         if isinstance(idx, slice):
@@ -248,13 +393,14 @@ def derivative(
         else:
             X = xg[idx, None] + T
             argi = [a[idx] if p else a for a, p in zip(argsg, per_point, strict=True)]
-        if vectorized:
-            vals, raised = caller.batch(X, argi, per_point, X.shape)
-        else:
+        if not vectorized:
             vals, raised = _scalar_calls(caller, X, argi, per_point)
-        return vals[..., None], raised
+            return vals[..., None], raised
+        if out_shape is None:
+            vals, raised = caller.batch(X, argi, per_point, X.shape)
+            return vals[..., None], raised
+        return caller.batch(X, argi, per_point, (*X.shape, q))
 
-    used = opt.method
     if G:
         h = None
         if step is not None:
@@ -263,13 +409,18 @@ def derivative(
             if bad.any():
                 check_positive(float(h[bad][0]), "step")
         if opt.method == "complex":
-            d, e, s, fe = complex_step(
+            step_rule = complex_step if opt.n == 1 else complex_step2
+            options_ = {"check_real": True} if opt.n == 1 else {}
+            d, e, s, fe = step_rule(
                 evaluate,
                 np.maximum(np.abs(xg), 1.0),
                 eps=eps,
-                dtype=np.result_type(xf.dtype, np.complex64),
+                dtype=np.result_type(xg.dtype, np.complex64),
                 h=h,
+                **options_,
             )
+            with np.errstate(all="ignore"):
+                s = meet_tolerance(d, e, s, *goal)
             k = np.ones(G, dtype=np.intp)
         elif h is not None:
             d, e, s, fe = fixed_step(
@@ -283,7 +434,7 @@ def derivative(
                 G,
                 n=opt.n,
                 mode=opt.mode,
-                q=1,
+                q=q,
                 fallback=opt.method == "auto",
                 rtol=opt.rtol if opt.rtol is not None else default_rtol(eps),
                 atol=opt.atol,
@@ -291,32 +442,13 @@ def derivative(
                 window=opt.window,
                 eps=eps,
                 step_dtype=real,
+                goal=goal,
             )
             d, e, s, fe, k = out.df, out.error, out.status, out.nfev, out.nit
     else:
-        d, e = np.zeros((0, 1)), np.zeros((0, 1))
+        d, e = np.zeros((0, q)), np.zeros((0, q))
         s = fe = k = np.zeros(0, dtype=np.intp)
-    cplx = xf.dtype.kind == "c" or d.dtype.kind == "c"
-    out_dtype = np.result_type(real, np.complex64) if cplx else real
-    if G == N:  # the common case: no scatter
-        df, err, status, nfev, nit = d[:, 0].astype(out_dtype, copy=False), e[:, 0], s, fe, k
-    else:
-        df = np.full(N, np.nan, dtype=out_dtype)
-        err = np.full(N, np.nan)
-        status = np.full(N, Status.NONFINITE_INPUT, dtype=np.int8)
-        nfev = np.zeros(N, dtype=np.intp)
-        nit = np.zeros(N, dtype=np.intp)
-        df[good], err[good], status[good], nfev[good], nit[good] = d[:, 0], e[:, 0], s, fe, k
-    return DerivativeResult(
-        df=df.reshape(shape),
-        error=err.astype(real, copy=False).reshape(shape),
-        status=status.reshape(shape),
-        nfev=nfev.reshape(shape),
-        nit=nit.reshape(shape),
-        method=used,
-        message=summarise(status, used),
-        params={"n": opt.n, "method": used, "order": opt.order, "step": step},
-    )
+    return d, e, s, fe, k
 
 
 def _points(x: np.ndarray, n: int):

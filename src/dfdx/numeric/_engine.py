@@ -34,8 +34,9 @@ from dfdx.numeric._cohort import Cohort, merge, upgrade
 from dfdx.numeric._level import advance
 from dfdx.numeric._lookahead import levels_for, lookahead
 from dfdx.numeric._stencils import CENTRAL, first_level, needs_centre
+from dfdx.numeric._tolerance import meet_tolerance
 
-__all__ = ["Outcome", "refine"]
+__all__ = ["Evaluations", "Outcome", "refine"]
 
 _CHUNK = 1 << 14  # points refined together (a cache-sized block)
 EXPONENT_BITS = np.int64(-1 << 52)  # sign and exponent of a float64 seen as int64
@@ -45,9 +46,11 @@ EXPONENT_BITS = np.int64(-1 << 52)  # sign and exponent of a float64 seen as int
 class Outcome:
     """Raw per-point results of :func:`refine` (shapes ``(N, q)`` and ``(N,)``).
 
-    ``nfev`` and ``nit`` stay ``None`` while every point took the same counts
-    (``uniform``); :meth:`counts` makes the arrays when a point differs.  The
-    result then holds a broadcast view, not a million equal integers.
+    ``nfev`` is set at the end from the evaluations counted where ``f`` is
+    called (:class:`Evaluations`).  ``nit`` stays ``None`` while every point
+    took the same number of levels (``uniform``); :meth:`iterations` makes
+    the array when a point differs.  The result then holds broadcast views,
+    not a million equal integers.
     """
 
     df: np.ndarray
@@ -55,17 +58,52 @@ class Outcome:
     status: np.ndarray
     nfev: np.ndarray | None = None
     nit: np.ndarray | None = None
-    uniform: tuple[int, int] | None = None
+    uniform: int | None = None
+
+    def iterations(self) -> np.ndarray:
+        """The per-point ``nit`` array, made on first use."""
+        if self.nit is None:
+            self.nit = np.full(self.status.size, self.uniform or 0, dtype=np.intp)
+            self.uniform = None
+        return self.nit
 
     def counts(self) -> tuple[np.ndarray, np.ndarray]:
-        """The per-point ``(nfev, nit)`` arrays, made on first use."""
-        if self.nfev is None:
-            N = self.status.size
-            fev, it = self.uniform or (0, 0)
-            self.nfev = np.full(N, fev, dtype=np.intp)
-            self.nit = np.full(N, it, dtype=np.intp)
-            self.uniform = None
-        return self.nfev, self.nit
+        """``(nfev, nit)`` as writable per-point arrays (after :func:`refine`)."""
+        N = self.status.size
+        nfev = np.zeros(N, dtype=np.intp) if self.nfev is None else self.nfev
+        nit = self.iterations()
+        return (
+            nfev if nfev.flags.writeable else nfev.copy(),
+            nit if nit.flags.writeable else nit.copy(),
+        )
+
+
+class Evaluations:
+    """Evaluations of ``f`` per point of a block, counted where ``f`` is called.
+
+    A call over the whole block adds to one integer; other calls add to a
+    per-point array, made on first use.
+    """
+
+    def __init__(self, N: int) -> None:
+        self.N, self.base = N, 0
+        self.extra: np.ndarray | None = None
+
+    def add(self, idx: np.ndarray | slice, k: int) -> None:
+        """``k`` nodes evaluated at each point ``idx`` (unique indices, or a slice)."""
+        if isinstance(idx, slice) and not idx.start and idx.stop == self.N:
+            self.base += k
+            return
+        if self.extra is None:
+            self.extra = np.zeros(self.N, dtype=np.intp)
+        extra = self.extra
+        extra[idx] += k
+
+    def total(self) -> np.ndarray:
+        """Per point; a broadcast view while every point took the same."""
+        if self.extra is None:
+            return np.broadcast_to(np.intp(self.base), (self.N,))
+        return self.extra + self.base
 
 
 def refine(
@@ -84,6 +122,7 @@ def refine(
     eps: float,
     step_dtype: np.dtype,
     f0: np.ndarray | None = None,
+    goal: tuple[float, float] | None = None,
 ) -> Outcome:
     """Refine all ``N`` points; ``evaluate(idx, offsets, scratch)`` returns ``(values, raised)``.
 
@@ -99,6 +138,10 @@ def refine(
     ``evaluate(idx, X, nodes=True)`` must accept the nodes ``X`` directly
     (the lookahead builds them in one compiled pass).  ``f0``, shape
     ``(q, N)``, gives ``f`` at the points when already known.
+    ``goal = (rtol, atol)``: the tolerance of ``success``; a point that
+    stopped with an error bound above it is ``NOT_CONVERGED``
+    (:func:`dfdx.numeric._tolerance.meet_tolerance`, applied per block
+    while it is in cache).  ``None``: no such test.
     """
     buf = np.empty((2, N, q))  # every point is written when it finishes
     out = Outcome(
@@ -134,20 +177,24 @@ def refine(
                 f0=None if f0 is None else f0[:, lo:hi],
                 x=xb[0] if xb else None,
             )
+            if goal is not None:
+                meet_tolerance(part.df, part.error, part.status, *goal)
         if part.df.dtype.kind == "c" and out.df.dtype.kind != "c":
             out.df = out.df.astype(np.complex128)  # f turned out complex
         if not np.shares_memory(part.df, out.df):
             out.df[lo:hi] = part.df
         parts.append((lo, hi, part))
-    same = {part.uniform for _, _, part in parts}
-    if len(same) == 1 and None not in same:
-        fev, it = same.pop()
+    its = {part.uniform for _, _, part in parts}
+    fevs = {_uniform(part.nfev) for _, _, part in parts}
+    it, fev = its.pop() if len(its) == 1 else None, fevs.pop() if len(fevs) == 1 else None
+    if it is not None and fev is not None:
         out.nfev = np.broadcast_to(np.intp(fev), (N,))
         out.nit = np.broadcast_to(np.intp(it), (N,))
         return out
-    nfev, nit = out.counts()
+    out.nfev = np.empty(N, dtype=np.intp)  # (every block writes its slice)
+    out.nit = nit = np.empty(N, dtype=np.intp)
     for lo, hi, part in parts:
-        nfev[lo:hi], nit[lo:hi] = part.counts()
+        out.nfev[lo:hi], nit[lo:hi] = part.nfev, part.iterations()
     return out
 
 
@@ -187,8 +234,11 @@ def _refine(
 
     state = {"complex": False}
     subnormal = float(np.finfo(step_dtype).smallest_subnormal)
+    fev = Evaluations(N)
 
     def call(idx, T, scratch=False, nodes=False):
+        """Every evaluation of ``f``: counted here, per point."""
+        fev.add(idx, T.shape[1])
         if nodes:  # T holds the nodes (see lookahead)
             vals, raised = evaluate(idx, T, nodes=True)
         else:
@@ -203,11 +253,11 @@ def _refine(
         src_err = co.best_err if err is None else err
         a = done.size
         idx = co.idx
-        nfev, nit = out.counts()
+        nit = out.iterations()
         if a == N and idx[0] == 0 and idx[-1] == N - 1 and done.all():
             # every point, in order: plain copies, no gathers or scatters
             out.status[:] = status
-            nfev[:], nit[:] = co.counts()
+            nit[:] = co.counts()
             out.df[:] = src_E.T
             out.error[:] = src_err.T
             co.take(~done)
@@ -216,7 +266,7 @@ def _refine(
             return
         ii = idx[done]
         out.status[ii] = status[done] if np.ndim(status) else status
-        nfev[ii], nit[ii] = co.counts(done)
+        nit[ii] = co.counts(done)
         out.df[ii] = src_E[:, done].T
         out.error[ii] = src_err[:, done].T
         co.take(~done)
@@ -243,6 +293,7 @@ def _refine(
             window=window,
             eps=eps,
             rtol=rtol,
+            atol=atol,
             maxiter=maxiter,
             subnormal=subnormal,
             f0=f0,
@@ -270,7 +321,6 @@ def _refine(
                     upgrade(cohorts)
                 co.V[0] = vals[:, 0].T
                 co.has_f0 = True
-                co.nfev += 1
                 finish(co, raised, Status.FUNCTION_ERROR)
                 finish(co, ~np.isfinite(co.V[0]).all(axis=0), Status.NONFINITE_VALUE)
         cohorts = [c for c in cohorts if c.idx.size]
@@ -338,8 +388,16 @@ def _refine(
             )
         for co in cohorts:
             if co.idx.size and co.max_nit() >= maxiter:
-                finish(co, co.counts()[1] >= maxiter, Status.NOT_CONVERGED)
+                finish(co, co.counts() >= maxiter, Status.NOT_CONVERGED)
         cohorts = merge(cohorts + new_cohorts, q, window)
+    out.nfev = fev.total()
+
+
+def _uniform(counts: np.ndarray | None) -> int | None:
+    """The count of every point where ``counts`` is a broadcast scalar, else None."""
+    if counts is None or counts.strides != (0,) or not counts.size:
+        return None
+    return int(counts[0])
 
 
 def _spacing(xabs: np.ndarray, dtype: np.dtype) -> np.ndarray:

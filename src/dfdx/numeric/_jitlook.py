@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["first_steps", "nodes", "settle"]
+__all__ = ["converged1", "first_steps", "nodes", "settle"]
 
 _OPTIONS = {"cache": True, "nogil": True, "error_model": "numpy", "boundscheck": False}
 
@@ -33,8 +33,28 @@ _BLOCK = 512
 
 
 @njit(**_OPTIONS)
+def _max(a, b):  # pragma: no cover - compiled (tested)
+    """``np.maximum`` of two floats: NaN if either is NaN."""
+    return a if (a >= b or a != a) else b
+
+
+@njit(**_OPTIONS)
+def converged1(E, d, rnd, rtol, atol):  # pragma: no cover - compiled (tested)
+    """The compiled twin of :func:`dfdx.numeric._tolerance.converged` for one element.
+
+    The same operations in the same order: ``tol = max(max(|E| rtol, atol),
+    rnd)`` with NaN propagated as ``np.maximum`` does, then ``d <= tol``.
+    """
+    tol = abs(E) * rtol
+    if atol != 0.0:
+        tol = _max(tol, atol)
+    tol = _max(tol, rnd)
+    return d <= tol, tol
+
+
+@njit(**_OPTIONS)
 def settle(
-    vals, cD, cC, c0, K, odd, rtol, rnd, kink, h0, xabs, n, df, err, plain
+    vals, cD, cC, c0, K, odd, rtol, atol, rnd, kink, h0, xabs, n, df, err, plain
 ):  # pragma: no cover
     """Test and scale the block; flag in ``plain`` the points that passed plainly.
 
@@ -95,7 +115,11 @@ def settle(
             E = e[i]
             d = abs(de[i])
             rnd = (abs(lp[i]) + abs(lm[i]) + rnd_add) * rnd_mul
-            tol = max(abs(E) * rtol, rnd)
+            atol_h = atol
+            if atol != 0.0:  # in the units of the test: atol * h**n
+                for _ in range(n):
+                    atol_h *= hb[i]
+            ok, tol = converged1(E, d, rnd, rtol, atol_h)
             inv_h = 1.0 / hb[i]
             arg = rd * (lp[i] + sign * lm[i]) + rc * (lp[i] - sign * lm[i])
             spread = abs(arg) * (xb[i] * inv_h) + rnd
@@ -103,7 +127,7 @@ def settle(
             eb[i] = (d + spread) * inv_h
             gap = abs(k0[i])
             smooth = abs(k1[i]) > gap or gap <= spread * per_noise + tol * per_tol
-            pb[i] = (d <= tol) and (abs(E) < np.inf) and smooth
+            pb[i] = ok and (abs(E) < np.inf) and smooth
         for _ in range(n - 1):  # h**-n
             for i in range(b):
                 inv_h = 1.0 / hb[i]

@@ -16,8 +16,9 @@ import numpy as np
 from dfdx._core.result import Status
 from dfdx.numeric._cohort import coefficients, kink_coefficients
 from dfdx.numeric._stencils import CENTRAL
+from dfdx.numeric._tolerance import converged
 
-__all__ = ["advance", "combine", "kink_test"]
+__all__ = ["advance", "combine", "inverse_powers", "kink_test", "scale"]
 
 _JUMP = 1.0 / 16.0  # restart factor below the smallest step of a failed window
 _ROUND = 4.0  # safety factor on the rounding estimate (f's own error is a few ulps)
@@ -111,23 +112,18 @@ def advance(
     nv = coef.shape[1]
     _, q, a = co.V.shape
     ED = combine(coef, co.V[:nv].reshape(nv, q * a)).reshape(2, q, a)
-    inv_hn = 1.0 / co.H if n == 1 else 1.0 / co.H**n
+    inv_hn = inverse_powers(co.H, n)
     E = ED[0]
-    E *= inv_hn
+    scale(E, inv_hn)
     d = np.abs(ED[1]) if ED.dtype.kind == "c" else np.abs(ED[1], out=ED[1])
-    d *= inv_hn
+    scale(d, inv_hn)
     # rounding of the values themselves (sets the floor of convergence)
     rnd = np.abs(fp)
     rnd += np.abs(fm)
     rnd += 2.0 * subnormal / eps  # subnormal values carry an absolute, not relative, error
-    rnd *= inv_hn
+    scale(rnd, inv_hn)
     rnd *= 0.5 * _ROUND * eps * sabs
-    tol = np.abs(E)
-    tol *= rtol
-    if atol:
-        np.maximum(tol, atol, out=tol)
-    np.maximum(tol, rnd, out=tol)
-    ok_q = d <= tol
+    ok_q, tol = converged(E, d, rnd, rtol, atol)
     conv = ok_q[0] if q == 1 else ok_q.all(axis=0)
     nconv = int(np.count_nonzero(conv))
     if 0 < nconv < a // 16 and a > 4096 and m + 1 < window and co.max_nit() + 1 < maxiter:
@@ -146,7 +142,8 @@ def advance(
     spread = np.abs(co.V[m]) if co.mode == CENTRAL and n % 2 else np.abs(fp - fm)
     # last_step = H * rel, so |fp - fm| / (2 last_step) = |fp - fm| / (2 rel H)
     rel = 2.0 ** (1 - m) if co.mode == CENTRAL else 4.0 ** (1 - m) / 4
-    spread *= inv_hn / co.H  # first to a derivative scale: no overflow for huge |x|
+    scale(spread, inv_hn)  # first to a derivative scale: no overflow for huge |x|
+    spread /= co.H
     spread *= co.xabs * (0.25 * eps * sabs / rel)
     spread += rnd
     kink = None
@@ -214,6 +211,28 @@ def advance(
     return new
 
 
+def inverse_powers(H: np.ndarray, n: int) -> tuple[np.ndarray, ...]:
+    """``H**-n`` as factors to multiply by in turn: one, unless it under- or overflows.
+
+    Steps are powers of two, so ``H**-n`` is exact where it is a float; at huge
+    ``|x|`` (``H**2`` overflows near ``1e154``) or tiny steps it is not, and
+    ``n`` factors ``1/H`` keep every intermediate in range.
+    """
+    if n == 1:
+        return (1.0 / H,)
+    p = 1.0 / H**n
+    if p.size == 0 or (p.min() > 0 and p.max() < np.inf):
+        return (p,)
+    return (1.0 / H,) * n
+
+
+def scale(a: np.ndarray, factors: tuple) -> np.ndarray:
+    """``a *= factor`` for each factor of :func:`inverse_powers`, in place."""
+    for factor in factors:
+        a *= factor
+    return a
+
+
 def combine(coef: np.ndarray, V: np.ndarray) -> np.ndarray:
     """``coef @ V`` in column blocks small enough for a single-threaded BLAS call.
 
@@ -252,16 +271,16 @@ def kink_test(row0, row1, sabs_a, has_prev, inv_hn, tol, noise, per_weight, conv
     level).  Returns ``(conv, kink, gap)`` with ``gap`` the measure, shape
     ``(q, a)``.  ``tol`` is scaled in place.
     """
-    scaled = not (isinstance(inv_hn, float) and inv_hn == 1.0)
+    scaled = inv_hn is not None
     gap = np.abs(row0)
     if scaled:
-        gap *= inv_hn
+        scale(gap, inv_hn)
     if has_prev:
         # where the two windows agree (first: for a smooth f they rarely do)
         diff = np.subtract(row0, row1)
         diff = np.abs(diff, out=diff) if diff.dtype.kind != "c" else np.abs(diff)
         if scaled:
-            diff *= inv_hn
+            scale(diff, inv_hn)
         diff *= 4.0
         stable = diff <= gap
         if not stable.any():

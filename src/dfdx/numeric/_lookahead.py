@@ -28,8 +28,17 @@ import numpy as np
 from dfdx._core.compiled import load
 from dfdx._core.result import Status
 from dfdx.numeric._cohort import Cohort, coefficients, kink_coefficients, upgrade
-from dfdx.numeric._level import _KINK, _ROUND, advance, combine, kink_test
+from dfdx.numeric._level import (
+    _KINK,
+    _ROUND,
+    advance,
+    combine,
+    inverse_powers,
+    kink_test,
+    scale,
+)
 from dfdx.numeric._stencils import CENTRAL, needs_centre
+from dfdx.numeric._tolerance import converged
 
 __all__ = ["JIT_MIN", "levels_for", "lookahead"]
 
@@ -41,10 +50,13 @@ _LEVELS = {1: 4, 2: 5, 3: 6, 4: 5, 5: 6, 6: 5}
 
 
 def levels_for(n: int, window: int, first: int, maxiter: int, rtol: float, atol: float) -> int:
-    """Levels to evaluate at once, or 0 where the lookahead does not apply."""
-    if atol:  # an absolute tolerance may end far earlier: refine level by level
-        return 0
-    K = _LEVELS.get(n, 0) - (rtol > 1e-9) - (rtol > 1e-5)
+    """Levels to evaluate at once, or 0 where the lookahead does not apply.
+
+    An absolute tolerance may end a point earlier than the relative one
+    would: one level fewer (the lookahead applies the loop's one
+    convergence test, ``atol`` included).
+    """
+    K = _LEVELS.get(n, 0) - (rtol > 1e-9) - (rtol > 1e-5) - bool(atol)
     K = min(K, window)
     return K if first + 2 <= K < maxiter else 0
 
@@ -124,6 +136,7 @@ def lookahead(
     window,
     eps,
     rtol,
+    atol=0.0,
     maxiter,
     subnormal,
     f0,
@@ -147,12 +160,12 @@ def lookahead(
     evaluate_centre = centre and f0 is None
     pattern = _pattern(K, evaluate_centre)
     k = pattern.size
-    fresh = []  # (points, evaluations already spent on them)
+    fresh = []  # points that start afresh in the adaptive loop
     smallest = float(h0.min()) * pattern[K - 1]
     if not smallest >= 8 * eps * float(xabs.max()) + _TINY:
         low = h0 * pattern[K - 1] < floor()  # steps that reach their floor: the adaptive loop
         if low.any():
-            fresh.append((np.flatnonzero(low), 0))
+            fresh.append(np.flatnonzero(low))
             idx = idx[~low]
     jit = load("numeric._jitlook") if x is not None and idx.size == N >= JIT_MIN else None
     if jit is not None:  # the nodes x + 2**-j h0 in one compiled pass
@@ -164,7 +177,7 @@ def lookahead(
         which = slice(0, N) if idx.size == N else idx
         vals, raised = call(which, T, scratch=True)  # (a, k, q); T then holds the nodes
     if idx.size and raised.any():
-        fresh.append((idx[raised], k))
+        fresh.append(idx[raised])
         keep = ~raised
         idx, vals = idx[keep], vals[keep]
     cohorts = _fresh(fresh, h0, floor, xabs, q, window, f0, out)
@@ -183,6 +196,7 @@ def lookahead(
         K=K,
         k=k,
         rtol=rtol,
+        atol=atol,
         eps=eps,
         subnormal=subnormal,
         plain=a == N and q == 1 and (evaluate_centre or not centre),
@@ -190,13 +204,14 @@ def lookahead(
     if plain is not None:  # the compiled test ran: the other points take the NumPy test
         if plain.all():
             out.status[:] = Status.SUCCESS
-            out.uniform = (k, K)  # no per-point arrays of counts
+            out.uniform = K  # no per-point array of counts
             return cohorts
-        done = idx[plain]
-        nfev, nit = out.counts()
-        out.status[done], nfev[done], nit[done] = Status.SUCCESS, k, K
-        idx, vals = idx[~plain], vals[~plain]
-        a = idx.size
+        if plain.any():  # (else every point takes the NumPy test: no copies)
+            done = idx[plain]
+            out.status[done] = Status.SUCCESS
+            out.iterations()[done] = K
+            idx, vals = idx[~plain], vals[~plain]
+            a = idx.size
     used = np.subtract if n % 2 else np.add
     # raw values as rows (k, q * a): a view for q == 1 when f kept the layout
     raw = vals.reshape(a, k).T if q == 1 else np.moveaxis(vals, 0, -1).reshape(k, q * a)
@@ -217,10 +232,8 @@ def lookahead(
     H = h0[idx] if a < N else h0
     inv_h = np.divide(1.0, H)
     E, d = W[0], (np.abs(W[1], out=W[1]) if W.dtype.kind != "c" else np.abs(W[1]))
-    tol = np.abs(E)
-    tol *= rtol
-    np.maximum(tol, rnd, out=tol)
-    ok_q = d <= tol
+    # (in units of H**-n: the absolute tolerance times H**n, per point)
+    ok_q, tol = converged(E, d, rnd, rtol, _unscaled(atol, H, n) if atol else 0.0)
     conv = ok_q[0] if q == 1 else ok_q.all(axis=0)
     if not np.isfinite(E.sum()):  # a non-finite value somewhere: the loop's rules
         conv &= np.isfinite(E).all(axis=0)
@@ -235,7 +248,7 @@ def lookahead(
     if (np.abs(W[3]) < gap).any():  # (a zero measure is no kink)
         row1 = W[2] - 0.25 * W[3]
         conv, kink, gap = kink_test(
-            W[2], row1, sabs_a, has_prev, 1.0, tol, spread, 1.0 / sabs, conv
+            W[2], row1, sabs_a, has_prev, None, tol, spread, 1.0 / sabs, conv
         )
     err = d
     err += spread
@@ -243,33 +256,33 @@ def lookahead(
     if kink is not None and kink.any():
         np.maximum(err, gap, out=err, where=kink)
         status = np.where(kink, Status.NOT_DIFFERENTIABLE, Status.SUCCESS)
-    inv_hn = inv_h if n == 1 else inv_h**n
+    inv_hn = (inv_h,) if n == 1 else inverse_powers(H, n)
     if a == N:
         # scaled straight into the outputs (points that go on refining are
         # written again when they finish)
-        np.multiply(E, inv_hn, out=out.df.T)
-        np.multiply(err, inv_hn, out=out.error.T)
+        np.multiply(E, inv_hn[0], out=out.df.T)
+        np.multiply(err, inv_hn[0], out=out.error.T)
+        scale(out.df.T, inv_hn[1:])
+        scale(out.error.T, inv_hn[1:])
         if conv.all():  # the common case
             out.status[:] = status
-            out.uniform = (k, K)  # no per-point arrays of counts
+            out.uniform = K  # no per-point array of counts
             return cohorts
     else:
-        E *= inv_hn
-        err *= inv_hn
+        scale(E, inv_hn)
+        scale(err, inv_hn)
     ii = idx[conv]
     if a < N:
         out.df[ii] = E[:, conv].T
         out.error[ii] = err[:, conv].T
     out.status[ii] = status[conv] if np.ndim(status) else status
-    nfev, nit = out.counts()
-    nfev[ii], nit[ii] = k, K
+    out.iterations()[ii] = K
     rest = ~conv
     ir = idx[rest]
     co = Cohort.start(ir, h0[ir], floor()[ir], CENTRAL, q, window, xabs[ir])
     if vals.dtype.kind == "c" or out.df.dtype.kind == "c":
         upgrade([co])
     if evaluate_centre:
-        co.nfev += 1  # the centre, evaluated with the levels
         co.V[0] = vals[rest, 2 * K].T
         co.has_f0 = True
     elif f0 is not None:  # as in the adaptive loop: f(x) known, not checked
@@ -278,25 +291,32 @@ def lookahead(
     return cohorts + _replay(
         co,
         finish,
-        out,
-        np.multiply.outer(h0[ir], pattern),
-        vals[rest],
+        np.multiply.outer(pattern, h0[ir]),
+        vals.transpose(1, 0, 2) if ir.size == a else vals.transpose(1, 0, 2)[:, rest],
         evaluate_centre,
         n=n,
         K=K,
-        k=k,
         first=first,
         fallback=fallback,
         window=window,
         eps=eps,
         rtol=rtol,
+        atol=atol,
         xabs=xabs,
         maxiter=maxiter,
         subnormal=subnormal,
     )
 
 
-def _settled(vals, h0, xabs, out, *, n, K, k, window, centre, rtol, eps, subnormal, plain):
+def _unscaled(atol: float, H: np.ndarray, n: int) -> np.ndarray:
+    """``atol * H**n`` (an absolute tolerance in the lookahead's units), factor by factor."""
+    out = np.full(H.shape, atol)
+    for _ in range(n):
+        out *= H
+    return out
+
+
+def _settled(vals, h0, xabs, out, *, n, K, k, window, centre, rtol, atol, eps, subnormal, plain):
     """The compiled test of :mod:`dfdx.numeric._jitlook` on a plain block.
 
     Applies to long blocks of real float64 values with every point evaluated
@@ -323,6 +343,7 @@ def _settled(vals, h0, xabs, out, *, n, K, k, window, centre, rtol, eps, subnorm
         K,
         n % 2 == 1,
         rtol,
+        atol,
         (2.0 * subnormal / eps, 0.5 * _ROUND * eps * sabs),
         (_KINK * sabs_a / sabs, _KINK),
         h0,
@@ -361,64 +382,65 @@ def _pair_rows(n: int, K: int, window: int, centre: bool):
 def _replay(
     co,
     finish,
-    out,
     T,
     vals,
     check_centre,
     *,
     n,
     K,
-    k,
     first,
     fallback,
     window,
     eps,
     rtol,
+    atol,
     xabs,
     maxiter,
     subnormal,
 ):
     """Pass the stored levels of the cohort ``co`` through the loop's test, level by level.
 
+    ``T`` (nodes, points) and ``vals`` (nodes, points, q) hold the offsets and
+    values of the first call, one contiguous row per node.
     ``check_centre``: ``f(x)`` (in ``co.V[0]``) was evaluated with the levels,
     and points where it is not finite end there, as in the adaptive loop.
     """
-    idx = co.idx.copy()  # the rows of T and vals
-
-    def replay_finish(c, done, status, E=None, err=None):
-        ii = c.idx[done]
-        finish(c, done, status, E, err)
-        nfev = out.counts()[0]
-        nfev[ii] = np.maximum(nfev[ii], k)  # every stored value was evaluated
+    a = co.idx.size
+    where = np.zeros(int(co.idx[-1]) + 1 if a else 0, dtype=np.intp)
+    where[co.idx] = np.arange(a)  # the row of each point in T and vals
 
     if check_centre:
-        replay_finish(co, ~np.isfinite(co.V[0]).all(axis=0), Status.NONFINITE_VALUE)
+        finish(co, ~np.isfinite(co.V[0]).all(axis=0), Status.NONFINITE_VALUE)
     cohorts = []
     for j in range(K):
         if not co.idx.size:
             break
-        pos = np.searchsorted(idx, co.idx)
-        sel = (pos[:, None], np.array([j, K + j]))
+        rows = (j, K + j)
+        if co.idx.size == a:  # every point still here: whole rows
+            Tj = np.stack([T[r] for r in rows], axis=1)
+            vj = np.stack([vals[r] for r in rows], axis=1)
+        else:
+            pos = where[co.idx]
+            Tj = np.stack([T[r][pos] for r in rows], axis=1)
+            vj = np.stack([vals[r][pos] for r in rows], axis=1)
         new = advance(
             co,
-            T[sel],
-            vals[sel],
-            np.zeros(pos.size, dtype=bool),
+            Tj,
+            vj,
+            np.zeros(co.idx.size, dtype=bool),
             n,
             first,
             fallback,
             rtol,
-            0.0,
+            atol,
             window,
             eps,
             xabs,
-            replay_finish,
+            finish,
             CENTRAL,
             maxiter,
             subnormal,
         )
-        for c in new:
-            c.ints[2] += 2 * (K - 1 - j)  # levels evaluated but not used after the restart
         cohorts += new
     return [co, *cohorts] if co.idx.size else cohorts
 
@@ -426,9 +448,8 @@ def _replay(
 def _fresh(groups, h0, floor, xabs, q, window, f0, out):
     """Cohorts that start the adaptive loop from its first level."""
     cohorts = []
-    for ii, spent in groups:
+    for ii in groups:
         co = Cohort.start(ii, h0[ii], floor()[ii], CENTRAL, q, window, xabs[ii])
-        co.nfev += spent
         if out.df.dtype.kind == "c":
             upgrade([co])
         if f0 is not None:

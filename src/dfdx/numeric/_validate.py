@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from dfdx._core.validate import as_float_array, check_choice, check_int, check_positive
-from dfdx.numeric._stencils import BACKWARD, CENTRAL, FORWARD
+from dfdx.numeric._stencils import BACKWARD, CENTRAL, FORWARD, first_level
 
-__all__ = ["METHODS", "Options", "check_function", "options", "split_args"]
+__all__ = ["METHODS", "Options", "check_function", "options", "split_args", "window_order"]
 
 METHODS = ("auto", "central", "forward", "backward", "complex")
 _MODE = {"auto": CENTRAL, "central": CENTRAL, "forward": FORWARD, "backward": BACKWARD}
 _MAX_N = 6
+_MAX_WINDOW = 8  # levels an extrapolation window may hold
 
 
 @dataclass(frozen=True)
@@ -50,22 +52,33 @@ def options(
     kwargs: Any,
     vectorized: Any,
     max_n: int = _MAX_N,
+    complex_n: tuple[int, ...] = (1,),
 ) -> Options:
     """Validate the keyword options common to every public function."""
     n = check_int(n, "n", minimum=1)
     if n > max_n:
         raise ValueError(f"`n` must be at most {max_n} (higher orders lose all digits), got {n}")
     method = check_choice(method, "method", METHODS)
-    if method == "complex" and n != 1:
-        raise ValueError(f"`method='complex'` gives first derivatives only (n=1), got n={n}")
+    if method == "complex" and n not in complex_n:
+        which = "first derivatives only (n=1)" if complex_n == (1,) else "n=1 and n=2 only"
+        raise ValueError(f"`method='complex'` gives {which}, got n={n}")
+    mode = _MODE.get(method, CENTRAL)
+    window = 6
     if order is not None:
         if method == "complex":
             raise ValueError("`order` does not apply to `method='complex'` (always order 2)")
-        if method in ("auto", "central"):
-            order = check_int(order, "order", minimum=2, even=True)
+        if step is not None:  # one fixed stencil of that order
+            if mode == CENTRAL:
+                order = check_int(order, "order", minimum=2, even=True)
+            else:
+                order = check_int(order, "order", minimum=1)
         else:
-            order = check_int(order, "order", minimum=1)
-    rtol = check_positive(rtol, "rtol", allow_none=True)
+            window = _window(check_int(order, "order"), n, mode)
+    if rtol is not None:  # 0: an absolute tolerance only (as in SciPy)
+        bad = isinstance(rtol, bool | np.bool_) or not isinstance(rtol, numbers.Real)
+        if bad or not (np.isfinite(float(rtol)) and float(rtol) >= 0):
+            raise ValueError(f"`rtol` must be a finite number >= 0, got {rtol!r}")
+        rtol = float(rtol)
     if atol is None:
         atol = 0.0
     elif atol != 0:
@@ -79,15 +92,30 @@ def options(
         raise TypeError(f"`kwargs` must be a dict, got {type(kwargs).__name__}")
     if not isinstance(vectorized, bool | np.bool_):
         raise TypeError(f"`vectorized` must be True or False, got {vectorized!r}")
-    mode = _MODE.get(method, CENTRAL)
-    if order is None:
-        window = 6
-    elif mode == CENTRAL:
-        window = max(2, order // 2)
-    else:
-        window = max(2, (order + 1) // 2)
-    del step
     return Options(n, method, mode, order, rtol, float(atol), maxiter, window, kwargs)
+
+
+def window_order(m: int, n: int, mode: int) -> int:
+    """Accuracy order of an extrapolation over ``m`` levels (nodes minus ``n``, made even)."""
+    if mode == CENTRAL:  # 2 m nodes (+ the centre for even n), symmetric: an even order
+        return 2 * m - 2 * ((n - 1) // 2)
+    return 2 * m + 1 - n  # 1 + 2 m nodes on one side
+
+
+def _window(order: int, n: int, mode: int) -> int:
+    """Levels of the extrapolation window whose order is ``order`` (rounded up)."""
+    low = first_level(mode, n) + 2  # two estimates to compare, and one more to see a trend
+    orders = [window_order(m, n, mode) for m in range(low, _MAX_WINDOW + 1)]
+    if mode == CENTRAL and order % 2 == 0 and orders[0] <= order <= orders[-1]:
+        return low + orders.index(order)
+    if mode != CENTRAL and orders[0] <= order <= orders[-1]:
+        return low + int(np.searchsorted(orders, order))
+    kind = "even integer" if mode == CENTRAL else "integer"
+    raise ValueError(
+        f"`order` without `step` must be an {kind} from {orders[0]} to {orders[-1]} for n={n} "
+        f"(the highest order of the extrapolation; the adaptive estimate compares two), "
+        f"got {order!r}; a lower-order fixed stencil needs `step`"
+    )
 
 
 def split_args(args: Any, shape: tuple) -> tuple[list, list[bool], tuple]:
