@@ -101,7 +101,7 @@ def _write_api_pages() -> None:
 _write_api_pages()
 
 # ------------------------------------------- guides and "How it works" pages
-GUIDE_ORDER = ["front", "ad", "numeric", "grid", "noisy", "exact", "recipes"]
+GUIDE_ORDER = ["front", "ad", "numeric", "grid", "noisy", "sparse", "exact", "recipes"]
 NOT_GUIDES = {"index", "api", "gallery", "how-it-works", "architecture", "benchmarks"}
 
 # guide -> (first heading moved to the internals page, heading that ends it)
