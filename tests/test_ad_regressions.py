@@ -231,7 +231,8 @@ def test_library_function_needing_numbers_is_named():
 
     with pytest.raises(
         TracingError,
-        match=r"_distn_infrastructure\.logpdf, called from <lambda> \(.*derivative rule",
+        match=r"scipy\.stats\.skewnorm\.logpdf has no derivative rule.*called from <lambda> "
+        r"\(.*test_ad_regressions\.py",
     ):
         grad(lambda x: st.skewnorm.logpdf(x, 2.0))(0.5)
 

@@ -83,6 +83,7 @@ def _jac_reverse(f: Callable, args: tuple, kwargs: dict, nums: tuple[int, ...]) 
             # real part for a real input) gives Re J with the seed 1 and Im J with -1j
             imag = jac.dtype.kind == "c" and any(not np.iscomplexobj(a) for a in leaves_all)
             if traced:
+                rows = []  # rows are traced when an outer transformation differentiates this one
                 for r in range(m):
                     seed = np.zeros(m, dtype=jac.dtype)
                     seed[r] = 1.0
@@ -97,7 +98,10 @@ def _jac_reverse(f: Callable, args: tuple, kwargs: dict, nums: tuple[int, ...]) 
                             part if np.iscomplexobj(a) or c is None else part + 1j * np.ravel(c)
                             for part, c, a in zip(row, cts, leaves_all, strict=True)
                         ]
-                    jac[r] = np.concatenate(row) if row else jac[r]
+                    rows.append(np.concatenate(row) if row else jac[r])
+                if rows:
+                    stacked = np.stack(rows)
+                    jac = stacked if stacked.dtype == jac.dtype else stacked.astype(jac.dtype)
             blocks.append((oshape, jac))
     finally:
         trace.unlock()

@@ -30,6 +30,12 @@ def where_raised(exc: BaseException) -> str:
     return "an unknown place" if frame is None else caller(frame=frame)
 
 
+def _is_closure(frame: Any) -> bool:
+    code = frame.f_code
+    qualname = getattr(code, "co_qualname", None)  # Python >= 3.11
+    return code.co_name == "wrapper" if qualname is None else "<locals>" in qualname
+
+
 def caller(depth: int = 2, frame: Any = None) -> str:
     """Where a conversion happened: the library function the user called, and the user's line
     (``frame``: the innermost frame to start from, default the caller's ``depth``-th)."""
@@ -38,7 +44,9 @@ def caller(depth: int = 2, frame: Any = None) -> str:
     while frame is not None:
         mod = frame.f_globals.get("__name__", "")
         if mod.split(".")[0] in ("numpy", "scipy") or mod.startswith("dfdx.ad"):
-            if not mod.startswith("dfdx"):  # name the library function, never dfdx's own
+            # name the library function, never dfdx's own nor a decorator's inner wrapper
+            # (SciPy's batching decorator runs logm, sqrtm... as "_util.<locals>.wrapper")
+            if not mod.startswith("dfdx") and (lib is None or not _is_closure(frame)):
                 lib = frame
             frame = frame.f_back
             continue

@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from dfdx.ad._helpers import bnb, is_complex, shape_of, unbroadcast
+from dfdx.ad._helpers import align, bnb, is_complex, shape_of, unbroadcast
 from dfdx.ad._primitive import Primitive, TracingError, implements
 from dfdx.ad._trace import is_identity
 from dfdx.ad._tracer import OPS
@@ -130,14 +130,14 @@ INV = Primitive("inv", np.linalg.inv).rules(
 
 
 def _solve_jvp_a(t: Any, ans: Any, a: Any, b: Any) -> Any:
-    return (
-        -_solvevec(a, np.squeeze(t @ ans[..., None], -1))
-        if _nd(b) == 1
-        else -np.linalg.solve(a, t @ ans)
-    )
+    if _nd(b) == 1:
+        return -_solvevec(a, np.squeeze(t @ ans[..., None], -1))
+    t = align(t, a, ans)  # batch axes of the tangent before those b adds
+    return -np.linalg.solve(a, t @ ans)
 
 
 def _solve_jvp_b(t: Any, ans: Any, a: Any, b: Any) -> Any:
+    t = align(t, b, ans)  # batch axes of the tangent before those a adds
     return _solvevec(a, t) if _nd(b) == 1 else np.linalg.solve(a, t)
 
 

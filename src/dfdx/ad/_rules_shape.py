@@ -198,16 +198,33 @@ def _reshape_to(x: Any, shape: tuple[int, ...]) -> Any:
     return x if shape_of(x) == tuple(shape) else RESHAPE(x, shape=tuple(shape))
 
 
+def _index_order(a: Any, order: Any, name: str) -> str:
+    """The index order, "C" or "F", in which ``np.<name>(a, order=order)`` reads ``a``: "A"
+    (and "K" for ravel) follow the memory layout of the value NumPy holds, as NumPy does."""
+    if order is None or order in ("C", "F"):
+        return order or "C"
+    v = raw(a)
+    while isinstance(v, Tracer):
+        v = v.value
+    v = np.asarray(v)
+    fortran = v.flags.f_contiguous and not v.flags.c_contiguous
+    if order == "A" or (order == "K" and name == "ravel" and (fortran or v.flags.c_contiguous)):
+        return "F" if fortran else "C"
+    raise TracingError(f"np.{name}(..., order={order!r}) is not supported on traced values")
+
+
 @implements(np.reshape)
 def _reshape(a: Any, shape: Any = None, order: str = "C", newshape: Any = None, **kw: Any) -> Any:
     shape = newshape if shape is None else shape
-    if order != "C":
-        raise TracingError("np.reshape(..., order='F') is not supported on traced values")
-    return _reshape_to(a, np.reshape(_dummy(a), shape).shape)
+    shape = np.reshape(_dummy(a), shape).shape
+    if _index_order(a, order, "reshape") == "F":  # reversed axes, C order, axes reversed back
+        return _transpose(_reshape_to(_transpose(a), shape[::-1]))
+    return _reshape_to(a, shape)
 
 
 @implements(np.ravel)
 def _ravel(a: Any, order: str = "C") -> Any:
+    order = _index_order(a, order, "ravel")
     return _reshape(a, (-1,), order=order)
 
 

@@ -205,7 +205,24 @@ _CDFS = ("cdf", "sf", "logcdf", "logsf", "ppf", "isf")
 
 
 def _formula(table: dict[str, Any], dist: Any, private: str) -> Any:
-    return table.get(private) or getattr(dist, private)
+    formula = table.get(private)
+    if formula is not None:
+        return formula
+    own = getattr(dist, private)
+
+    def generic(*args: Any) -> Any:
+        try:
+            return own(*args)
+        except TracingError as e:  # name the function the user called, then the cause
+            name = getattr(dist, "name", type(dist).__name__)
+            raise TracingError(
+                f"scipy.stats.{name}.{private[1:]} has no derivative rule in dfdx.ad and "
+                f"SciPy's own formula cannot be traced ({str(e).split('; ')[0]}); write it "
+                "with NumPy and scipy.special, or use numerical differentiation "
+                "(dfdx.derivative)"
+            ) from e
+
+    return generic
 
 
 # continuous distributions of SciPy with integer shape parameters (or numerical formulas)

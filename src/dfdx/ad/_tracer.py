@@ -362,6 +362,20 @@ def _is_basic(idx: Any) -> bool:
 
 
 # ------------------------------------------------------------------ operators
+_DEFERS: dict[type, bool] = {}
+
+
+def _defers(to: type) -> bool:
+    """Whether ``tracer <op> other`` is left to ``other``'s reflected operator, as ndarray's own
+    operators leave it: containers of arrays that take part in NumPy's ufunc protocol without
+    being arrays (xarray's DataArray, pandas' Series) wrap the traced result themselves."""
+    d = _DEFERS.get(to)
+    if d is None:
+        d = hasattr(to, "__array_ufunc__") and not issubclass(to, (np.ndarray, Tracer))
+        _DEFERS[to] = d
+    return d
+
+
 def _binop(name: str, reflected: bool = False) -> Any:
     # fast path: a tracer with a plain operand goes straight to its own trace
     if reflected:
@@ -378,6 +392,8 @@ def _binop(name: str, reflected: bool = False) -> Any:
 
         def op(self: Any, other: Any) -> Any:
             to = type(other)
+            if to is not Tracer and to is not np.ndarray and _defers(to):
+                return NotImplemented
             if to is not Tracer and self.view is None:
                 if to is not np.ndarray or not other.dtype.hasobject:
                     return self._trace.const_op(OPS[name], self, other, 0)
