@@ -90,7 +90,7 @@ class SparseHessian:
         self.colors, self.ncolors = color_symmetric(s, order=self._order)
         self._seed = compress_seed(self.colors, self.ncolors)
         self._pos = symmetric_positions(s, self.colors)
-        self._probe = _probe(s.shape[0])
+        self._probe = _probe(s.shape[0]) if self.check else np.zeros(0)
         probe = [self._probe[None]] if self.check else []
         self._seed_probe = np.concatenate([self._seed, *probe])
 

@@ -124,7 +124,7 @@ class SparseJacobian:
             self._pos = positions(s, self.colors)
             probe_size = n
         self._seed = compress_seed(self.colors, self.ncolors)
-        self._probe = _probe(probe_size)
+        self._probe = _probe(probe_size) if self.check else np.zeros(0)
         probe = [self._probe[None]] if self.check else []
         self._seed_probe = np.concatenate([self._seed, *probe])
 
