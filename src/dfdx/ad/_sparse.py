@@ -158,17 +158,16 @@ def _probe(n: int) -> np.ndarray:
     return rng.uniform(1.0, 2.0, n) * rng.choice([-1.0, 1.0], n)
 
 
-def _agrees(J: sp.csr_array, v: np.ndarray, comp: np.ndarray) -> bool:
-    """Whether ``J @ v`` equals the product along ``v`` computed directly (``comp[-1]``).
+def _agrees(J: sp.csr_array, v: np.ndarray, comp: np.ndarray, jv: np.ndarray) -> bool:
+    """Whether ``J @ v`` equals the product ``jv`` along ``v`` computed directly.
 
     An entry outside the pattern (a branch at this point that the pattern did
     not see) makes them differ by about its size; rounding differs by a few
-    ulp of the terms, whose sizes the compressed products ``comp[:-1]`` bound
+    ulp of the terms, whose sizes the compressed products ``comp`` bound
     (each row of a color holds its entries of that color).  Non-finite
     products are not checked.
     """
-    jv = comp[-1]
     if not np.all(np.isfinite(jv)):
         return True
-    scale = np.max(np.abs(v), initial=0.0) * np.sum(np.abs(comp[:-1]), axis=0) + np.abs(jv)
+    scale = np.max(np.abs(v), initial=0.0) * np.sum(np.abs(comp), axis=0) + np.abs(jv)
     return bool(np.all(np.abs(J @ v - jv) <= 1e3 * np.finfo(float).eps * scale))
