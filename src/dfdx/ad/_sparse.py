@@ -9,6 +9,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from dfdx._core.coloring import as_pattern
+from dfdx.ad import _pool as pool
 from dfdx.ad._api import _run
 from dfdx.ad._sparsity import SparsityTrace, _empty
 from dfdx.ad._trace import ForwardTrace
@@ -140,8 +141,10 @@ def hessian_sparsity(f: Callable[..., Any]) -> Callable:
 def _compressed_forward(f: Callable, x: np.ndarray, seed: np.ndarray, args: tuple, kw: dict):
     """``f(x)`` and the products ``J @ seed[c]`` for all colors in one batched forward pass."""
     k = seed.shape[0]
-    trace = ForwardTrace((k,))
+    trace = ForwardTrace((k,), recycle=True)
     out = _check_output(_run(f, trace, (trace.new(x, seed.reshape((k, *x.shape))), *args), kw))
+    if trace.owned:  # the tangents of this pass that nobody holds serve the next call
+        pool.release(trace.owned)
     if type(out) is Tracer and out._trace is trace:
         value = out.value
         tan = out.aux
