@@ -25,6 +25,7 @@ across the factors (as in SparseConnectivityTracer's global Hessian pattern).
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import numpy as np
@@ -99,11 +100,41 @@ def _vstack(parts: list[sp.csr_array]) -> sp.csr_array:
     return _csr(indptr, np.concatenate([q.indices for q in parts]), parts[0].shape[1])
 
 
+def _width(p: sp.csr_array) -> int:
+    """The common number of entries of the rows of ``p``, or -1 when they differ."""
+    rows = p.shape[0]
+    if rows == 0 or p.indices.size % rows:
+        return -1
+    w = p.indices.size // rows
+    return w if np.array_equal(p.indptr, np.arange(rows + 1) * w) else -1
+
+
+def _union2(a: sp.csr_array, b: sp.csr_array) -> sp.csr_array:
+    """Row-wise union of two sets; rows of fixed widths are merged by one sort per row."""
+    wa, wb = _width(a), _width(b)
+    if wa > 0 and wb > 0 and wa + wb <= 8:
+        rows = a.shape[0]
+        ca, cb = a.indices.reshape(rows, wa).T, b.indices.reshape(rows, wb).T
+        if all(np.all(np.any(ca == c, axis=0)) for c in cb):
+            return a  # b within a, row by row
+        if all(np.all(np.any(cb == c, axis=0)) for c in ca):
+            return b
+        cols = list(ca)  # sorted columns of ids, merged one
+        for new in cb:  # a column of b at a time (insertion)
+            for k, c in enumerate(cols):
+                cols[k], new = np.minimum(c, new), np.maximum(c, new)
+            cols.append(new)
+        if not any(np.any(c == d) for c, d in itertools.pairwise(cols)):
+            indptr = np.arange(rows + 1, dtype=np.int64) * (wa + wb)
+            return _csr(indptr, np.stack(cols, axis=1).ravel(), a.shape[1])
+    return sp.csr_array(a + b)  # shared inputs or ragged rows
+
+
 def _union(parts: list[sp.csr_array]) -> sp.csr_array:
     out = parts[0]
     for q in parts[1:]:
         if q is not out:  # x * x, x + x: the same sets
-            out = sp.csr_array(out + q)
+            out = _union2(out, q)
     return out
 
 
@@ -242,6 +273,11 @@ class SparsityTrace:
         nd = len(shape)
         axes = tuple(range(nd)) if axes is None else axes
         axes = tuple(a % nd for a in ((axes,) if np.ndim(axes) == 0 else axes))
+        if len(axes) == nd:  # a single output: every input met
+            seen = np.zeros(self.n, dtype=bool)
+            seen[p.indices] = True
+            cols = np.flatnonzero(seen)
+            return _csr(np.array([0, cols.size], dtype=np.int64), cols, self.n)
         ids = np.arange(int(np.prod(shape)), dtype=np.int64).reshape(shape)
         kept = [a for a in range(nd) if a not in axes]
         groups = np.transpose(ids, kept + list(axes))
@@ -325,11 +361,14 @@ class SparsityTrace:
             return _empty(n, n)
         parts, pairs = [], list(self.pairs)
         diag = np.zeros(n, dtype=bool)
+        covered = np.zeros(n, dtype=bool)  # columns whose diagonal a product holds
         for p in self.selves.values():
-            if p.indices.size == p.shape[0] and np.all(np.diff(p.indptr) == 1):
+            if _width(p) == 1:
                 diag[p.indices] = True
             elif p.indices.size:
                 parts.append(sp.csr_array(p.T @ p))
+                covered[p.indices] = True
+        diag &= ~covered
         if diag.any():
             d = np.flatnonzero(diag)
             pairs.append((d, d))
