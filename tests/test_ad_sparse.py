@@ -528,3 +528,28 @@ def test_a_given_pattern_missing_nonzeros_is_an_error():
     h = lambda x: np.sum(x * x[::-1])  # noqa: E731
     with pytest.raises(ValueError, match="`sparsity` misses structural nonzeros of the Hessian"):
         ad.sparse_hessian(h, sparsity=sp.eye_array(4))(np.arange(1.0, 5.0))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 3), st.integers(1, 3), st.integers(1, 12), st.integers(0, 2**32 - 1))
+def test_union_of_fixed_width_sets_equals_scipy_sum(wa, wb, n, seed):
+    """The merged union of two sets with fixed row widths (disjoint, overlapping or nested
+    rows) has the pattern of scipy's sum, sorted and without duplicates."""
+    from dfdx.ad._sparsity import _csr, _union2
+
+    rng = np.random.default_rng(seed)
+    rows = 7
+    n = max(n, wa, wb)
+
+    def fixed(w):
+        ids = np.sort(np.argsort(rng.random((rows, n)), axis=1)[:, :w], axis=1)
+        return _csr(np.arange(rows + 1) * w, ids.ravel(), n)
+
+    a, b = fixed(wa), fixed(wb)
+    for x, y in ((a, b), (a, a[np.arange(rows)]), (b, a)):
+        u = _union2(x, y)
+        ref = sp.csr_array(x + y)
+        ref.sort_indices()
+        np.testing.assert_array_equal(u.toarray(), ref.toarray())
+        np.testing.assert_array_equal(u.indptr, ref.indptr)  # no duplicate entries
+        np.testing.assert_array_equal(u.indices, ref.indices)  # sorted within rows

@@ -187,6 +187,13 @@ def _times(g: Any, d: Any) -> Any:
         and np.result_type(g, d) == d.dtype
     ):
         return np.multiply(g, d, out=d)
+    if type(g) is np.ndarray and type(d) is np.ndarray and pool.large(g):
+        out = pool.take(g.shape, g.dtype) if g.ndim >= d.ndim else None
+        if out is not None and np.result_type(g, d) == g.dtype:
+            try:
+                return np.multiply(g, d, out=out)
+            except ValueError:  # d does not broadcast to g's shape
+                pass
     return g * d
 
 

@@ -90,9 +90,7 @@ class SparseHessian:
         self.colors, self.ncolors = color_symmetric(s, order=self._order)
         self._seed = compress_seed(self.colors, self.ncolors)
         self._pos = symmetric_positions(s, self.colors)
-        self._probe = _probe(s.shape[0])
-        probe = [self._probe[None]] if self.check else []
-        self._seed_probe = np.concatenate([self._seed, *probe])
+        self._probe = _probe(s.shape[0]) if self.check else np.zeros(0)
 
     def __call__(self, x: Any, *args: Any, **kwargs: Any) -> sp.csr_array:
         """The Hessian at ``x`` as a symmetric ``scipy.sparse.csr_array``."""
@@ -100,9 +98,13 @@ class SparseHessian:
         if x.shape != self.shape:
             raise ValueError(f"`x` must have shape {self.shape}, got {x.shape}")
         g = grad(self.f)
-        _, comp = _compressed_forward(g, x, self._seed_probe, args, kwargs)
-        H = recover(self.sparsity, self.colors, comp[: self.ncolors], self._pos)
-        if not self.check or _agrees(H, self._probe, comp):
+        _, comp = _compressed_forward(g, x, self._seed, args, kwargs)
+        H = recover(self.sparsity, self.colors, comp, self._pos)
+        if not self.check:
+            return H
+        # the check direction by its own pass (see SparseJacobian._direct)
+        _, hv = _compressed_forward(g, x, self._probe[None], args, kwargs)
+        if _agrees(H, self._probe, comp, hv[0]):
             return H
         found = hessian_sparsity(self.f)(x, *args, **kwargs)
         if not (found > self.sparsity).nnz:

@@ -25,6 +25,7 @@ across the factors (as in SparseConnectivityTracer's global Hessian pattern).
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import numpy as np
@@ -99,11 +100,42 @@ def _vstack(parts: list[sp.csr_array]) -> sp.csr_array:
     return _csr(indptr, np.concatenate([q.indices for q in parts]), parts[0].shape[1])
 
 
+def _width(p: sp.csr_array) -> int:
+    """The common number of entries of the rows of ``p``, or -1 when they differ."""
+    rows = p.shape[0]
+    if rows == 0 or p.indices.size % rows:
+        return -1
+    w = p.indices.size // rows
+    return w if np.array_equal(p.indptr, np.arange(rows + 1) * w) else -1
+
+
+def _union2(a: sp.csr_array, b: sp.csr_array) -> sp.csr_array:
+    """Row-wise union of two sets; rows of fixed widths are merged by one sort per row."""
+    wa, wb = _width(a), _width(b)
+    if wa > 0 and wb > 0 and wa + wb <= 8:
+        rows = a.shape[0]
+        ca, cb = a.indices.reshape(rows, wa).T, b.indices.reshape(rows, wb).T
+        if all(np.all(np.any(ca == c, axis=0)) for c in cb):
+            return a  # b within a, row by row
+        if all(np.all(np.any(cb == c, axis=0)) for c in ca):
+            return b
+        cols = list(ca)  # sorted columns of ids, merged one
+        for new in cb:  # a column of b at a time (insertion)
+            for k, c in enumerate(cols):
+                cols[k], new = np.minimum(c, new), np.maximum(c, new)
+            cols.append(new)
+        if not any(np.any(c == d) for c, d in itertools.pairwise(cols)):
+            indptr = np.arange(rows + 1, dtype=np.int64) * (wa + wb)
+            return _csr(indptr, np.stack(cols, axis=1).ravel(), a.shape[1])
+    return sp.csr_array(a + b)  # shared inputs or ragged rows
+
+
 def _union(parts: list[sp.csr_array]) -> sp.csr_array:
     out = parts[0]
     for q in parts[1:]:
-        out = out + q
-    return sp.csr_array(out)
+        if q is not out:  # x * x, x + x: the same sets
+            out = _union2(out, q)
+    return out
 
 
 def _empty(rows: int, n: int) -> sp.csr_array:
@@ -130,9 +162,10 @@ def _pairs(pa: sp.csr_array, pb: sp.csr_array) -> tuple[np.ndarray, np.ndarray]:
     """All pairs ``(i, j)`` with i in row r of ``pa`` and j in row r of ``pb``, over the rows."""
     ca, cb = np.diff(pa.indptr), np.diff(pb.indptr)
     if ca.size and ca.min() == ca.max() and cb.min() == cb.max():  # c entries in every row
-        a = pa.indices.reshape(ca.size, -1)
-        b = pb.indices.reshape(cb.size, -1)
-        return np.repeat(a, b.shape[1], axis=1).ravel(), np.tile(b, (1, a.shape[1])).ravel()
+        a = pa.indices.reshape(ca.size, -1, 1)
+        b = pb.indices.reshape(cb.size, 1, -1)
+        shape = (ca.size, a.shape[1], b.shape[2])
+        return np.broadcast_to(a, shape).ravel(), np.broadcast_to(b, shape).ravel()
     rows = np.repeat(np.arange(ca.size), ca)  # row of each entry of pa
     i = np.repeat(pa.indices, cb[rows])
     j = pb.indices[ragged_arange(pb.indptr[rows], cb[rows])]
@@ -148,6 +181,8 @@ class SparsityTrace:
         self.level = next(_levels)
         self.n = n
         self.pairs: list[tuple[np.ndarray, np.ndarray]] | None = [] if hessian else None
+        # sets whose pairs are recorded (x**2 and (1 - x)**2 share the sets of x: once)
+        self.selves: dict[int, sp.csr_array] = {}
 
     def new(self, value: Any) -> Tracer:
         size = int(np.size(value))
@@ -169,8 +204,7 @@ class SparsityTrace:
         if prim.multiple:  # eigh, svd, qr, slogdet: every output from every input
             outs = [self._fallback(live, sets, a) for a in ans]
             if self.pairs is not None and live:
-                one = self._fallback(live, sets, 0.0)
-                self.pairs.append(_pairs(one, one))
+                self._self_pairs(self._fallback(live, sets, 0.0))
             return tuple(Tracer(a, self, o) for a, o in zip(ans, outs, strict=True))
         if not live:
             return Tracer(ans, self, None)
@@ -239,6 +273,11 @@ class SparsityTrace:
         nd = len(shape)
         axes = tuple(range(nd)) if axes is None else axes
         axes = tuple(a % nd for a in ((axes,) if np.ndim(axes) == 0 else axes))
+        if len(axes) == nd:  # a single output: every input met
+            seen = np.zeros(self.n, dtype=bool)
+            seen[p.indices] = True
+            cols = np.flatnonzero(seen)
+            return _csr(np.array([0, cols.size], dtype=np.int64), cols, self.n)
         ids = np.arange(int(np.prod(shape)), dtype=np.int64).reshape(shape)
         kept = [a for a in range(nd) if a not in axes]
         groups = np.transpose(ids, kept + list(axes))
@@ -293,29 +332,62 @@ class SparsityTrace:
             return
         assert self.pairs is not None
         if uf in _BILINEAR_UFUNCS:
-            if aligned is not None and len(aligned) == 2:
+            if aligned is not None and len(aligned) == 2 and aligned[0] is aligned[1]:
+                self._self_pairs(out)  # x * x
+            elif aligned is not None and len(aligned) == 2:
                 i, j = _pairs(aligned[0], aligned[1])
                 self.pairs.append((np.concatenate([i, j]), np.concatenate([j, i])))
             elif aligned is None:
-                self.pairs.append(_pairs(out, out))
+                self._self_pairs(out)
             return
         if uf in _LINEAR_IN_FIRST_UFUNCS and live == [0]:
             return
-        self.pairs.append(_pairs(out, out))
+        self._self_pairs(out)
+
+    def _self_pairs(self, p: sp.csr_array) -> None:
+        """Record all pairs within each row of ``p`` (once per distinct set object)."""
+        self.selves.setdefault(id(p), p)
 
     def hessian_pattern(self, final: Any) -> sp.csr_array:
-        """Symmetric pattern of interacting pairs, restricted to the inputs ``final`` reaches."""
+        """Symmetric pattern of interacting pairs, restricted to the inputs ``final`` reaches.
+
+        The pairs within the rows of a set ``P`` are the pattern of ``P.T @ P``,
+        formed by scipy's sparse product without listing duplicate pairs; sets
+        of one input per element only touch the diagonal.
+        """
         n = self.n
         assert self.pairs is not None
-        if final is None or not self.pairs:
+        if final is None:
             return _empty(n, n)
-        i = np.concatenate([p[0] for p in self.pairs])
-        j = np.concatenate([p[1] for p in self.pairs])
+        parts, pairs = [], list(self.pairs)
+        diag = np.zeros(n, dtype=bool)
+        covered = np.zeros(n, dtype=bool)  # columns whose diagonal a product holds
+        for p in self.selves.values():
+            if _width(p) == 1:
+                diag[p.indices] = True
+            elif p.indices.size:
+                parts.append(sp.csr_array(p.T @ p))
+                covered[p.indices] = True
+        diag &= ~covered
+        if diag.any():
+            d = np.flatnonzero(diag)
+            pairs.append((d, d))
+        if pairs:  # each pair was recorded both ways: symmetric
+            i = np.concatenate([q[0] for q in pairs])
+            j = np.concatenate([q[1] for q in pairs])
+            parts.append(sp.csr_array((np.ones(i.size, dtype=bool), (i, j)), shape=(n, n)))
+        if not parts:
+            return _empty(n, n)
+        out = parts[0]
+        for q in parts[1:]:
+            out = out + q
+        out = sp.csr_array(out)
         reach = np.zeros(n, dtype=bool)
         reach[final.indices] = True
         if not reach.all():
-            ok = reach[i] & reach[j]
-            i, j = i[ok], j[ok]  # symmetric already: each pair was recorded both ways
-        out = sp.csr_array((np.ones(i.size, dtype=bool), (i, j)), shape=(n, n))
+            r = sp.diags_array(reach.astype(bool), format="csr")
+            out = sp.csr_array(r @ out @ r)
+            out.eliminate_zeros()
         out.sum_duplicates()
+        out.sort_indices()
         return out

@@ -84,9 +84,11 @@ def _missing(prim: Primitive, i: int, mode: str) -> TracingError:
 class ForwardTrace:
     """Forward mode: each tracer carries a tangent of shape ``batch + shape`` (or None = 0)."""
 
-    def __init__(self, batch: tuple[int, ...] = ()) -> None:
+    def __init__(self, batch: tuple[int, ...] = (), recycle: bool = False) -> None:
         self.level = next(_levels)
         self.batch = batch
+        # large tangents this trace computed, for ``pool.release`` once the pass is over
+        self.owned: list[np.ndarray] | None = [] if recycle else None
 
     def new(self, value: Any, tangent: Any) -> Tracer:
         return Tracer(value, self, tangent)
@@ -126,9 +128,15 @@ class ForwardTrace:
             if rule is None:
                 raise _missing(prim, i, "forward")
             c = rule(t, ans, *vals, **params)
-            tan = c if tan is None else tan + c
+            if tan is None:
+                tan = c
+            else:
+                summed = pool.call(np.add, [tan, c]) if self.owned is not None else None
+                tan = tan + c if summed is None else summed
         if tan is not None:
             tan = self._fit(tan, ans)
+            if self.owned is not None and type(tan) is np.ndarray and tan.nbytes >= pool.MIN_BYTES:
+                self.owned.append(tan)
         return Tracer(ans, self, tan)
 
     def const_op(self, prim: Primitive, a: Tracer, other: Any, i: int) -> Any:
