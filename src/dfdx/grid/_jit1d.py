@@ -231,6 +231,25 @@ def lagrange(y, x, out, n, m, left, scale, c, fact):  # pragma: no cover - compi
                     ga, ia, sa = lags[left - j], j, -1.0
                 for t in range(b):
                     acc[t] += (yj[t] - yc[t]) * (num[t] / (den[t] * (ga[ia + t] * sa)))
+            elif n == 2:  # one fused sweep: weight, term and the next prefix
+                p0, p1, s0, s1, ak = pre[0], pre[1], suf[k, 0], suf[k, 1], sig[k]
+                for t in range(b):
+                    w = p0[t] * s1[t]
+                    w = w + p1[t] * s0[t]
+                    acc[t] += (yj[t] - yc[t]) * ((w * fact) / den[t])
+                    p1[t] = p0[t] - p1[t] * ak[t]
+                    p0[t] = -(p0[t] * ak[t])
+            elif n == 3:
+                p0, p1, p2, ak = pre[0], pre[1], pre[2], sig[k]
+                s0, s1, s2 = suf[k, 0], suf[k, 1], suf[k, 2]
+                for t in range(b):
+                    w = p0[t] * s2[t]
+                    w = w + p1[t] * s1[t]
+                    w = w + p2[t] * s0[t]
+                    acc[t] += (yj[t] - yc[t]) * ((w * fact) / den[t])
+                    p2[t] = p1[t] - p2[t] * ak[t]
+                    p1[t] = p0[t] - p1[t] * ak[t]
+                    p0[t] = -(p0[t] * ak[t])
             else:
                 sk = suf[k]
                 p0, s0 = pre[0], sk[n - 1]
