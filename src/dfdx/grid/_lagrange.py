@@ -213,7 +213,7 @@ def lagrange_weights(x: np.ndarray, n: int, acc: int, scale: float, lo: int, hi:
     weights = np.empty((m, max(hi - lo, 0)))
     if hi <= lo:
         return weights.T
-    buf = _buffers(m, n, min(BLOCK, hi - lo), np.float64)
+    buf = _buffers(m, n, min(BLOCK, hi - lo), np.dtype(np.float64))
     for a in range(lo, hi, BLOCK):
         count = min(BLOCK, hi - a)
         cols = slice(a - lo, a - lo + count)
