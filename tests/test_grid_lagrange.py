@@ -125,3 +125,26 @@ def test_unit_spacing_gives_the_textbook_stencils(n, acc, want):
     left = (n + acc - 1) // 2
     w = lagrange_weights(x, n, acc, 1.0, left, left + 1)[0]
     np.testing.assert_allclose(w, want, rtol=1e-14, atol=1e-13)
+
+
+def test_reused_scratch_gives_the_results_of_fresh_scratch():
+    """Earlier calls (other data, stencils, sizes, dtypes) leave no trace in a result."""
+    from dfdx.grid import _lagrange
+
+    rng = np.random.default_rng(11)
+    x = np.cumsum(rng.uniform(0.3, 1.7, 3000))
+    y = np.cos(x / 7)
+    calls = [(2, 4, 3000, np.float64), (3, 4, 3000, np.float64), (2, 4, 300, np.float64)]
+    calls += [(2, 4, 3000, np.complex128), (1, 6, 3000, np.float64), (2, 4, 3000, np.float64)]
+    for n, acc, size, dtype in calls:
+        ys = y[:size].astype(dtype)
+        _lagrange._local.buffers = None  # fresh scratch
+        fresh = np.full(size, np.nan, dtype)
+        apply_interior(ys, x[:size], fresh, n, acc, 1.0, 1.0)
+        other = np.cumsum(rng.uniform(1e-3, 1e3, 2 * size))  # dirty the same scratch
+        apply_interior(
+            1e300 * other.astype(dtype), other, np.empty(2 * size, dtype), n, acc, 1.0, 1.0
+        )
+        again = np.full(size, np.nan, dtype)
+        apply_interior(ys, x[:size], again, n, acc, 1.0, 1.0)
+        np.testing.assert_array_equal(again, fresh)

@@ -322,6 +322,19 @@ def _interior_1d(y, out, x, n, acc, scale, c) -> None:
         _rescale(out[left : out.shape[0] - right], None, scale, n)
 
 
+def _edges_1d(y, out, x, n, acc, scale, c) -> None:
+    """The edge points of a plain 1-D non-uniform derivative, both ends in one batch."""
+    left, right = nonuniform_extent(n, acc)
+    size = y.shape[0]
+    points = np.concatenate((np.arange(min(left, size)), np.arange(max(left, size - right), size)))
+    if points.size:
+        starts, w = nonuniform_weights(x, scale, n, acc, points)
+        nodes = starts[:, None] + np.arange(n + acc)
+        vals = np.einsum("km,km->k", y[nodes], w.astype(y.real.dtype, copy=False))
+        _rescale(vals, c, scale, n)
+        out[points] = vals
+
+
 def apply_nonuniform(y, out, axis, x, n, acc, *, accumulate=False, weights=None):
     """``out (+)= d^n y / dx^n`` along ``axis`` on strictly monotonic coordinates ``x``.
 
@@ -331,15 +344,16 @@ def apply_nonuniform(y, out, axis, x, n, acc, *, accumulate=False, weights=None)
     scale = _global_scale(x)
     fast = n == 1 and acc == 2 and weights is None
     c = scale_factor(scale, n, out.dtype)
+    if nd == 1 and not accumulate and weights is None and not fast:
+        _interior_1d(y, out, x, n, acc, scale, c)  # one fused pass, then both edges at once
+        _edges_1d(y, out, x, n, acc, scale, c)
+        return out
     left, right = nonuniform_extent(n, acc)
     outer = outer_axis(y) if nd > 1 else axis
     parts = blocks(out, outer)
     if fast and nd == 1 and not accumulate:  # lean blocked kernel; the loop does the edges
         two_slopes_1d(y, x, out)
         parts = [(0, left), (size - right, size)]
-    elif nd == 1 and not accumulate and weights is None:
-        _interior_1d(y, out, x, n, acc, scale, c)
-        parts = [(0, left), (size - right, size)]  # the fused interior; the loop: edges
     count = (max(b - a for a, b in parts) + 1) * (out.size // max(out.shape[outer], 1))
     count += out.size // max(out.shape[axis], 1)
     scratch = _Scratch(count, out.dtype)

@@ -141,7 +141,7 @@ def nonuniform_weights(x: np.ndarray, scale: float, n: int, acc: int, points: np
     m = n + acc
     left, _ = nonuniform_extent(n, acc)
     size = x.shape[0]
-    starts = np.clip(points - left, 0, size - m)
+    starts = np.minimum(np.maximum(points - left, 0), size - m)
     offsets = np.empty((m, points.size))
     centre = x[points]
     for j in range(m):
