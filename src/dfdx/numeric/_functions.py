@@ -91,12 +91,20 @@ def jacobian(
     opt = parse(1, method, order, step, rtol, atol, maxiter, kwargs, vectorized)
     if sparsity is not None:
         return sparse_jacobian(
-            f, x, sparsity, opt=opt, step=step, args=args, vectorized=vectorized, workers=workers
+            f,
+            x,
+            sparsity,
+            opt=opt,
+            step=step,
+            args=args,
+            vectorized=vectorized,
+            workers=workers,
+            atol=atol,
         )
-    return _jacobian(f, x, opt, step, args, vectorized, workers)
+    return _jacobian(f, x, opt, step, args, vectorized, workers, atol)
 
 
-def _jacobian(f, x, opt, step, args, vectorized, workers, name=None) -> DerivativeResult:
+def _jacobian(f, x, opt, step, args, vectorized, workers, atol, name=None) -> DerivativeResult:
     m = size_of(x)
     A = along(
         f, x, np.eye(m), n=1, opt=opt, step=step, args=args, vectorized=vectorized, workers=workers
@@ -107,9 +115,8 @@ def _jacobian(f, x, opt, step, args, vectorized, workers, name=None) -> Derivati
             f"{A.qshape}; use jacobian() for vector-valued functions"
         )
     arrays = (A.df, A.error, A.status, A.nfev, A.nit)
-    return package(
-        A, arrays, (m,), x, opt, {"method": opt.method, "order": opt.order, "step": step}
-    )
+    params = {"method": opt.method, "order": opt.order, "step": step}
+    return package(A, arrays, (m,), x, opt, params, atol=atol, n=1)
 
 
 @document
@@ -185,7 +192,7 @@ def gradient(
     True
     """
     opt = parse(1, method, order, step, rtol, atol, maxiter, kwargs, vectorized)
-    return _jacobian(f, x, opt, step, args, vectorized, workers, name="gradient")
+    return _jacobian(f, x, opt, step, args, vectorized, workers, atol, name="gradient")
 
 
 @document
@@ -262,4 +269,4 @@ def directional(
     )
     arrays = tuple(a[0] for a in (A.df, A.error, A.status, A.nfev, A.nit))
     params = {"method": opt.method, "n": opt.n, "order": opt.order, "step": step}
-    return package(A, arrays, (), x, opt, params)
+    return package(A, arrays, (), x, opt, params, atol=atol, n=opt.n)

@@ -67,9 +67,8 @@ def hessdiag(
     eye = np.eye(m)
     A = _along(f, x, eye, eye, opt, step, args, vectorized, workers)
     arrays = (A.df, A.error, A.status, A.nfev, A.nit)
-    return package(
-        A, arrays, (m,), x, opt, {"method": opt.method, "order": opt.order, "step": step}
-    )
+    params = {"method": opt.method, "order": opt.order, "step": step}
+    return package(A, arrays, (m,), x, opt, params, atol=atol, n=2)
 
 
 @document
@@ -157,7 +156,7 @@ def hessian(
     else:
         A, arrays = _polarised(m, f, x, opt, step, args, vectorized, workers)
     params = {"method": opt.method, "order": opt.order, "step": step}
-    return package(A, arrays, (m, m), x, opt, params)
+    return package(A, arrays, (m, m), x, opt, params, atol=atol, n=2)
 
 
 def _options(method, order, step, rtol, atol, maxiter, kwargs, vectorized):

@@ -10,9 +10,10 @@ import numpy as np
 from dfdx._core.result import DerivativeResult
 from dfdx.numeric._derivative import summarise
 from dfdx.numeric._multivariate import Along, point_array
+from dfdx.numeric._tolerance import default_atol, meet_tolerance, success_rtol
 from dfdx.numeric._validate import Options, options
 
-__all__ = ["combine_status", "document", "package", "parse", "size_of"]
+__all__ = ["combine_status", "document", "goal", "package", "parse", "size_of"]
 
 
 def parse(
@@ -46,17 +47,45 @@ def parse(
     )
 
 
-def package(A: Along, arrays: tuple, dshape: tuple, x: Any, opt: Options, params: dict):
+def goal(opt: Options, atol: Any, real: Any, n: int) -> tuple[float, float]:
+    """``(rtol, atol)`` of ``success`` for an ``n``-th derivative, as in :func:`derivative`.
+
+    Defaults: the per-order relative tolerance
+    (:func:`dfdx.numeric._tolerance.success_rtol`) and the smallest normal
+    number of the points' precision; ``atol`` is the caller's own value
+    (``None`` when not given; ``opt.atol`` cannot tell it from 0).
+    """
+    eps = float(np.finfo(real).eps)
+    rtol = success_rtol(eps, n) if opt.rtol is None else opt.rtol
+    return rtol, default_atol(real) if atol is None else opt.atol
+
+
+def package(
+    A: Along,
+    arrays: tuple,
+    dshape: tuple,
+    x: Any,
+    opt: Options,
+    params: dict,
+    *,
+    atol: Any,
+    n: int,
+):
     """Arrays ``(*dshape, P, Q)`` -> a result of shape ``(*out, *dshape, *points)``.
 
     ``out`` is the shape of one output of ``f`` and ``points`` that of the
     points (``x.shape[1:]``); float32 points give float32 values and errors.
+    ``success`` is tested per entry, as in :func:`derivative`: an entry whose
+    error bound exceeds ``atol + rtol * |df|`` (defaults of the ``n``-th
+    derivative, :func:`goal`) becomes ``NOT_CONVERGED``.
     """
     shape = (*A.qshape, *dshape, *A.pshape)
     df, err, st, nfev, nit = (
         np.ascontiguousarray(np.moveaxis(a, -1, 0)).reshape(shape) for a in arrays
     )
     real = np.float32 if np.asarray(x).real.dtype == np.float32 else np.float64
+    with np.errstate(all="ignore"):  # (|df| may be inf, rtol 0)
+        meet_tolerance(df.reshape(-1), err.reshape(-1), st.reshape(-1), *goal(opt, atol, real, n))
     message = summarise(st.ravel(), opt.method)
     if A.note:
         message += "; " + A.note
@@ -96,8 +125,16 @@ _CONTRACT = """
 _PARAMS = """
     method : {'auto', 'central', 'forward', 'backward', 'complex'}, optional
         As in :func:`derivative`.
-    order, step, rtol, atol, maxiter : optional
+    order, step, maxiter : optional
         As in :func:`derivative`, per direction and point.
+    rtol, atol : float, optional
+        As in :func:`derivative`, per entry: ``success`` is True only where
+        the entry's ``error`` is within ``atol + rtol * |df|``.  Defaults as
+        in :func:`derivative` for the order of the derivative (``rtol``
+        1e-6 for first and second derivatives in float64, the same power of
+        eps for float32; ``atol`` the smallest normal number, so an entry
+        that is zero is a success only with an ``atol``).  They also set where
+        refinement stops when given.
     args : tuple, optional
         Extra positional arguments, passed to ``f`` unchanged.
     kwargs : dict, optional

@@ -204,8 +204,12 @@ def along(
             )
     if W is None:
         # f equal to f(x) at every node: the stencil's value is 0 (its weights
-        # sum to 0), up to their rounding; make it exact
-        df[~changed & (st >= 0)] = 0.0
+        # sum to 0), up to their rounding; make it exact, and so is the
+        # change between levels (f constant near the point: a structural
+        # zero of a Jacobian meets the default atol, as in SciPy)
+        fixed = ~changed & (st >= 0)
+        df[fixed] = 0.0
+        err[fixed] = 0.0
     st[~np.isfinite(f0e.T)] = Status.NONFINITE_VALUE
     if df.dtype.kind == "c":  # f is complex-valued
         out.df = out.df.astype(df.dtype)
