@@ -15,6 +15,7 @@ from dfdx.numeric._engine import EXPONENT_BITS, refine
 from dfdx.numeric._evaluate import Caller, make_mapper
 from dfdx.numeric._fixed import complex_step, complex_step2, fixed_step
 from dfdx.numeric._lookahead import JIT_MIN
+from dfdx.numeric._repeat import Probe
 from dfdx.numeric._tolerance import default_atol, default_rtol, meet_tolerance, success_rtol
 from dfdx.numeric._validate import as_point_array, check_function, options, split_args
 
@@ -278,11 +279,11 @@ def derivative(
     )
     run = (xg, argsg, per_point, opt, eps, real, goal, step, shape, good, mapper, bool(vectorized))
     try:
-        d, e, s, fe, k = _compute(f, None, *run)
+        d, e, s, fe, k, note = _compute(f, None, *run)
         out_shape: tuple = ()
     except _VectorValued as found:  # f(x) has leading axes of its own: one more start
         out_shape = found.shape
-        d, e, s, fe, k = _compute(f, out_shape, *run)
+        d, e, s, fe, k, note = _compute(f, out_shape, *run)
     q = d.shape[1]
     cplx = xf.dtype.kind == "c" or d.dtype.kind == "c"
     out_dtype = np.result_type(real, np.complex64) if cplx else real
@@ -303,7 +304,7 @@ def derivative(
         nfev=nfev.reshape(shape),
         nit=nit.reshape(shape),
         method=used,
-        message=summarise(status, used),
+        message=summarise(status, used) + (f"; {note}" if note else ""),
         params={"n": opt.n, "method": used, "order": opt.order, "step": step},
     )
 
@@ -393,6 +394,13 @@ def _compute(
         else:
             X = xg[idx, None] + T
             argi = [a[idx] if p else a for a, p in zip(argsg, per_point, strict=True)]
+        # a sample of the points' first nodes, evaluated again at the end
+        slots, rows = probe.record(slice(lo, hi) if run else idx, X)
+        vals, raised = call(X, argi)
+        probe.values_of(slots, rows, vals, raised)
+        return vals, raised
+
+    def call(X: np.ndarray, argi: list) -> tuple[np.ndarray, np.ndarray]:
         if not vectorized:
             vals, raised = _scalar_calls(caller, X, argi, per_point)
             return vals[..., None], raised
@@ -400,6 +408,9 @@ def _compute(
             vals, raised = caller.batch(X, argi, per_point, X.shape)
             return vals[..., None], raised
         return caller.batch(X, argi, per_point, (*X.shape, q))
+
+    probe = Probe(G, eps, argsg, per_point)
+    note = ""
 
     if G:
         h = None
@@ -445,10 +456,11 @@ def _compute(
                 goal=goal,
             )
             d, e, s, fe, k = out.df, out.error, out.status, out.nfev, out.nit
+            e, s, fe, note = probe.check(call, d, e, s, fe)  # f deterministic? (one more call)
     else:
         d, e = np.zeros((0, q)), np.zeros((0, q))
         s = fe = k = np.zeros(0, dtype=np.intp)
-    return d, e, s, fe, k
+    return d, e, s, fe, k, note
 
 
 def _points(x: np.ndarray, n: int):
