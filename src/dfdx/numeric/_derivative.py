@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable
 from typing import Any
@@ -12,12 +13,18 @@ from dfdx._core.compiled import load
 from dfdx._core.result import DerivativeResult, Status
 from dfdx._core.validate import check_positive
 from dfdx.numeric._engine import EXPONENT_BITS, refine
-from dfdx.numeric._evaluate import Caller, make_mapper
+from dfdx.numeric._evaluate import Caller, KeywordArrays, make_mapper
 from dfdx.numeric._fixed import complex_step, complex_step2, fixed_step
 from dfdx.numeric._lookahead import JIT_MIN
 from dfdx.numeric._repeat import Probe
 from dfdx.numeric._tolerance import default_atol, default_rtol, meet_tolerance, success_rtol
-from dfdx.numeric._validate import as_point_array, check_function, options, split_args
+from dfdx.numeric._validate import (
+    as_point_array,
+    check_function,
+    options,
+    split_args,
+    split_kwargs,
+)
 
 __all__ = ["default_rtol", "derivative", "first_step", "summarise"]
 
@@ -84,7 +91,9 @@ def derivative(
         being refined.  Each array in ``args`` that broadcasts with ``x`` is
         passed as the matching rows, shape ``(p, 1)``, so ``f(x, c)`` written
         with NumPy broadcasting works as is; other ``args`` (scalars, objects)
-        and ``kwargs`` are passed unchanged.  ``f`` must return an array that
+        are passed unchanged; so are ``kwargs``, except their numeric arrays,
+        which broadcast with ``x`` and are sliced like ``args`` (as in
+        ``scipy.differentiate.derivative``).  ``f`` must return an array that
         broadcasts to ``(p, k)``.  The first call holds the first few
         levels of every point at once (``k = 8`` for ``n=1``), later calls
         one level (``k = 2``) or the centre node.  A vector-valued ``f``
@@ -101,7 +110,8 @@ def derivative(
         results with steps chosen for float32.  Complex points are accepted by
         the real-axis methods (the derivative of a holomorphic ``f``).
     n : int, optional
-        Derivative order, 1 to 6.  Default 1.
+        Derivative order, 1 to 6 (higher orders raise ``ValueError``:
+        differences lose all digits to rounding).  Default 1.
     method : {'auto', 'central', 'forward', 'backward', 'complex'}, optional
         ``'auto'`` (default) uses central differences and falls back, per point,
         to one-sided stencils on the side where ``f`` is finite (a domain edge).
@@ -145,7 +155,9 @@ def derivative(
     args : tuple, optional
         Extra positional arguments of ``f`` (see the calling contract above).
     kwargs : dict, optional
-        Extra keyword arguments of ``f``.
+        Extra keyword arguments of ``f``; numeric arrays among them broadcast
+        with ``x`` (and ``args``) and reach ``f`` as matching rows, as arrays
+        in ``args`` do; scalars and other objects are passed unchanged.
     vectorized : bool, optional
         Whether ``f`` accepts arrays.  ``False`` costs one Python call per
         node per point (about ``nfev`` calls per point); see ``workers``.
@@ -257,7 +269,12 @@ def derivative(
         complex_n=(1, 2),
     )
     xa = as_point_array(x, allow_complex=opt.method != "complex")
-    fargs, per_point, shape = split_args(args, xa.shape)
+    # arrays in kwargs broadcast with x as those in args do (SciPy's convention)
+    allargs, rest, names = split_kwargs(args, opt.kwargs)
+    if names:
+        f = KeywordArrays(f, len(allargs) - len(names), names)
+        opt = dataclasses.replace(opt, kwargs=rest)
+    fargs, per_point, shape = split_args(allargs, xa.shape, tuple(names))
     xf = np.broadcast_to(xa, shape).reshape(-1)  # (only read: f gets fresh arrays)
     mapper = make_mapper(workers)
     real = xf.real.dtype if xf.dtype.kind == "c" else xf.dtype
