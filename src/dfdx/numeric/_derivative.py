@@ -21,6 +21,7 @@ from dfdx.numeric._tolerance import default_atol, default_rtol, meet_tolerance, 
 from dfdx.numeric._validate import (
     as_point_array,
     check_function,
+    check_scale,
     options,
     split_args,
     split_kwargs,
@@ -39,8 +40,9 @@ _CARRY = np.int64(round((2 - math.sqrt(2)) * 2**52))
 def first_step(scale: np.ndarray, n: int) -> np.ndarray:
     """Power-of-two first step ``~ c_n * scale`` (nodes ``x +- h`` then round exactly).
 
-    ``scale >= 1``; the power of two nearest ``c_n * scale`` on a log scale,
-    from the bits (several times faster than ``exp2(round(log2(h)))``).
+    ``scale`` positive (``max(|x|, 1)`` by default); the power of two
+    nearest ``c_n * scale`` on a log scale, from the bits (several times
+    faster than ``exp2(round(log2(h)))``).
     """
     h = np.multiply(_H0[n], scale, dtype=np.float64)
     bits = h.view(np.int64)
@@ -72,6 +74,7 @@ def derivative(
     method: str = "auto",
     order: int | None = None,
     step: Any = None,
+    scale: Any = None,
     rtol: float | None = None,
     atol: float | None = None,
     args: tuple = (),
@@ -135,6 +138,16 @@ def derivative(
     step : float or array_like, optional
         Fix the step (broadcast with ``x``): no adaptation, one stencil of
         ``order``; status ``FIXED_STEP`` and a rough error estimate.
+    scale : float or array_like, optional
+        The length on which ``f`` varies near each point (broadcast with
+        ``x``): the adaptive steps start at a fixed fraction of it (about
+        ``0.05 * scale`` for ``n=1``, a power of two) and shrink from there.
+        Default ``max(|x|, 1)``.  Give it when ``f`` has features much
+        narrower than that (a peak of width ``1e-6`` on a larger smooth
+        background near 0): steps starting far above the feature see only
+        the background, and the levels can agree on its derivative.  The
+        complex step (``method='complex'``) uses it too; with ``step`` it
+        does not apply.
     rtol, atol : float, optional
         Tolerances.  ``success`` is True only where the reported ``error``
         is within ``atol + rtol * |df|``; a point whose error bound stays
@@ -268,6 +281,7 @@ def derivative(
         vectorized=vectorized,
         complex_n=(1, 2),
     )
+    sc = check_scale(scale, step)
     xa = as_point_array(x, allow_complex=opt.method != "complex")
     # arrays in kwargs broadcast with x as those in args do (SciPy's convention)
     allargs, rest, names = split_kwargs(args, opt.kwargs)
@@ -290,11 +304,19 @@ def derivative(
         xg = xf[good]
         argsg = [a[good] if p else a for a, p in zip(fargs, per_point, strict=True)]
     G = xg.size
+    if sc is not None:
+        try:
+            sc = np.broadcast_to(sc, shape).reshape(-1)[good]
+        except ValueError:
+            raise ValueError(
+                f"`scale` must broadcast with `x` of shape {shape}, got shape {sc.shape}"
+            ) from None
     goal = (
         success_rtol(eps, opt.n) if opt.rtol is None else opt.rtol,
         default_atol(real) if atol is None else opt.atol,
     )
-    run = (xg, argsg, per_point, opt, eps, real, goal, step, shape, good, mapper, bool(vectorized))
+    run = (xg, argsg, per_point, opt, eps, real, goal, (step, sc), shape, good, mapper)
+    run = (*run, bool(vectorized))
     try:
         d, e, s, fe, k, note = _compute(f, None, *run)
         out_shape: tuple = ()
@@ -385,6 +407,7 @@ def _compute(
     raises :class:`_VectorValued`); else its output axes.
     """
     G = xg.size
+    step, sc = step
     q = 1 if out_shape is None else math.prod(out_shape)
     g = _components(f, out_shape) if out_shape is not None else f
     if out_shape is None and vectorized:
@@ -441,7 +464,7 @@ def _compute(
             options_ = {"check_real": True} if opt.n == 1 else {}
             d, e, s, fe = step_rule(
                 evaluate,
-                np.maximum(np.abs(xg), 1.0),
+                np.maximum(np.abs(xg), 1.0) if sc is None else sc,
                 eps=eps,
                 dtype=np.result_type(xg.dtype, np.complex64),
                 h=h,
@@ -458,7 +481,7 @@ def _compute(
         else:
             out = refine(
                 evaluate,
-                _points(xg, opt.n),
+                _points(xg, opt.n, sc),
                 G,
                 n=opt.n,
                 mode=opt.mode,
@@ -480,16 +503,20 @@ def _compute(
     return d, e, s, fe, k, note
 
 
-def _points(x: np.ndarray, n: int):
+def _points(x: np.ndarray, n: int, scale: np.ndarray | None = None):
     """``points(lo, hi)`` for :func:`refine`: first steps and magnitudes of a block.
 
     With the compiled kernels (float64 points, a long run) also the points
-    themselves, so that the first call's nodes are built in one pass.
+    themselves, so that the first call's nodes are built in one pass.  A
+    user's ``scale`` (per point) replaces ``max(|x|, 1)`` in the first step.
     """
 
     jit = load("numeric._jitlook") if x.dtype == np.float64 and x.size >= JIT_MIN else None
 
     def points(lo: int, hi: int) -> tuple[np.ndarray, ...]:
+        if scale is not None:
+            h0, xabs = first_step(scale[lo:hi], n), np.abs(x[lo:hi])
+            return (h0, xabs) if jit is None else (h0, xabs, x[lo:hi])
         if jit is not None:  # (then the points too, for the compiled nodes)
             h0, xabs = np.empty(hi - lo), np.empty(hi - lo)
             jit.first_steps(x[lo:hi], _H0[n], _CARRY, EXPONENT_BITS, h0, xabs)

@@ -23,6 +23,7 @@ def jacobian(
     method: str = "auto",
     order: int | None = None,
     step: Any = None,
+    scale: Any = None,
     rtol: float | None = None,
     atol: float | None = None,
     args: tuple = (),
@@ -88,7 +89,7 @@ def jacobian(
     >>> round(float(res.params["jacobian"][10, 10]), 9)
     -1.0
     """
-    opt = parse(1, method, order, step, rtol, atol, maxiter, kwargs, vectorized)
+    opt = parse(1, method, order, step, rtol, atol, maxiter, kwargs, vectorized, scale)
     if sparsity is not None:
         return sparse_jacobian(
             f,
@@ -127,6 +128,7 @@ def gradient(
     method: str = "auto",
     order: int | None = None,
     step: Any = None,
+    scale: Any = None,
     rtol: float | None = None,
     atol: float | None = None,
     args: tuple = (),
@@ -191,7 +193,7 @@ def gradient(
     >>> "one call per point" in res.message
     True
     """
-    opt = parse(1, method, order, step, rtol, atol, maxiter, kwargs, vectorized)
+    opt = parse(1, method, order, step, rtol, atol, maxiter, kwargs, vectorized, scale)
     return _jacobian(f, x, opt, step, args, vectorized, workers, atol, name="gradient")
 
 
@@ -205,6 +207,7 @@ def directional(
     method: str = "auto",
     order: int | None = None,
     step: Any = None,
+    scale: Any = None,
     rtol: float | None = None,
     atol: float | None = None,
     args: tuple = (),
@@ -249,7 +252,7 @@ def directional(
     >>> round(float(res.df), 12)
     3.0
     """
-    opt = parse(n, method, order, step, rtol, atol, maxiter, kwargs, vectorized)
+    opt = parse(n, method, order, step, rtol, atol, maxiter, kwargs, vectorized, scale)
     m = size_of(x)
     va = np.asarray(v, dtype=np.float64)
     if va.shape != (m,):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -11,7 +12,7 @@ from dfdx._core.result import DerivativeResult
 from dfdx.numeric._derivative import summarise
 from dfdx.numeric._multivariate import Along, point_array
 from dfdx.numeric._tolerance import default_atol, meet_tolerance, success_rtol
-from dfdx.numeric._validate import Options, options
+from dfdx.numeric._validate import Options, check_scale, options
 
 __all__ = ["combine_status", "document", "goal", "package", "parse", "size_of"]
 
@@ -26,6 +27,7 @@ def parse(
     maxiter: Any,
     kwargs: Any,
     vectorized: Any,
+    scale: Any = None,
 ) -> Options:
     """Validate the options of a multivariate call (``vectorized`` may be None)."""
     if step is not None:
@@ -34,7 +36,8 @@ def parse(
             raise ValueError(f"`step` must be positive and finite, got {step!r}")
     if vectorized is not None and not isinstance(vectorized, bool | np.bool_):
         raise TypeError(f"`vectorized` must be None, True or False, got {vectorized!r}")
-    return options(
+    sc = check_scale(scale, step)
+    opt = options(
         n=n,
         method=method,
         order=order,
@@ -45,6 +48,7 @@ def parse(
         kwargs=kwargs,
         vectorized=True if vectorized is None else vectorized,
     )
+    return opt if sc is None else dataclasses.replace(opt, scale=sc)
 
 
 def goal(opt: Options, atol: Any, real: Any, n: int) -> tuple[float, float]:
@@ -127,6 +131,13 @@ _PARAMS = """
         As in :func:`derivative`.
     order, step, maxiter : optional
         As in :func:`derivative`, per direction and point.
+    scale : float or array_like of shape (m,), optional
+        The length on which ``f`` varies along each variable (one for all, or
+        one per variable): the adaptive steps start at a fixed fraction of it
+        (along a direction ``v``: of the smallest ``scale_i / |v_i|`` over its
+        nonzero components).  Default ``max(|x_i|, 1)`` over the components
+        a direction moves.  Give it when ``f`` has features much narrower
+        than that (see :func:`derivative`); with ``step`` it does not apply.
     rtol, atol : float, optional
         As in :func:`derivative`, per entry: ``success`` is True only where
         the entry's ``error`` is within ``atol + rtol * |df|``.  Defaults as

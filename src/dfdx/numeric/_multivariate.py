@@ -125,7 +125,18 @@ def along(
     support = np.where(K[:, :, None] != 0, np.abs(Xg[C]), 0.0).max(axis=1)
     vmax = np.abs(V).max(axis=1)[:, None]
     # engine point e = d * Pg + j: direction d at point j
-    scale = (np.maximum(support, 1.0) / vmax).ravel()
+    if opt.scale is None:
+        scale = (np.maximum(support, 1.0) / vmax).ravel()
+    else:  # the user's length per variable: the smallest along the direction
+        try:
+            sv = np.broadcast_to(opt.scale, (m,))
+        except ValueError:
+            raise ValueError(
+                f"`scale` must be a scalar or have one entry per variable ({m}), "
+                f"got shape {np.shape(opt.scale)}"
+            ) from None
+        sdir = np.where(K != 0, sv[C] / np.where(K != 0, np.abs(K), 1.0), np.inf).min(axis=1)
+        scale = np.broadcast_to(sdir[:, None], (D, Pg)).ravel()
     xabs = (support / vmax).ravel()
     hc = 1e-20 * scale  # the complex step (with W)
 

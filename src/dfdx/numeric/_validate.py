@@ -15,6 +15,7 @@ __all__ = [
     "METHODS",
     "Options",
     "check_function",
+    "check_scale",
     "options",
     "split_args",
     "split_kwargs",
@@ -40,6 +41,7 @@ class Options:
     maxiter: int
     window: int
     kwargs: dict
+    scale: Any = None  # the multivariate functions' first-step scale (check_scale)
 
 
 def check_function(f: Any) -> None:
@@ -105,6 +107,27 @@ def options(
     if not isinstance(vectorized, bool | np.bool_):
         raise TypeError(f"`vectorized` must be True or False, got {vectorized!r}")
     return Options(n, method, mode, order, rtol, float(atol), maxiter, window, kwargs)
+
+
+def check_scale(scale: Any, step: Any) -> np.ndarray | None:
+    """``scale`` as a float64 array of positive finite values (or None).
+
+    The length scale of ``f`` near each point: the first step is a fixed
+    fraction of it (default ``max(|x|, 1)``).  It does not combine with a
+    fixed ``step``.
+    """
+    if scale is None:
+        return None
+    if step is not None:
+        raise ValueError("`scale` sets the first adaptive step; it does not apply with `step`")
+    try:
+        arr = np.asarray(scale, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"`scale` must be a positive number or array, got {scale!r}") from None
+    tiny = float(np.finfo(np.float64).tiny)
+    if arr.size == 0 or not (np.all(np.isfinite(arr)) and np.all(arr >= tiny)):
+        raise ValueError(f"`scale` must be positive and finite, got {scale!r}")
+    return arr
 
 
 def window_order(m: int, n: int, mode: int) -> int:
