@@ -1,4 +1,4 @@
-"""A function that is not deterministic is never a success (one node evaluated again)."""
+"""A function that is not deterministic is never a success; a constant differentiates to 0."""
 
 from __future__ import annotations
 
@@ -77,3 +77,18 @@ def test_deterministic_functions_are_untouched(vectorized):
     assert int(res.nfev.sum()) == sum(seen)  # the check's evaluations are counted
     vec = derivative(lambda t: np.stack([np.sin(t), np.exp(t)]), x)
     assert vec.success.all()
+
+
+@pytest.mark.parametrize("method", ["forward", "backward"])
+@pytest.mark.parametrize("n", [1, 2, 3, 4])
+def test_one_sided_derivative_of_a_constant_is_exactly_zero(method, n):
+    # the weights are applied to f(x + h) - f(x): a constant cancels exactly
+    res = derivative(lambda t: 0 * t + 7.3, [1.0, -250.0, 3e5], method=method, n=n)
+    assert (res.df == 0.0).all()
+    lin = derivative(lambda t: 3.0 * t + 7.3, [1.0, 2.0], method=method)
+    np.testing.assert_allclose(lin.df, 3.0, rtol=1e-13)
+    x = np.linspace(0.1, 3.0, 50)  # and accuracy where f is not constant
+    ref = [np.cos, lambda t: -np.sin(t), lambda t: -np.cos(t), np.sin][n - 1](x)
+    sin = derivative(np.sin, x, method=method, n=n)
+    assert np.all(np.abs(sin.df - ref) <= sin.error)
+    assert np.all(np.abs(sin.df - ref)[sin.success] <= [1e-6, 1e-6, 1e-5, 1e-4][n - 1])
