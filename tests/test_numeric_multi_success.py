@@ -111,3 +111,24 @@ def test_float32_keeps_float32_and_its_tolerance():
         ok = res.success & (exact != 0)
         assert ok.any()
         assert np.all(np.abs(res.df - exact)[ok] <= 2 * rtol * np.abs(exact[ok]))
+
+
+@pytest.mark.parametrize("method", ["auto", "complex"])
+def test_a_function_that_is_not_deterministic_is_not_a_success(method):
+    # a factor that changes per call looks smooth within one call: f(x) is
+    # evaluated once more and compared with the first call
+    rng = np.random.default_rng(2)
+
+    def f(x):
+        return np.sum(x**2, axis=0) * (1.0 + rng.random())
+
+    for call in (gradient, hessdiag):
+        res = call(f, [1.0, 2.0], vectorized=True, method=method)
+        assert (res.status == Status.NOT_CONVERGED).all()
+        assert (res.error >= np.abs(res.df)).all()
+        assert "not deterministic" in res.message
+    many = gradient(f, np.ones((2, 100)), vectorized=True)  # a sample of the points: all flagged
+    assert not many.success.any()
+    same = gradient(lambda x: np.sum(x**2, axis=0), np.ones((2, 100)), vectorized=True)
+    assert same.success.all()
+    assert "deterministic" not in same.message

@@ -24,6 +24,7 @@ from dfdx.numeric._complexcheck import complex_step_disagrees
 from dfdx.numeric._derivative import default_rtol, first_step
 from dfdx.numeric._engine import refine
 from dfdx.numeric._fixed import complex_step, fixed_step
+from dfdx.numeric._repeat import NOTE, agree, sampled
 from dfdx.numeric._validate import Options, as_point_array, check_function
 
 __all__ = ["Along", "along", "point_array"]
@@ -213,6 +214,23 @@ def along(
                 "imaginary part: abs, np.real, float(), or is not analytic); use "
                 "method='auto'"
             )
+    # f deterministic?  f at a sample of the points once more, against f(x)
+    # from the first call (a factor that changes per call looks smooth in one)
+    sample = sampled(Pg)
+    Xs = Xg[:, sample]
+    again, raised_s = cols(Xs.astype(np.result_type(Xs, 1j)) if cplx else Xs.copy())
+    same, _ = agree(f0[sample], again.real if cplx else again, raised_s, eps)
+    probed = (np.arange(D)[:, None] * Pg + sample).ravel()  # their engine points
+    nfev[probed] += 1
+    if not same.all():
+        badp = np.ones(Pg, dtype=bool)
+        if sample.size == Pg:  # every point checked: only those that differ
+            badp[sample[same]] = False
+        bad = np.tile(badp, D)
+        with np.errstate(all="ignore"):
+            err[bad] = np.fmax(err[bad], np.abs(df[bad]))
+        st[bad[:, None] & (st >= 0)] = Status.NOT_CONVERGED
+        out.note = (out.note + "; " if out.note else "") + NOTE
     if W is None:
         # f equal to f(x) at every node: the stencil's value is 0 (its weights
         # sum to 0), up to their rounding; make it exact, and so is the

@@ -23,7 +23,7 @@ import numpy as np
 
 from dfdx._core.result import Status
 
-__all__ = ["SAMPLE", "Probe", "sampled"]
+__all__ = ["NOTE", "SAMPLE", "Probe", "agree", "sampled"]
 
 _EMPTY = np.zeros(0, dtype=np.intp)
 SAMPLE = 64  # points checked (all of them when there are no more)
@@ -37,6 +37,21 @@ _NOTE = (
 def sampled(total: int) -> np.ndarray:
     """The points of ``total`` whose first node is evaluated again (spread evenly)."""
     return np.unique(np.linspace(0, total - 1, min(total, SAMPLE)).astype(np.intp))
+
+
+def agree(old: np.ndarray, new: np.ndarray, raised: np.ndarray, eps: float):
+    """Per row (first axis): the values of two calls equal to rounding.
+
+    Returns ``(same, change)``, ``change`` the relative change per value
+    (NaN in both calls counts as the same; a raise in the second does not).
+    """
+    with np.errstate(all="ignore"):
+        change = np.abs(new - old) / np.maximum(np.abs(old), np.abs(new))
+        same = (change <= _ULPS * eps) | (old == new) | (np.isnan(old) & np.isnan(new))
+    return same.reshape(same.shape[0], -1).all(axis=1) & ~raised, change
+
+
+NOTE = _NOTE
 
 
 class Probe:
@@ -132,10 +147,7 @@ class Probe:
         nfev[points] += 1
         if not raised.any() and (old == new).all():  # the common case: the same bits
             return error, status, nfev, ""
-        with np.errstate(all="ignore"):
-            change = np.abs(new - old) / np.maximum(np.abs(old), np.abs(new))
-            same = (change <= _ULPS * self.eps) | (old == new) | (np.isnan(old) & np.isnan(new))
-        same = same.reshape(same.shape[0], -1).all(axis=1) & ~raised
+        same, change = agree(old, new, raised, self.eps)
         if same.all():
             return error, status, nfev, ""
         status = np.array(status)
