@@ -18,6 +18,7 @@ cost is one call of ``f`` with at most :data:`SAMPLE` nodes, counted in the
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 
 import numpy as np
 
@@ -34,9 +35,16 @@ _NOTE = (
 )
 
 
+@lru_cache(maxsize=64)
 def sampled(total: int) -> np.ndarray:
-    """The points of ``total`` whose first node is evaluated again (spread evenly)."""
-    return np.unique(np.linspace(0, total - 1, min(total, SAMPLE)).astype(np.intp))
+    """The points of ``total`` whose first node is evaluated again (spread evenly).
+
+    Increasing (the spacing of the sample is at least 1); read-only, cached.
+    """
+    spread = np.linspace(0, total - 1, min(total, SAMPLE))
+    out = spread.astype(np.intp)
+    out.flags.writeable = False
+    return out
 
 
 def agree(old: np.ndarray, new: np.ndarray, raised: np.ndarray, eps: float):
