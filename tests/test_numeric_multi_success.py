@@ -132,3 +132,22 @@ def test_a_function_that_is_not_deterministic_is_not_a_success(method):
     same = gradient(lambda x: np.sum(x**2, axis=0), np.ones((2, 100)), vectorized=True)
     assert same.success.all()
     assert "deterministic" not in same.message
+
+
+def test_determinism_check_at_one_point_of_a_squeezing_function():
+    # .squeeze() turns one column (m, 1) into shape (2,): the check evaluates
+    # its single point twice, never a lone column
+    def f(xy):
+        return np.array([np.cos(xy[0] * xy[1]), np.sin(xy[0] * xy[1])]).squeeze()
+
+    x, y = 0.7, 1.3
+    res = hessian(f, [x, y], atol=1e-8)
+    c, s = np.cos(x * y), np.sin(x * y)
+    true = np.array(
+        [
+            [[-y * y * c, -s - x * y * c], [-s - x * y * c, -x * x * c]],
+            [[-y * y * s, c - x * y * s], [c - x * y * s, -x * x * s]],
+        ]
+    )
+    np.testing.assert_allclose(res.df, true, rtol=1e-8)
+    assert res.success.all()

@@ -217,11 +217,13 @@ def along(
     # f deterministic?  f at a sample of the points once more, against f(x)
     # from the first call (a factor that changes per call looks smooth in one)
     sample = sampled(Pg)
-    Xs = Xg[:, sample]
-    again, raised_s = cols(Xs.astype(np.result_type(Xs, 1j)) if cplx else Xs.copy())
+    twice = 2 if sample.size == 1 else 1  # (one column alone: an ambiguous output shape)
+    Xs = np.repeat(Xg[:, sample], twice, axis=1)
+    again, raised_s = cols(Xs.astype(np.result_type(Xs, 1j)) if cplx else Xs)
+    again, raised_s = again[::twice], raised_s[::twice]
     same, _ = agree(f0[sample], again.real if cplx else again, raised_s, eps)
     probed = (np.arange(D)[:, None] * Pg + sample).ravel()  # their engine points
-    nfev[probed] += 1
+    nfev[probed] += twice
     if not same.all():
         badp = np.ones(Pg, dtype=bool)
         if sample.size == Pg:  # every point checked: only those that differ
