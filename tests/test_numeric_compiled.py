@@ -14,6 +14,7 @@ import pytest
 
 from dfdx._core.result import Status
 from dfdx.numeric import _lookahead, derivative
+from dfdx.numeric._repeat import sampled
 
 pytest.importorskip("numba")
 
@@ -96,7 +97,8 @@ def test_plain_blocks_are_settled_compiled(monkeypatch, settled, f, fp):
     res = derivative(f, x)
     assert settled == [1.0, None]  # a full block, then a short one (NumPy test)
     assert res.message == f"auto: {SIZE} SUCCESS"
-    assert np.all(res.nfev == 8)
+    probed = np.isin(np.arange(SIZE), sampled(SIZE))  # one node again (f deterministic?)
+    assert np.all(res.nfev == 8 + probed)
     assert np.all(np.abs(res.df - fp(x)) <= res.error)
 
 

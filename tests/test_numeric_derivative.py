@@ -319,7 +319,7 @@ def test_scalar_function_raising_at_one_point():
     [
         ({"n": 0}, ValueError, "`n` must be a positive integer, got 0"),
         ({"n": 1.5}, ValueError, "`n` must be a positive integer, got 1.5"),
-        ({"n": 7}, ValueError, "`n` must be at most 6"),
+        ({"n": 7}, ValueError, r"`n` must be an integer from 1 to 6, got 7: .*dfdx\.ad"),
         ({"method": "spline"}, ValueError, "`method` must be one of 'auto', 'central'"),
         ({"method": "complex", "n": 3}, ValueError, "gives n=1 and n=2 only, got n=3"),
         ({"method": "complex", "order": 4}, ValueError, "`order` does not apply"),
@@ -386,7 +386,7 @@ def test_blocks_of_points_give_the_same_results(monkeypatch):
     late = derivative(lambda t: np.exp(t) if (t < 0.5).all() else np.exp(t) + 0j, x[:23])
     assert late.df.dtype.kind == "c"
     np.testing.assert_allclose(late.df, np.exp(x[:23]), rtol=1e-12)
-    h = hessian(lambda z: np.sum(np.sin(z) * z[::-1], axis=0), [0.1, 0.2, 0.3])
+    h = hessian(lambda z: np.sum(np.sin(z) * z[::-1], axis=0), [0.1, 0.2, 0.3], atol=1e-8)
     assert h.success.all()
 
 

@@ -58,7 +58,8 @@ def test_hessian_accuracy(f, exact):
     assert np.array_equal(res.df, res.df.T)
     assert np.max(np.abs(res.df - H)) <= 1e-9 * np.max(np.abs(H))
     assert np.all(np.abs(res.df - H) <= res.error)
-    assert res.success.all()
+    assert res.success[H != 0].all()  # zero entries meet no relative tolerance...
+    assert hessian(f, x, atol=1e-8).success.all()  # ... but an absolute one
 
 
 def test_hessdiag_matches_hessian_diagonal():
@@ -98,7 +99,9 @@ def test_complex_step_gradient():
     x = np.array([0.3, -0.2, 0.8])
     res = gradient(_rosen, x, method="complex")
     assert np.allclose(res.df, rosen_der(x), rtol=1e-14, atol=1e-14)
-    assert res.nfev.max() == 5  # f(x), the complex step, and the 3-point cross-check
+    # f(x), the complex step, the 3-point cross-check, and f(x) again as two
+    # columns (is f deterministic? a lone column would make its output ambiguous)
+    assert res.nfev.max() == 7
 
 
 def test_directional_derivative():

@@ -5,7 +5,8 @@ diagnostic)`` -> ``(jac, err)`` through ``dfdx.numeric.jacobian`` (``fn``
 is written for one point of the shape of ``x``: ``vectorized=False``), or
 ``dfdx.numeric.derivative`` for ``diagonal=True`` (elementwise ``fn``).
 ``method`` None/0/1/-1 -> 'auto'/'central'/'forward'/'backward'; ``rtol=0``
-(jacobi: as precise as it gets) -> dfdx's rounding floor; ``step`` and
+(jacobi: as precise as it gets) -> dfdx's defaults (refined to the rounding
+floor, success at the default tolerance); ``step`` and
 ``maxgrad`` tune jacobi's own step sequence and are ignored; failed entries
 get jacobi's conventions (value NaN, error inf); ``diagnostic`` gets the
 method used.  ``propagate`` is jacobi's own, with its Jacobian from dfdx.
@@ -40,10 +41,12 @@ def jacobi(
     if maxgrad < 0:
         raise ValueError("maxgrad must be non-negative")
     xa = np.asarray(x, dtype=float)
-    # jacobi's rtol=0 (default): refine until the error stops shrinking; dfdx
-    # stops at its rounding floor when rtol is below it
-    tol = rtol if rtol > 0 else float(np.finfo(float).eps)
-    opts = {"method": _METHODS[method], "rtol": tol, "maxiter": maxiter}
+    # jacobi's rtol=0 (default): refine until the error stops shrinking; dfdx's
+    # defaults refine to the rounding floor, and `success` then holds dfdx's
+    # default tolerance (an rtol given to dfdx would be the tolerance of success)
+    opts = {"method": _METHODS[method], "maxiter": maxiter}
+    if rtol > 0:
+        opts["rtol"] = rtol
     if diagonal:
         res = numeric.derivative(lambda t: np.asarray(fn(t, *args), dtype=float), xa, **opts)
         df, err = np.asarray(res.df), np.asarray(res.error)

@@ -102,9 +102,11 @@ def derivative(
             nit=one(res.nit),
         )
     else:
+        kw = dict(kwargs or {})
+        arrays = [*args, *kw.values()]  # (dfdx broadcasts the arrays of kwargs too)
         hdir = np.broadcast_to(
             np.asarray(step_direction, dtype=float),
-            np.broadcast_shapes(np.shape(step_direction), xa.shape, *[np.shape(a) for a in args]),
+            np.broadcast_shapes(np.shape(step_direction), xa.shape, *[np.shape(a) for a in arrays]),
         )
         full = np.broadcast_to(xa, hdir.shape)
         df = np.full(hdir.shape, np.nan, dtype=xa.dtype if xa.dtype.kind == "f" else float)
@@ -118,6 +120,10 @@ def derivative(
             if not sel.any():
                 continue
             sub_args = tuple(np.broadcast_to(a, hdir.shape)[sel] if np.ndim(a) else a for a in args)
+            sub_kw = {
+                k: np.broadcast_to(v, hdir.shape)[sel] if np.ndim(v) else v for k, v in kw.items()
+            }
+            opts["kwargs"] = sub_kw
             r = numeric.derivative(f, full[sel], method=method, args=sub_args, **opts)
             df[sel], err[sel], st[sel] = r.df, r.error, r.status
             nfev[sel], nit[sel], success[sel] = r.nfev, r.nit, r.success

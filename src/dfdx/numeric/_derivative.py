@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable
 from typing import Any
@@ -12,11 +13,19 @@ from dfdx._core.compiled import load
 from dfdx._core.result import DerivativeResult, Status
 from dfdx._core.validate import check_positive
 from dfdx.numeric._engine import EXPONENT_BITS, refine
-from dfdx.numeric._evaluate import Caller, make_mapper
+from dfdx.numeric._evaluate import Caller, KeywordArrays, make_mapper
 from dfdx.numeric._fixed import complex_step, complex_step2, fixed_step
 from dfdx.numeric._lookahead import JIT_MIN
+from dfdx.numeric._repeat import Probe
 from dfdx.numeric._tolerance import default_atol, default_rtol, meet_tolerance, success_rtol
-from dfdx.numeric._validate import as_point_array, check_function, options, split_args
+from dfdx.numeric._validate import (
+    as_point_array,
+    check_function,
+    check_scale,
+    options,
+    split_args,
+    split_kwargs,
+)
 
 __all__ = ["default_rtol", "derivative", "first_step", "summarise"]
 
@@ -31,8 +40,9 @@ _CARRY = np.int64(round((2 - math.sqrt(2)) * 2**52))
 def first_step(scale: np.ndarray, n: int) -> np.ndarray:
     """Power-of-two first step ``~ c_n * scale`` (nodes ``x +- h`` then round exactly).
 
-    ``scale >= 1``; the power of two nearest ``c_n * scale`` on a log scale,
-    from the bits (several times faster than ``exp2(round(log2(h)))``).
+    ``scale`` positive (``max(|x|, 1)`` by default); the power of two
+    nearest ``c_n * scale`` on a log scale, from the bits (several times
+    faster than ``exp2(round(log2(h)))``).
     """
     h = np.multiply(_H0[n], scale, dtype=np.float64)
     bits = h.view(np.int64)
@@ -64,6 +74,7 @@ def derivative(
     method: str = "auto",
     order: int | None = None,
     step: Any = None,
+    scale: Any = None,
     rtol: float | None = None,
     atol: float | None = None,
     args: tuple = (),
@@ -83,7 +94,9 @@ def derivative(
         being refined.  Each array in ``args`` that broadcasts with ``x`` is
         passed as the matching rows, shape ``(p, 1)``, so ``f(x, c)`` written
         with NumPy broadcasting works as is; other ``args`` (scalars, objects)
-        and ``kwargs`` are passed unchanged.  ``f`` must return an array that
+        are passed unchanged; so are ``kwargs``, except their numeric arrays,
+        which broadcast with ``x`` and are sliced like ``args`` (as in
+        ``scipy.differentiate.derivative``).  ``f`` must return an array that
         broadcasts to ``(p, k)``.  The first call holds the first few
         levels of every point at once (``k = 8`` for ``n=1``), later calls
         one level (``k = 2``) or the centre node.  A vector-valued ``f``
@@ -100,7 +113,8 @@ def derivative(
         results with steps chosen for float32.  Complex points are accepted by
         the real-axis methods (the derivative of a holomorphic ``f``).
     n : int, optional
-        Derivative order, 1 to 6.  Default 1.
+        Derivative order, 1 to 6 (higher orders raise ``ValueError``:
+        differences lose all digits to rounding).  Default 1.
     method : {'auto', 'central', 'forward', 'backward', 'complex'}, optional
         ``'auto'`` (default) uses central differences and falls back, per point,
         to one-sided stencils on the side where ``f`` is finite (a domain edge).
@@ -124,6 +138,16 @@ def derivative(
     step : float or array_like, optional
         Fix the step (broadcast with ``x``): no adaptation, one stencil of
         ``order``; status ``FIXED_STEP`` and a rough error estimate.
+    scale : float or array_like, optional
+        The length on which ``f`` varies near each point (broadcast with
+        ``x``): the adaptive steps start at a fixed fraction of it (about
+        ``0.05 * scale`` for ``n=1``, a power of two) and shrink from there.
+        Default ``max(|x|, 1)``.  Give it when ``f`` has features much
+        narrower than that (a peak of width ``1e-6`` on a larger smooth
+        background near 0): steps starting far above the feature see only
+        the background, and the levels can agree on its derivative.  The
+        complex step (``method='complex'``) uses it too; with ``step`` it
+        does not apply.
     rtol, atol : float, optional
         Tolerances.  ``success`` is True only where the reported ``error``
         is within ``atol + rtol * |df|``; a point whose error bound stays
@@ -144,7 +168,9 @@ def derivative(
     args : tuple, optional
         Extra positional arguments of ``f`` (see the calling contract above).
     kwargs : dict, optional
-        Extra keyword arguments of ``f``.
+        Extra keyword arguments of ``f``; numeric arrays among them broadcast
+        with ``x`` (and ``args``) and reach ``f`` as matching rows, as arrays
+        in ``args`` do; scalars and other objects are passed unchanged.
     vectorized : bool, optional
         Whether ``f`` accepts arrays.  ``False`` costs one Python call per
         node per point (about ``nfev`` calls per point); see ``workers``.
@@ -255,8 +281,14 @@ def derivative(
         vectorized=vectorized,
         complex_n=(1, 2),
     )
+    sc = check_scale(scale, step)
     xa = as_point_array(x, allow_complex=opt.method != "complex")
-    fargs, per_point, shape = split_args(args, xa.shape)
+    # arrays in kwargs broadcast with x as those in args do (SciPy's convention)
+    allargs, rest, names = split_kwargs(args, opt.kwargs)
+    if names:
+        f = KeywordArrays(f, len(allargs) - len(names), names)
+        opt = dataclasses.replace(opt, kwargs=rest)
+    fargs, per_point, shape = split_args(allargs, xa.shape, tuple(names))
     xf = np.broadcast_to(xa, shape).reshape(-1)  # (only read: f gets fresh arrays)
     mapper = make_mapper(workers)
     real = xf.real.dtype if xf.dtype.kind == "c" else xf.dtype
@@ -272,17 +304,25 @@ def derivative(
         xg = xf[good]
         argsg = [a[good] if p else a for a, p in zip(fargs, per_point, strict=True)]
     G = xg.size
+    if sc is not None:
+        try:
+            sc = np.broadcast_to(sc, shape).reshape(-1)[good]
+        except ValueError:
+            raise ValueError(
+                f"`scale` must broadcast with `x` of shape {shape}, got shape {sc.shape}"
+            ) from None
     goal = (
         success_rtol(eps, opt.n) if opt.rtol is None else opt.rtol,
         default_atol(real) if atol is None else opt.atol,
     )
-    run = (xg, argsg, per_point, opt, eps, real, goal, step, shape, good, mapper, bool(vectorized))
+    run = (xg, argsg, per_point, opt, eps, real, goal, (step, sc), shape, good, mapper)
+    run = (*run, bool(vectorized))
     try:
-        d, e, s, fe, k = _compute(f, None, *run)
+        d, e, s, fe, k, note = _compute(f, None, *run)
         out_shape: tuple = ()
     except _VectorValued as found:  # f(x) has leading axes of its own: one more start
         out_shape = found.shape
-        d, e, s, fe, k = _compute(f, out_shape, *run)
+        d, e, s, fe, k, note = _compute(f, out_shape, *run)
     q = d.shape[1]
     cplx = xf.dtype.kind == "c" or d.dtype.kind == "c"
     out_dtype = np.result_type(real, np.complex64) if cplx else real
@@ -303,7 +343,7 @@ def derivative(
         nfev=nfev.reshape(shape),
         nit=nit.reshape(shape),
         method=used,
-        message=summarise(status, used),
+        message=summarise(status, used) + (f"; {note}" if note else ""),
         params={"n": opt.n, "method": used, "order": opt.order, "step": step},
     )
 
@@ -367,6 +407,7 @@ def _compute(
     raises :class:`_VectorValued`); else its output axes.
     """
     G = xg.size
+    step, sc = step
     q = 1 if out_shape is None else math.prod(out_shape)
     g = _components(f, out_shape) if out_shape is not None else f
     if out_shape is None and vectorized:
@@ -393,6 +434,13 @@ def _compute(
         else:
             X = xg[idx, None] + T
             argi = [a[idx] if p else a for a, p in zip(argsg, per_point, strict=True)]
+        # a sample of the points' first nodes, evaluated again at the end
+        slots, rows = probe.record(slice(lo, hi) if run else idx, X)
+        vals, raised = call(X, argi)
+        probe.values_of(slots, rows, vals, raised)
+        return vals, raised
+
+    def call(X: np.ndarray, argi: list) -> tuple[np.ndarray, np.ndarray]:
         if not vectorized:
             vals, raised = _scalar_calls(caller, X, argi, per_point)
             return vals[..., None], raised
@@ -400,6 +448,9 @@ def _compute(
             vals, raised = caller.batch(X, argi, per_point, X.shape)
             return vals[..., None], raised
         return caller.batch(X, argi, per_point, (*X.shape, q))
+
+    probe = Probe(G, eps, argsg, per_point)
+    note = ""
 
     if G:
         h = None
@@ -413,7 +464,7 @@ def _compute(
             options_ = {"check_real": True} if opt.n == 1 else {}
             d, e, s, fe = step_rule(
                 evaluate,
-                np.maximum(np.abs(xg), 1.0),
+                np.maximum(np.abs(xg), 1.0) if sc is None else sc,
                 eps=eps,
                 dtype=np.result_type(xg.dtype, np.complex64),
                 h=h,
@@ -430,7 +481,7 @@ def _compute(
         else:
             out = refine(
                 evaluate,
-                _points(xg, opt.n),
+                _points(xg, opt.n, sc),
                 G,
                 n=opt.n,
                 mode=opt.mode,
@@ -445,22 +496,27 @@ def _compute(
                 goal=goal,
             )
             d, e, s, fe, k = out.df, out.error, out.status, out.nfev, out.nit
+            e, s, fe, note = probe.check(call, d, e, s, fe)  # f deterministic? (one more call)
     else:
         d, e = np.zeros((0, q)), np.zeros((0, q))
         s = fe = k = np.zeros(0, dtype=np.intp)
-    return d, e, s, fe, k
+    return d, e, s, fe, k, note
 
 
-def _points(x: np.ndarray, n: int):
+def _points(x: np.ndarray, n: int, scale: np.ndarray | None = None):
     """``points(lo, hi)`` for :func:`refine`: first steps and magnitudes of a block.
 
     With the compiled kernels (float64 points, a long run) also the points
-    themselves, so that the first call's nodes are built in one pass.
+    themselves, so that the first call's nodes are built in one pass.  A
+    user's ``scale`` (per point) replaces ``max(|x|, 1)`` in the first step.
     """
 
     jit = load("numeric._jitlook") if x.dtype == np.float64 and x.size >= JIT_MIN else None
 
     def points(lo: int, hi: int) -> tuple[np.ndarray, ...]:
+        if scale is not None:
+            h0, xabs = first_step(scale[lo:hi], n), np.abs(x[lo:hi])
+            return (h0, xabs) if jit is None else (h0, xabs, x[lo:hi])
         if jit is not None:  # (then the points too, for the compiled nodes)
             h0, xabs = np.empty(hi - lo), np.empty(hi - lo)
             jit.first_steps(x[lo:hi], _H0[n], _CARRY, EXPONENT_BITS, h0, xabs)

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Caller", "make_mapper"]
+__all__ = ["Caller", "KeywordArrays", "make_mapper"]
 
 
 def make_mapper(workers: Any) -> Callable[[Callable, Iterable], Iterable]:
@@ -43,6 +43,23 @@ def make_mapper(workers: Any) -> Callable[[Callable, Iterable], Iterable]:
     raise ValueError(
         f"`workers` must be an int, an executor or a map-like callable, got {workers!r}"
     )
+
+
+class KeywordArrays:
+    """``f`` whose last positional arguments are keyword arrays: ``f(x, *args, name=array)``.
+
+    :func:`dfdx.numeric._validate.split_kwargs` moved the numeric arrays of
+    ``kwargs`` after ``args`` so that they broadcast with ``x`` and reach
+    ``f`` as matching rows; this gives them back by name (picklable when
+    ``f`` is, for process pools).
+    """
+
+    def __init__(self, f: Callable, nargs: int, names: list[str]) -> None:
+        self.f, self.nargs, self.names = f, nargs, names
+
+    def __call__(self, x: Any, *args: Any, **kwargs: Any) -> Any:
+        k = self.nargs
+        return self.f(x, *args[:k], **dict(zip(self.names, args[k:], strict=True)), **kwargs)
 
 
 class _PointCall:

@@ -23,6 +23,7 @@ def jacobian(
     method: str = "auto",
     order: int | None = None,
     step: Any = None,
+    scale: Any = None,
     rtol: float | None = None,
     atol: float | None = None,
     args: tuple = (),
@@ -88,15 +89,23 @@ def jacobian(
     >>> round(float(res.params["jacobian"][10, 10]), 9)
     -1.0
     """
-    opt = parse(1, method, order, step, rtol, atol, maxiter, kwargs, vectorized)
+    opt = parse(1, method, order, step, rtol, atol, maxiter, kwargs, vectorized, scale)
     if sparsity is not None:
         return sparse_jacobian(
-            f, x, sparsity, opt=opt, step=step, args=args, vectorized=vectorized, workers=workers
+            f,
+            x,
+            sparsity,
+            opt=opt,
+            step=step,
+            args=args,
+            vectorized=vectorized,
+            workers=workers,
+            atol=atol,
         )
-    return _jacobian(f, x, opt, step, args, vectorized, workers)
+    return _jacobian(f, x, opt, step, args, vectorized, workers, atol)
 
 
-def _jacobian(f, x, opt, step, args, vectorized, workers, name=None) -> DerivativeResult:
+def _jacobian(f, x, opt, step, args, vectorized, workers, atol, name=None) -> DerivativeResult:
     m = size_of(x)
     A = along(
         f, x, np.eye(m), n=1, opt=opt, step=step, args=args, vectorized=vectorized, workers=workers
@@ -107,9 +116,8 @@ def _jacobian(f, x, opt, step, args, vectorized, workers, name=None) -> Derivati
             f"{A.qshape}; use jacobian() for vector-valued functions"
         )
     arrays = (A.df, A.error, A.status, A.nfev, A.nit)
-    return package(
-        A, arrays, (m,), x, opt, {"method": opt.method, "order": opt.order, "step": step}
-    )
+    params = {"method": opt.method, "order": opt.order, "step": step}
+    return package(A, arrays, (m,), x, opt, params, atol=atol, n=1)
 
 
 @document
@@ -120,6 +128,7 @@ def gradient(
     method: str = "auto",
     order: int | None = None,
     step: Any = None,
+    scale: Any = None,
     rtol: float | None = None,
     atol: float | None = None,
     args: tuple = (),
@@ -184,8 +193,8 @@ def gradient(
     >>> "one call per point" in res.message
     True
     """
-    opt = parse(1, method, order, step, rtol, atol, maxiter, kwargs, vectorized)
-    return _jacobian(f, x, opt, step, args, vectorized, workers, name="gradient")
+    opt = parse(1, method, order, step, rtol, atol, maxiter, kwargs, vectorized, scale)
+    return _jacobian(f, x, opt, step, args, vectorized, workers, atol, name="gradient")
 
 
 @document
@@ -198,6 +207,7 @@ def directional(
     method: str = "auto",
     order: int | None = None,
     step: Any = None,
+    scale: Any = None,
     rtol: float | None = None,
     atol: float | None = None,
     args: tuple = (),
@@ -242,7 +252,7 @@ def directional(
     >>> round(float(res.df), 12)
     3.0
     """
-    opt = parse(n, method, order, step, rtol, atol, maxiter, kwargs, vectorized)
+    opt = parse(n, method, order, step, rtol, atol, maxiter, kwargs, vectorized, scale)
     m = size_of(x)
     va = np.asarray(v, dtype=np.float64)
     if va.shape != (m,):
@@ -262,4 +272,4 @@ def directional(
     )
     arrays = tuple(a[0] for a in (A.df, A.error, A.status, A.nfev, A.nit))
     params = {"method": opt.method, "n": opt.n, "order": opt.order, "step": step}
-    return package(A, arrays, (), x, opt, params)
+    return package(A, arrays, (), x, opt, params, atol=atol, n=opt.n)

@@ -22,6 +22,7 @@ def hessdiag(
     method: str = "auto",
     order: int | None = None,
     step: Any = None,
+    scale: Any = None,
     rtol: float | None = None,
     atol: float | None = None,
     args: tuple = (),
@@ -62,14 +63,13 @@ def hessdiag(
     >>> res.df.round(12).tolist()
     [6.0, 12.0]
     """
-    opt = _options(method, order, step, rtol, atol, maxiter, kwargs, vectorized)
+    opt = _options(method, order, step, rtol, atol, maxiter, kwargs, vectorized, scale)
     m = size_of(x)
     eye = np.eye(m)
     A = _along(f, x, eye, eye, opt, step, args, vectorized, workers)
     arrays = (A.df, A.error, A.status, A.nfev, A.nit)
-    return package(
-        A, arrays, (m,), x, opt, {"method": opt.method, "order": opt.order, "step": step}
-    )
+    params = {"method": opt.method, "order": opt.order, "step": step}
+    return package(A, arrays, (m,), x, opt, params, atol=atol, n=2)
 
 
 @document
@@ -80,6 +80,7 @@ def hessian(
     method: str = "auto",
     order: int | None = None,
     step: Any = None,
+    scale: Any = None,
     rtol: float | None = None,
     atol: float | None = None,
     args: tuple = (),
@@ -147,7 +148,7 @@ def hessian(
     >>> bool(np.allclose(res.df[0, 1], 2 * x[0], rtol=1e-13))
     True
     """
-    opt = _options(method, order, step, rtol, atol, maxiter, kwargs, vectorized)
+    opt = _options(method, order, step, rtol, atol, maxiter, kwargs, vectorized, scale)
     m = size_of(x)
     if opt.method == "complex":
         # H_ij = d/dt Im f(x + t e_j + i h e_i) / h, one direction per i <= j
@@ -157,13 +158,13 @@ def hessian(
     else:
         A, arrays = _polarised(m, f, x, opt, step, args, vectorized, workers)
     params = {"method": opt.method, "order": opt.order, "step": step}
-    return package(A, arrays, (m, m), x, opt, params)
+    return package(A, arrays, (m, m), x, opt, params, atol=atol, n=2)
 
 
-def _options(method, order, step, rtol, atol, maxiter, kwargs, vectorized):
+def _options(method, order, step, rtol, atol, maxiter, kwargs, vectorized, scale):
     """Second derivatives: n=2 differences, or n=1 differences of a complex step."""
     n = 1 if method == "complex" else 2
-    return parse(n, method, order, step, rtol, atol, maxiter, kwargs, vectorized)
+    return parse(n, method, order, step, rtol, atol, maxiter, kwargs, vectorized, scale)
 
 
 def _along(f, x, V, W, opt, step, args, vectorized, workers) -> Along:

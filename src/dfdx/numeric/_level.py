@@ -111,7 +111,13 @@ def advance(
     coef, sabs = coefficients(co.mode, n, m, window)
     nv = coef.shape[1]
     _, q, a = co.V.shape
-    ED = combine(coef, co.V[:nv].reshape(nv, q * a)).reshape(2, q, a)
+    if co.mode == CENTRAL:
+        ED = combine(coef, co.V[:nv].reshape(nv, q * a)).reshape(2, q, a)
+    else:
+        # one-sided: the weights sum to 0, so apply them to f(x+h) - f(x)
+        # (exact for nearby values): a constant f gives exactly 0
+        diff = co.V[1:nv] - co.V[0]
+        ED = combine(coef[:, 1:], diff.reshape(nv - 1, q * a)).reshape(2, q, a)
     inv_hn = inverse_powers(co.H, n)
     E = ED[0]
     scale(E, inv_hn)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -10,9 +11,10 @@ import numpy as np
 from dfdx._core.result import DerivativeResult
 from dfdx.numeric._derivative import summarise
 from dfdx.numeric._multivariate import Along, point_array
-from dfdx.numeric._validate import Options, options
+from dfdx.numeric._tolerance import default_atol, meet_tolerance, success_rtol
+from dfdx.numeric._validate import Options, check_scale, options
 
-__all__ = ["combine_status", "document", "package", "parse", "size_of"]
+__all__ = ["combine_status", "document", "goal", "package", "parse", "size_of"]
 
 
 def parse(
@@ -25,6 +27,7 @@ def parse(
     maxiter: Any,
     kwargs: Any,
     vectorized: Any,
+    scale: Any = None,
 ) -> Options:
     """Validate the options of a multivariate call (``vectorized`` may be None)."""
     if step is not None:
@@ -33,7 +36,8 @@ def parse(
             raise ValueError(f"`step` must be positive and finite, got {step!r}")
     if vectorized is not None and not isinstance(vectorized, bool | np.bool_):
         raise TypeError(f"`vectorized` must be None, True or False, got {vectorized!r}")
-    return options(
+    sc = check_scale(scale, step)
+    opt = options(
         n=n,
         method=method,
         order=order,
@@ -44,19 +48,48 @@ def parse(
         kwargs=kwargs,
         vectorized=True if vectorized is None else vectorized,
     )
+    return opt if sc is None else dataclasses.replace(opt, scale=sc)
 
 
-def package(A: Along, arrays: tuple, dshape: tuple, x: Any, opt: Options, params: dict):
+def goal(opt: Options, atol: Any, real: Any, n: int) -> tuple[float, float]:
+    """``(rtol, atol)`` of ``success`` for an ``n``-th derivative, as in :func:`derivative`.
+
+    Defaults: the per-order relative tolerance
+    (:func:`dfdx.numeric._tolerance.success_rtol`) and the smallest normal
+    number of the points' precision; ``atol`` is the caller's own value
+    (``None`` when not given; ``opt.atol`` cannot tell it from 0).
+    """
+    eps = float(np.finfo(real).eps)
+    rtol = success_rtol(eps, n) if opt.rtol is None else opt.rtol
+    return rtol, default_atol(real) if atol is None else opt.atol
+
+
+def package(
+    A: Along,
+    arrays: tuple,
+    dshape: tuple,
+    x: Any,
+    opt: Options,
+    params: dict,
+    *,
+    atol: Any,
+    n: int,
+):
     """Arrays ``(*dshape, P, Q)`` -> a result of shape ``(*out, *dshape, *points)``.
 
     ``out`` is the shape of one output of ``f`` and ``points`` that of the
     points (``x.shape[1:]``); float32 points give float32 values and errors.
+    ``success`` is tested per entry, as in :func:`derivative`: an entry whose
+    error bound exceeds ``atol + rtol * |df|`` (defaults of the ``n``-th
+    derivative, :func:`goal`) becomes ``NOT_CONVERGED``.
     """
     shape = (*A.qshape, *dshape, *A.pshape)
     df, err, st, nfev, nit = (
         np.ascontiguousarray(np.moveaxis(a, -1, 0)).reshape(shape) for a in arrays
     )
     real = np.float32 if np.asarray(x).real.dtype == np.float32 else np.float64
+    with np.errstate(all="ignore"):  # (|df| may be inf, rtol 0)
+        meet_tolerance(df.reshape(-1), err.reshape(-1), st.reshape(-1), *goal(opt, atol, real, n))
     message = summarise(st.ravel(), opt.method)
     if A.note:
         message += "; " + A.note
@@ -96,8 +129,23 @@ _CONTRACT = """
 _PARAMS = """
     method : {'auto', 'central', 'forward', 'backward', 'complex'}, optional
         As in :func:`derivative`.
-    order, step, rtol, atol, maxiter : optional
+    order, step, maxiter : optional
         As in :func:`derivative`, per direction and point.
+    scale : float or array_like of shape (m,), optional
+        The length on which ``f`` varies along each variable (one for all, or
+        one per variable): the adaptive steps start at a fixed fraction of it
+        (along a direction ``v``: of the smallest ``scale_i / |v_i|`` over its
+        nonzero components).  Default ``max(|x_i|, 1)`` over the components
+        a direction moves.  Give it when ``f`` has features much narrower
+        than that (see :func:`derivative`); with ``step`` it does not apply.
+    rtol, atol : float, optional
+        As in :func:`derivative`, per entry: ``success`` is True only where
+        the entry's ``error`` is within ``atol + rtol * |df|``.  Defaults as
+        in :func:`derivative` for the order of the derivative (``rtol``
+        1e-6 for first and second derivatives in float64, the same power of
+        eps for float32; ``atol`` the smallest normal number, so an entry
+        that is zero is a success only with an ``atol``).  They also set where
+        refinement stops when given.
     args : tuple, optional
         Extra positional arguments, passed to ``f`` unchanged.
     kwargs : dict, optional

@@ -11,7 +11,9 @@ import scipy.sparse as sp
 from dfdx._core.coloring import as_pattern, color_columns, compress_seed, positions
 from dfdx._core.result import DerivativeResult, Status
 from dfdx.numeric._derivative import summarise
+from dfdx.numeric._multiapi import goal
 from dfdx.numeric._multivariate import along, point_array
+from dfdx.numeric._tolerance import meet_tolerance
 from dfdx.numeric._validate import Options
 
 __all__ = ["sparse_jacobian"]
@@ -27,6 +29,7 @@ def sparse_jacobian(
     args: tuple,
     vectorized: bool,
     workers: Any,
+    atol: Any = None,
 ) -> DerivativeResult:
     """Jacobian entries on the pattern ``sparsity``, one direction per column color.
 
@@ -75,6 +78,9 @@ def sparse_jacobian(
         abs(J) @ np.abs(v) + np.abs(df[-1])
     )
     status[(gap[np.repeat(np.arange(m), np.diff(S.indptr))]) & (status >= 0)] = Status.NOT_CONVERGED
+    real = np.float32 if xa.real.dtype == np.float32 else np.float64
+    with np.errstate(all="ignore"):  # success per entry, as in derivative
+        meet_tolerance(values, errors, status, *goal(opt, atol, real, 1))
     message = summarise(status, opt.method)
     if A.note:
         message += "; " + A.note

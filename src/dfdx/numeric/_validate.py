@@ -11,7 +11,16 @@ import numpy as np
 from dfdx._core.validate import as_float_array, check_choice, check_int, check_positive
 from dfdx.numeric._stencils import BACKWARD, CENTRAL, FORWARD, first_level
 
-__all__ = ["METHODS", "Options", "check_function", "options", "split_args", "window_order"]
+__all__ = [
+    "METHODS",
+    "Options",
+    "check_function",
+    "check_scale",
+    "options",
+    "split_args",
+    "split_kwargs",
+    "window_order",
+]
 
 METHODS = ("auto", "central", "forward", "backward", "complex")
 _MODE = {"auto": CENTRAL, "central": CENTRAL, "forward": FORWARD, "backward": BACKWARD}
@@ -32,6 +41,7 @@ class Options:
     maxiter: int
     window: int
     kwargs: dict
+    scale: Any = None  # the multivariate functions' first-step scale (check_scale)
 
 
 def check_function(f: Any) -> None:
@@ -57,7 +67,11 @@ def options(
     """Validate the keyword options common to every public function."""
     n = check_int(n, "n", minimum=1)
     if n > max_n:
-        raise ValueError(f"`n` must be at most {max_n} (higher orders lose all digits), got {n}")
+        raise ValueError(
+            f"`n` must be an integer from 1 to {max_n}, got {n}: differences of higher "
+            "order lose all digits to rounding; use automatic differentiation (dfdx.ad) "
+            "or an exact representation (dfdx.exact) for them"
+        )
     method = check_choice(method, "method", METHODS)
     if method == "complex" and n not in complex_n:
         which = "first derivatives only (n=1)" if complex_n == (1,) else "n=1 and n=2 only"
@@ -95,6 +109,27 @@ def options(
     return Options(n, method, mode, order, rtol, float(atol), maxiter, window, kwargs)
 
 
+def check_scale(scale: Any, step: Any) -> np.ndarray | None:
+    """``scale`` as a float64 array of positive finite values (or None).
+
+    The length scale of ``f`` near each point: the first step is a fixed
+    fraction of it (default ``max(|x|, 1)``).  It does not combine with a
+    fixed ``step``.
+    """
+    if scale is None:
+        return None
+    if step is not None:
+        raise ValueError("`scale` sets the first adaptive step; it does not apply with `step`")
+    try:
+        arr = np.asarray(scale, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"`scale` must be a positive number or array, got {scale!r}") from None
+    tiny = float(np.finfo(np.float64).tiny)
+    if arr.size == 0 or not (np.all(np.isfinite(arr)) and np.all(arr >= tiny)):
+        raise ValueError(f"`scale` must be positive and finite, got {scale!r}")
+    return arr
+
+
 def window_order(m: int, n: int, mode: int) -> int:
     """Accuracy order of an extrapolation over ``m`` levels (nodes minus ``n``, made even)."""
     if mode == CENTRAL:  # 2 m nodes (+ the centre for even n), symmetric: an even order
@@ -118,7 +153,23 @@ def _window(order: int, n: int, mode: int) -> int:
     )
 
 
-def split_args(args: Any, shape: tuple) -> tuple[list, list[bool], tuple]:
+def split_kwargs(args: Any, kwargs: dict) -> tuple[tuple, dict, list[str]]:
+    """Move the numeric arrays of ``kwargs`` after ``args``, to broadcast as they do.
+
+    Returns ``(args + arrays, other kwargs, names of the arrays)``; with
+    :class:`~dfdx.numeric._evaluate.KeywordArrays` ``f`` gets them back by
+    name.  Scalars and non-numeric values stay keyword arguments, unchanged.
+    """
+    if not isinstance(args, tuple | list):
+        args = (args,)
+    names = [k for k, v in kwargs.items() if _numeric(v) and np.ndim(v) > 0]
+    if not names:
+        return tuple(args), kwargs, []
+    rest = {k: v for k, v in kwargs.items() if k not in names}
+    return (*args, *(kwargs[k] for k in names)), rest, names
+
+
+def split_args(args: Any, shape: tuple, names: tuple = ()) -> tuple[list, list[bool], tuple]:
     """Split ``args`` into per-point arrays (broadcast with ``shape``) and constants.
 
     Numeric arrays with at least one dimension broadcast against ``x``; their
@@ -136,8 +187,9 @@ def split_args(args: Any, shape: tuple) -> tuple[list, list[bool], tuple]:
         full = np.broadcast_shapes(shape, *[a.shape for a in arrays if a is not None])
     except ValueError:
         shapes = ", ".join(str(a.shape) for a in arrays if a is not None)
+        what = "`args`" if not names else f"`args` and the arrays of `kwargs` ({', '.join(names)})"
         raise ValueError(
-            f"`args` must broadcast with `x` of shape {shape}, got shapes {shapes}"
+            f"{what} must broadcast with `x` of shape {shape}, got shapes {shapes}"
         ) from None
     out, per_point = [], []
     for a, arr in zip(args, arrays, strict=True):
