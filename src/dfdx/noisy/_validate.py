@@ -17,9 +17,9 @@ from typing import Any
 
 import numpy as np
 
-from dfdx._core.validate import as_float_array, check_axis, check_coordinates
+from dfdx._core.validate import as_float_array, check_axis, check_coordinates, check_int
 
-__all__ = ["Prepared", "per_row", "prepare", "restore", "to_public"]
+__all__ = ["Prepared", "per_row", "per_row_int", "prepare", "restore", "to_public"]
 
 
 @dataclass(frozen=True)
@@ -85,6 +85,18 @@ def per_row(value: Any, rows: int, name: str) -> np.ndarray:
             f"got shape {arr.shape}"
         )
     return arr.reshape(rows)
+
+
+def per_row_int(value: Any, rows: int, name: str, minimum: int = 1) -> np.ndarray:
+    """Like :func:`per_row` for integer parameters (each checked by ``check_int``)."""
+    if np.ndim(value) == 0:
+        return np.full(rows, check_int(value, name, minimum=minimum), dtype=np.int64)
+    arr = np.asarray(value)
+    if arr.dtype.kind == "f" and np.all(arr == np.round(arr)):
+        arr = arr.astype(np.int64)
+    for v in np.unique(arr):
+        check_int(v.item(), name, minimum=minimum)
+    return per_row(arr, rows, name).astype(np.int64)
 
 
 def to_public(params: dict, prep: Prepared) -> dict:
