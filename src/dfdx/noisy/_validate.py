@@ -4,10 +4,9 @@ All methods work on a 2-D view ``(rows, samples)`` of the data with the
 differentiation axis last and on increasing float64 coordinates; the helpers
 here build that view from user input and put results back in the user's shape.
 
-Policy for missing data: ``y`` must be finite.  NaN or inf in ``y`` raise
-``ValueError`` (dropping samples silently would change the sampling grid of
-some rows and not others in N-D input); remove them first, for example with
-``mask = np.isfinite(y); diff(y[mask], x[mask])``.
+Policy for missing data: :func:`~dfdx.noisy.diff` drops NaN and inf samples
+of ``y`` with their ``x`` (series by series, see :mod:`._batch`);
+:func:`~dfdx.noisy.estimate_noise` needs finite ``y``.
 """
 
 from __future__ import annotations
@@ -34,8 +33,13 @@ class Prepared:
     uniform: bool
 
 
-def prepare(y: Any, x: Any, axis: Any, *, minimum: int, method: str) -> Prepared:
-    """Validate ``y``, ``x`` and ``axis`` and return the ``(rows, samples)`` view."""
+def prepare(
+    y: Any, x: Any, axis: Any, *, minimum: int, method: str, finite: bool = True
+) -> Prepared:
+    """Validate ``y``, ``x`` and ``axis`` and return the ``(rows, samples)`` view.
+
+    With ``finite=False``, NaN and inf in ``y`` are let through (the caller drops them).
+    """
     arr = as_float_array(y, "y", allow_complex=False)
     if arr.ndim == 0:
         raise ValueError("`y` must have at least one dimension, got a scalar")
@@ -46,7 +50,7 @@ def prepare(y: Any, x: Any, axis: Any, *, minimum: int, method: str) -> Prepared
             f"`y` must have at least {minimum} samples along `axis` for method "
             f"{method!r}, got {npts}"
         )
-    if not np.all(np.isfinite(arr)):
+    if finite and not np.all(np.isfinite(arr)):
         raise ValueError(
             "`y` must contain only finite values (found NaN or inf); "
             "drop those samples first, e.g. y[np.isfinite(y)]"
