@@ -7,6 +7,7 @@ from typing import Any
 from dfdx._core.result import DerivativeResult
 from dfdx._core.validate import check_choice, check_int
 from dfdx.noisy._batch import fit
+from dfdx.noisy._lazy import array_kind, diff_dask, diff_dataarray
 from dfdx.noisy._registry import METHODS, REGISTRY
 from dfdx.noisy._validate import prepare, restore, to_public
 
@@ -14,8 +15,15 @@ __all__ = ["diff"]
 
 
 def diff(
-    y: Any, x: Any = None, *, method: str = "auto", n: int = 1, axis: int = -1, **params: Any
-) -> DerivativeResult:
+    y: Any,
+    x: Any = None,
+    *,
+    method: str = "auto",
+    n: int = 1,
+    axis: int = -1,
+    dim: Any = None,
+    **params: Any,
+) -> Any:
     """Differentiate noisy samples, with the regularisation chosen from the data.
 
     Parameters
@@ -38,6 +46,10 @@ def diff(
         Derivative order, at least 1 (``tv`` supports only 1).
     axis : int, optional
         Axis of ``y`` along which to differentiate.
+    dim : str, optional
+        For an ``xarray.DataArray`` ``y``: the dimension to differentiate
+        along (default: the one at ``axis``); its coordinate gives ``x``
+        unless ``x`` is given.
     **params
         Method parameters; any omitted are chosen from the data.
 
@@ -58,7 +70,12 @@ def diff(
 
     Returns
     -------
-    DerivativeResult
+    DerivativeResult, dask array or DataArray
+        For a dask array ``y``, a lazy dask array of the derivative, computed
+        block by block (the axis in one chunk, the other axes as chunked);
+        for an ``xarray.DataArray``, a DataArray of the derivative with the
+        same dims and coords (lazy if its data are dask).  Otherwise a
+        DerivativeResult with
         ``df`` (the derivative), ``y_smooth``, ``error`` (pointwise standard
         uncertainty of ``df``), ``status``/``success`` per point, ``method``
         (the method used), and ``params`` (all parameters used, one value per
@@ -102,6 +119,13 @@ def diff(
     """
     check_choice(method, "method", METHODS)
     n = check_int(n, "n", minimum=1)
+    kind = array_kind(y)
+    if kind == "xarray":
+        return diff_dataarray(diff, y, x, dim, axis, {"method": method, "n": n, **params})
+    if dim is not None:
+        raise ValueError("`dim` is only meaningful for an xarray.DataArray `y`")
+    if kind == "dask":
+        return diff_dask(diff, y, x, axis, {"method": method, "n": n, **params})
     if method == "auto":
         if params:
             raise ValueError(

@@ -117,7 +117,7 @@ def scale_up(name: str, used: dict, k: int) -> tuple[dict, np.ndarray]:
         order = used.get("order", (used.get("degree", 3) - 1) // 2)
         exponent = 2 * order if name == "tikhonov" else 2 * order + 2
         lam = np.atleast_1d(np.asarray(used["lam"], dtype=np.float64))
-        coarse = (inner == 1) & (lam ** (1.0 / exponent) < _MIN_LENGTH)
+        coarse = (inner == 1) & (lam ** (1.0 / exponent) < _MIN_LENGTH / 2)
         out: dict = {"lam": lam * k}
         keep: tuple[str, ...] = ("order", "degree")
     elif name == "savgol":

@@ -116,14 +116,19 @@ def _search(
                 active[sel] = False
                 continue
             st = step[sel]
-            coarser = (found >= his - 0.5) & (xb.size >= _BIN_FACTOR * min_size)
-            finer = (kv > 1) & (found < model.exponent * np.log10(_MIN_LENGTH))
-            # The finer bins cannot be smoothed enough (their weight hit the top of
-            # the usable range, e.g. for tightly clustered x): keep the last level.
-            back = coarser & (st < 0)
+            coarser = (found >= his - 1.0) & (xb.size >= _BIN_FACTOR * min_size)
+            # Too few bins per smoothing length; the threshold stays a decade and a
+            # half below the top of the range, so that some level satisfies both.
+            finer = (kv > 1) & (found < min(model.exponent * np.log10(_MIN_LENGTH), hi - 1.5))
+            # Back to the last level when the move led nowhere: finer bins that cannot
+            # be smoothed enough (weight at the top of the usable range, e.g. for
+            # tightly clustered x), or coarser bins so coarse that they would be
+            # interpolated (weight at the bottom of the window).
+            back = (coarser & (st < 0)) | (~coarser & (st > 0) & (found <= los + 0.5))
             up = coarser & (st >= 0)
             down = ~coarser & finer & (st <= 0)
             k[sel[back]], log_lam[sel[back]] = prev_k[sel[back]], prev_lam[sel[back]]
+            prev_k[sel[up]], prev_lam[sel[up]] = kv, found[up]
             k[sel[up]], step[sel[up]] = kv * _BIN_FACTOR, 1
             prev_k[sel[down]], prev_lam[sel[down]] = kv, found[down]
             k[sel[down]], step[sel[down]] = kv // _BIN_FACTOR, -1
