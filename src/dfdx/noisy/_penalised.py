@@ -63,6 +63,13 @@ def run(
         sig[sel] = fitted[3]
         for out, v in zip((smooth, deriv, error), fitted[:3], strict=True):
             out[sel] = unbin(v, xb, x) if kv > 1 else v
+    if sigma is None and x.size > 5:
+        # The likelihood's noise level can collapse when the fit follows the noise
+        # (too small a weight); the robust estimate from the samples is a floor for it.
+        floor = noise_rows(y2, x)
+        factor = np.where(sig > 0, np.maximum(floor, sig) / np.where(sig > 0, sig, 1.0), 1.0)
+        error = error * factor[:, None]
+        sig = np.where(sig > 0, np.maximum(floor, sig), sig)
     return smooth, deriv, error, {"lam": lam_rows, "bin": k, "noise_std": sig}
 
 

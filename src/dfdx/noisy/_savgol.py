@@ -138,7 +138,9 @@ def _search(y2: np.ndarray, x: np.ndarray, degree: int) -> tuple[np.ndarray, np.
             found = _choose_window(yb, xb, degree, uniform)
             win[sel] = found
             top = _candidates(xb.size, degree, uniform)[-1]
-            coarser = (found >= top) & (xb.size >= _BIN_FACTOR * 4 * (degree + 2))
+            # Coarser bins only help when the window cap, not the record, limited it.
+            coarser = (found >= top) & (xb.size > top + 1)
+            coarser &= xb.size >= _BIN_FACTOR * 4 * (degree + 2)
             finer = (kv > 1) & (found < _MIN_WINDOW)
             st = step[sel]
             up = coarser & (st >= 0)
