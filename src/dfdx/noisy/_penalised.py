@@ -11,6 +11,7 @@ handle, and returns the parameters that reproduce the result.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -117,7 +118,7 @@ def _search(
             if not sel.size:
                 continue
             los, his = _window(log_lam[sel], step[sel], model.exponent, lo, hi)
-            found = grid_search(lambda g, m=model, yb=yb: m.criterion(g, yb), los, his)
+            found = grid_search(partial(model.criterion, y2=yb), los, his)
             log_lam[sel] = found
             if bin is not None:
                 active[sel] = False
