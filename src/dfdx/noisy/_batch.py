@@ -88,7 +88,11 @@ def fit(method: str, y2: np.ndarray, x: np.ndarray, n: int, params: dict, minimu
 def _auto_parts(yg: np.ndarray, xg: np.ndarray, n: int) -> tuple[list, str]:
     """Split the series by the candidate each chose; parameters to fit them with."""
     k = prebin_factor(xg.size)
-    yc, xc = (yg, xg) if k == 1 else bin_data(yg, xg, k)[:2]
+    yc, xc = yg, xg
+    if k > 1:
+        yc, xc, counts = bin_data(yg, xg, k)
+        if counts[-1] != k:  # equal bins keep uniform x uniform; the tail is not needed
+            yc, xc = yc[:, :-1], xc[:-1]
     candidates, pick, scores = choose(yc, xc, n)
     parts = []
     how = []
