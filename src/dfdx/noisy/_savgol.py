@@ -39,13 +39,19 @@ _MIN_WINDOW = 9
 def _local(offsets: np.ndarray, degree: int, n: int) -> tuple[np.ndarray, np.ndarray]:
     """Smoothing and n-th derivative weights at offset 0 for stencils (..., m)."""
     scale = np.abs(offsets).max(axis=-1, keepdims=True)
-    vander = (offsets / scale)[..., None] ** np.arange(degree + 1)
-    gram = np.swapaxes(vander, -1, -2) @ vander
+    t = offsets / scale
+    # Powers stored (..., degree + 1, m): the batched products below run on
+    # contiguous rows, an order of magnitude faster than the transposed layout.
+    vander = np.empty((*t.shape[:-1], degree + 1, t.shape[-1]))
+    vander[..., 0, :] = 1.0
+    for p in range(1, degree + 1):
+        np.multiply(vander[..., p - 1, :], t, out=vander[..., p, :])
+    gram = vander @ np.swapaxes(vander, -1, -2)
     pick = np.zeros((degree + 1, 2))
     pick[0, 0] = 1.0
     pick[n, 1] = factorial(n)
     coef = np.linalg.solve(gram, np.broadcast_to(pick, gram.shape[:-2] + pick.shape))
-    both = np.swapaxes(vander @ coef, -1, -2)
+    both = np.swapaxes(coef, -1, -2) @ vander
     return both[..., 0, :], both[..., 1, :] / scale**n
 
 
