@@ -27,6 +27,7 @@ _BIN_FACTOR = 4
 _START_BINS = 500  # start with about this many bins, refine when the fit needs it
 _MIN_LENGTH = 8.0  # refine the bins when the smoothing spans fewer bins than this
 _WINDOW = 3.0  # decades searched around the predicted weight after re-binning
+_FLOOR_RUNS, _FLOOR_RUN = 64, 512  # long series: noise floor from these runs of samples
 
 
 def run(
@@ -67,7 +68,7 @@ def run(
     if sigma is None and x.size > 5:
         # The likelihood's noise level can collapse when the fit follows the noise
         # (too small a weight); the robust estimate from the samples is a floor for it.
-        floor = noise_rows(y2, x)
+        floor = _noise_floor(y2, x)
         factor = np.where(sig > 0, np.maximum(floor, sig) / np.where(sig > 0, sig, 1.0), 1.0)
         error = error * factor[:, None]
         sig = np.where(sig > 0, np.maximum(floor, sig), sig)
@@ -142,6 +143,19 @@ def _search(
             k[sel[down]], step[sel[down]] = kv // _BIN_FACTOR, -1
             active[sel[~(up | down)]] = False
     return k, log_lam
+
+
+def _noise_floor(y2: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """:func:`noise_rows`, on 64 evenly spread runs of 512 samples for long series.
+
+    About 32000 stencils pin the median absolute deviation to about 1%; the
+    few stencils that straddle two runs are outliers the median ignores.
+    """
+    if x.size <= _FLOOR_RUNS * _FLOOR_RUN * 2:
+        return noise_rows(y2, x)
+    starts = np.linspace(0, x.size - _FLOOR_RUN, _FLOOR_RUNS).astype(np.int64)
+    idx = (starts[:, None] + np.arange(_FLOOR_RUN)).reshape(-1)
+    return noise_rows(y2[:, idx], x[idx])
 
 
 def _check_bins(k: np.ndarray, x: np.ndarray, min_size: int) -> None:
