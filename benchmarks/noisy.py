@@ -1,5 +1,11 @@
 """Noisy-data derivatives: dfdx.noisy against pynumdiff, derivative and scipy.
 
+First the cost of ``method="auto"`` at 10^2, 10^5 and 10^6 samples as a
+multiple of one fixed-parameter ``scipy.interpolate.make_smoothing_spline``
+fit, and 64 series in one call against a loop over them; then the runtime
+of each method and the accuracy table below.  The held-out accuracy and
+error-band check is the separate suite ``noisy_heldout``.
+
 Signals follow the pynumdiff study (van Breugel, Kutz and Brunton 2020): a sum
 of sines, a triangle wave, logistic growth, a linear autonomous system, the x
 coordinate of the Lorenz system, plus a Gaussian pulse, each with its exact
@@ -212,6 +218,72 @@ def runtime(quick: bool) -> None:
     )
 
 
+def scale(quick: bool) -> None:
+    """auto at 10^2, 10^5 and 10^6 samples against one fixed-parameter spline fit.
+
+    The reference is ``scipy.interpolate.make_smoothing_spline(x, y, lam=...)``
+    with ``lam`` given (no search), the cost of one smoothing-spline fit of the
+    same data; the goal for ``auto`` is at most about 1.5 times that.
+    """
+    from scipy.interpolate import make_smoothing_spline
+
+    sizes = (100, 100_000) if quick else (100, 100_000, 1_000_000)
+    rng = np.random.default_rng(5)
+    rows = []
+    for size in sizes:
+        for label, x in (
+            ("uniform", np.linspace(0, 10, size)),
+            ("non-uniform", np.sort(rng.uniform(0, 10, size))),
+        ):
+            y = np.sin(x) + 0.5 * np.sin(3.1 * x) + 0.05 * rng.standard_normal(size)
+            repeat = 3 if size <= 100_000 else 1
+            min_time = 0.05 if size <= 1000 else 0.0
+            ref = median_time(
+                lambda x=x, y=y: make_smoothing_spline(x, y, lam=1e-4),
+                repeat=repeat,
+                min_time=min_time,
+            )
+            ours = median_time(lambda x=x, y=y: diff(y, x), repeat=repeat, min_time=min_time)
+            res = diff(y, x)
+            truth = np.cos(x) + 1.55 * np.cos(3.1 * x)
+            rows.append(
+                [
+                    size,
+                    label,
+                    fmt_time(ref),
+                    fmt_time(ours),
+                    ours / ref,
+                    res.method,
+                    _rmse(res.df, truth),
+                ]
+            )
+    table(
+        "auto against one make_smoothing_spline(x, y, lam=1e-4) fit (goal: ratio <= 1.5)",
+        ["N", "x", "spline fit", "auto", "ratio", "chosen", "RMSE of df"],
+        rows,
+    )
+
+
+def series(quick: bool) -> None:
+    """64 series of 2000 samples: one call on the 2-D array against a loop over series."""
+    count, size = (16, 2000) if quick else (64, 2000)
+    rng = np.random.default_rng(11)
+    x = np.linspace(0, 10, size)
+    freq = rng.uniform(0.3, 3.0, (count, 1))
+    noise = 10.0 ** rng.uniform(-3, -1, (count, 1))
+    y = np.sin(freq * x) + noise * rng.standard_normal((count, size))
+    batch = median_time(lambda: diff(y, x, axis=1), repeat=1, min_time=0)
+    loop = median_time(lambda: [diff(row, x) for row in y], repeat=1, min_time=0)
+    res = diff(y, x, axis=1)
+    table(
+        f"{count} series of {size} samples, auto (parameters per series)",
+        ["one call", "loop over series", "speed-up", "methods chosen"],
+        [[fmt_time(batch), fmt_time(loop), loop / batch, res.method]],
+    )
+
+
 def run(quick: bool = False) -> None:
+    scale(quick)
+    series(quick)
     runtime(quick)
     accuracy(quick)

@@ -11,21 +11,18 @@ X = np.linspace(0, 1, 40)
 Y = np.sin(3 * X) + np.random.default_rng(0).normal(0, 0.01, X.size)
 
 
-def test_nan_in_y_raises():
+def test_nan_in_y_raises_for_estimate_noise():
     y = Y.copy()
     y[5] = np.nan
-    with pytest.raises(ValueError, match=r"`y` must contain only finite values"):
-        diff(y, X)
     with pytest.raises(ValueError, match=r"`y` must contain only finite values"):
         estimate_noise(y, X)
 
 
-def test_dropping_nan_samples_as_documented_works():
+def test_too_few_finite_samples():
     y = Y.copy()
-    y[5] = np.nan
-    keep = np.isfinite(y)
-    res = diff(y[keep], X[keep], method="kalman")
-    assert res.df.shape == (keep.sum(),)
+    y[3:] = np.nan
+    with pytest.raises(ValueError, match=r"at least 5 finite samples along `axis`.*got 3"):
+        diff(y, X, method="savgol")
 
 
 @pytest.mark.parametrize(

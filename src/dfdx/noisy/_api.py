@@ -6,7 +6,8 @@ from typing import Any
 
 from dfdx._core.result import DerivativeResult
 from dfdx._core.validate import check_choice, check_int
-from dfdx.noisy._auto import choose
+from dfdx.noisy._batch import fit
+from dfdx.noisy._lazy import array_kind, diff_dask, diff_dataarray
 from dfdx.noisy._registry import METHODS, REGISTRY
 from dfdx.noisy._validate import prepare, restore, to_public
 
@@ -14,16 +15,25 @@ __all__ = ["diff"]
 
 
 def diff(
-    y: Any, x: Any = None, *, method: str = "auto", n: int = 1, axis: int = -1, **params: Any
-) -> DerivativeResult:
+    y: Any,
+    x: Any = None,
+    *,
+    method: str = "auto",
+    n: int = 1,
+    axis: int = -1,
+    dim: Any = None,
+    **params: Any,
+) -> Any:
     """Differentiate noisy samples, with the regularisation chosen from the data.
 
     Parameters
     ----------
     y : array_like
-        Noisy samples; any number of dimensions, differentiated along ``axis``.
-        Must be finite: NaN or inf raise ``ValueError`` (remove those samples
-        first, e.g. ``keep = np.isfinite(y); diff(y[keep], x[keep])``).
+        Noisy samples; any number of dimensions, differentiated along ``axis``
+        (each series on its own, with its own parameters and noise level).
+        NaN and inf samples are dropped with their ``x``: the result there is
+        NaN with status ``NONFINITE_INPUT`` (``success`` False), and the other
+        points are those of ``diff(y[keep], x[keep])``.
     x : array_like, optional
         Strictly monotonic sample positions, uniform or not (``spectral``
         needs uniform); default ``0, 1, 2, ...``.
@@ -31,11 +41,15 @@ def diff(
         ``"auto"`` (default) or one of ``"savgol"``, ``"spline"``, ``"tv"``,
         ``"tikhonov"``, ``"kalman"``, ``"spectral"``.  ``"auto"`` picks the method by
         two-fold interleaved cross-validation (fit on every other sample,
-        predict the rest); see Notes.
+        predict the rest), for each series; see Notes.
     n : int, optional
         Derivative order, at least 1 (``tv`` supports only 1).
     axis : int, optional
         Axis of ``y`` along which to differentiate.
+    dim : str, optional
+        For an ``xarray.DataArray`` ``y``: the dimension to differentiate
+        along (default: the one at ``axis``); its coordinate gives ``x``
+        unless ``x`` is given.
     **params
         Method parameters; any omitted are chosen from the data.
 
@@ -56,11 +70,19 @@ def diff(
 
     Returns
     -------
-    DerivativeResult
+    DerivativeResult, dask array or DataArray
+        For a dask array ``y``, a lazy dask array of the derivative, computed
+        block by block (the axis in one chunk, the other axes as chunked);
+        for an ``xarray.DataArray``, a DataArray of the derivative with the
+        same dims and coords (lazy if its data are dask).  Otherwise a
+        DerivativeResult with
         ``df`` (the derivative), ``y_smooth``, ``error`` (pointwise standard
-        uncertainty of ``df``), ``method`` (the method used), and ``params``
-        (all parameters used: ``diff(y, x, method=r.method, n=n, **r.params)``
-        reproduces ``r`` exactly).
+        uncertainty of ``df``), ``status``/``success`` per point, ``method``
+        (the method used), and ``params`` (all parameters used, one value per
+        series where they differ: ``diff(y, x, method=r.method, n=n, **r.params)``
+        reproduces ``r`` exactly).  When ``"auto"`` chose different methods for
+        different series, ``method`` is ``"auto"`` and ``params`` holds
+        ``"method"`` and ``"params"`` (a dict), one per series.
 
     Notes
     -----
@@ -71,9 +93,13 @@ def diff(
     and 5), savgol, tikhonov and tv (those supporting ``n``) on half of the
     samples each, predicts the other half from the smoothed values and first
     derivatives (cubic Hermite interpolation), and keeps the candidate with the
-    smallest prediction error.  ``error`` is the posterior standard deviation
-    for the likelihood-based methods (kalman, tikhonov, spline) and the
-    propagated noise plus a double-smoothing bias estimate for savgol and tv.
+    smallest prediction error.  Above 16384 samples the choice, and the
+    chosen method's parameters, are made on averages of bins of samples (at
+    least 1024 bins), and the method is then fitted to all samples once with
+    those parameters, so ``"auto"`` costs about one fit; ``message`` says so.
+    ``error`` is the posterior standard deviation for the likelihood-based
+    methods (kalman, tikhonov, spline) and the propagated noise plus a
+    double-smoothing bias estimate for savgol and tv.
     On smooth signals at least 90% of true errors lie within ``2 * error`` for
     savgol, spline, tikhonov, kalman and spectral (typically about 98%); for
     tv, whose error is dominated by staircase bias, only about 50-80%.
@@ -93,38 +119,44 @@ def diff(
     """
     check_choice(method, "method", METHODS)
     n = check_int(n, "n", minimum=1)
-    if method != "auto":
-        return _run(method, y, x, n, axis, params)
-    if params:
-        raise ValueError(
-            "method 'auto' takes no parameters (got "
-            f"{', '.join(sorted(params))}); name a method to pass its parameters"
-        )
-    prep = prepare(y, x, axis, minimum=4, method="auto")
-    name, fixed, scores = choose(prep.y2, prep.x, n)
-    listed = ", ".join(f"{k}: {v:.3g}" for k, v in scores.items())
-    note = f"auto chose {name!r} {fixed} by 2-fold cross-validation (scores {listed})"
-    return _run(name, y, x, n, axis, fixed, note=note)
-
-
-def _run(name: str, y: Any, x: Any, n: int, axis: int, params: dict, note: str = ""):
-    spec = REGISTRY[name]
-    unknown = sorted(set(params) - set(spec.params))
-    if unknown:
-        raise ValueError(
-            f"method {name!r} got unexpected parameter(s) {', '.join(unknown)}; "
-            f"it accepts {', '.join(spec.params)}"
-        )
-    if spec.max_n is not None and n > spec.max_n:
-        raise ValueError(f"`n` must be at most {spec.max_n} for method {name!r}, got {n}")
-    prep = prepare(y, x, axis, minimum=spec.min_points, method=name)
-    extra = {} if spec.non_uniform else {"uniform": prep.uniform}
-    smooth, deriv, error, used = spec.func(prep.y2, prep.x, n, **params, **extra)
+    kind = array_kind(y)
+    if kind == "xarray":
+        return diff_dataarray(diff, y, x, dim, axis, {"method": method, "n": n, **params})
+    if dim is not None:
+        raise ValueError("`dim` is only meaningful for an xarray.DataArray `y`")
+    if kind == "dask":
+        return diff_dask(diff, y, x, axis, {"method": method, "n": n, **params})
+    if method == "auto":
+        if params:
+            raise ValueError(
+                "method 'auto' takes no parameters (got "
+                f"{', '.join(sorted(params))}); name a method to pass its parameters"
+            )
+        minimum = 4
+    else:
+        spec = REGISTRY[method]
+        unknown = sorted(set(params) - set(spec.params))
+        if unknown:
+            raise ValueError(
+                f"method {method!r} got unexpected parameter(s) {', '.join(unknown)}; "
+                f"it accepts {', '.join(spec.params)}"
+            )
+        if spec.max_n is not None and n > spec.max_n:
+            raise ValueError(f"`n` must be at most {spec.max_n} for method {method!r}, got {n}")
+        minimum = spec.min_points
+    prep = prepare(y, x, axis, minimum=minimum, method=method, finite=False)
+    out = fit(method, prep.y2, prep.x, n, params, minimum)
+    if out.method == "auto":  # series chose different methods
+        batch = prep.shape[:-1]
+        public = {key: value.reshape(batch) for key, value in out.params.items()}
+    else:
+        public = to_public(out.params, prep)
     return DerivativeResult(
-        df=restore(deriv, prep),
-        error=restore(error, prep),
-        y_smooth=restore(smooth, prep),
-        method=name,
-        message=note or f"{name}: {spec.summary}",
-        params=to_public(used, prep),
+        df=restore(out.deriv, prep),
+        error=restore(out.error, prep),
+        status=restore(out.status, prep),
+        y_smooth=restore(out.smooth, prep),
+        method=out.method,
+        message=out.message,
+        params=public,
     )

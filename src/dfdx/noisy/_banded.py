@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.linalg import cho_solve_banded, cholesky_banded, solve_banded
 
 __all__ = ["Factor", "factor", "grid_search", "posterior_samples", "quad_floor"]
@@ -60,27 +61,62 @@ def posterior_samples(fac: Factor, count: int = _SAMPLES) -> np.ndarray:
 
 
 def grid_search(
-    criterion: Callable[[float], np.ndarray], lo: float, hi: float, step: float = 1.0
+    criterion: Callable[[float], np.ndarray], lo: ArrayLike, hi: ArrayLike, step: float = 1.0
 ) -> np.ndarray:
     """Minimise ``criterion(log10_lam) -> (rows,)`` separately for each row.
 
-    The criterion is evaluated on a coarse grid from ``lo`` to ``hi`` (in
-    ``log10``, spacing ``step``), then on a grid four times finer around the
-    best coarse values; each row's minimum is refined by the vertex of the
-    parabola through the best fine point and its neighbours.
+    Each row searches its own range ``[lo, hi]`` (scalars or one value per
+    row): the criterion is evaluated on the multiples of ``step`` in that range
+    (the range's ends where it holds none), then on the multiples of ``step / 4``
+    within ``step`` of the best coarse value; the best fine point is refined by
+    the vertex of the parabola through it and its neighbours.  All rows share
+    one lattice, so one evaluation (one factorisation) serves every row whose
+    range holds the point, and each row gets exactly the answer it would get
+    alone.
     """
-    coarse = np.arange(lo, hi + step / 2, step)
-    values = np.array([criterion(float(g)) for g in coarse])
-    values = np.where(np.isfinite(values), values, np.inf)
-    best = coarse[np.argmin(values, axis=0)]
+    lo_r, hi_r = np.atleast_1d(np.asarray(lo, float)), np.atleast_1d(np.asarray(hi, float))
+    lo_r, hi_r = np.broadcast_arrays(lo_r, hi_r)
+    coarse = [_lattice(a, b, step) for a, b in zip(lo_r, hi_r, strict=True)]
+    points, values = _evaluate(criterion, coarse)
+    best = points[np.argmin(values, axis=0)]
     fine_step = step / 4
-    a, b = max(lo, best.min() - step), min(hi, best.max() + step)
-    return _refine(criterion, np.arange(a, b + fine_step / 2, fine_step), fine_step)
+    fine = [
+        _lattice(max(a, c - step), min(b, c + step), fine_step)
+        for a, b, c in zip(lo_r, hi_r, best, strict=True)
+    ]
+    points, values = _evaluate(criterion, fine)
+    return _refine(points, values, fine_step)
 
 
-def _refine(criterion: Callable[[float], np.ndarray], grid: np.ndarray, step: float) -> np.ndarray:
-    values = np.array([criterion(float(g)) for g in grid])
+def _lattice(a: float, b: float, step: float) -> np.ndarray:
+    """Multiples of ``step`` in ``[a, b + step / 2)``; ``a`` (and ``b``) when there are none."""
+    first, last = np.ceil(a / step - 1e-9), np.floor(b / step + 0.5 - 1e-9)
+    if last < first:
+        return np.unique([a, max(a, b)])
+    return np.arange(first, last + 1) * step
+
+
+def _evaluate(
+    criterion: Callable[[float], np.ndarray], per_row: list[np.ndarray]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Criterion on the union of the rows' points; inf where a point is not a row's."""
+    points = np.unique(np.concatenate(per_row))
+    if len(per_row) == 1:  # one range shared by every row
+        values = np.array([criterion(float(g)) for g in points], dtype=np.float64)
+        return points, np.where(np.isfinite(values), values, np.inf)
+    member = np.zeros((points.size, len(per_row)), dtype=bool)
+    for r, own in enumerate(per_row):
+        member[np.searchsorted(points, own), r] = True
+    values = np.full(member.shape, np.inf)
+    for g, point in enumerate(points):
+        rows = member[g]
+        got = np.asarray(criterion(float(point)), dtype=np.float64)
+        values[g, rows] = np.broadcast_to(got, rows.shape)[rows]
     values = np.where(np.isfinite(values), values, np.inf)
+    return points, values
+
+
+def _refine(grid: np.ndarray, values: np.ndarray, step: float) -> np.ndarray:
     best = np.argmin(values, axis=0)
     out = grid[best].astype(np.float64)
     inner = (best > 0) & (best < grid.size - 1)
@@ -91,6 +127,7 @@ def _refine(criterion: Callable[[float], np.ndarray], grid: np.ndarray, step: fl
         denom = left - 2 * mid + right
         with np.errstate(invalid="ignore", divide="ignore"):
             shift = 0.5 * (left - right) / denom
-        shift = np.where(np.isfinite(shift) & (denom > 0), np.clip(shift, -1, 1), 0.0)
+        ok = np.isfinite(shift) & (denom > 0) & np.isfinite(left) & np.isfinite(right)
+        shift = np.where(ok, np.clip(shift, -1, 1), 0.0)
         out[rows] += shift * step
     return out

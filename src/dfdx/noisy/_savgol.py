@@ -24,7 +24,7 @@ from scipy.signal import oaconvolve
 from dfdx._core.validate import check_int
 from dfdx.noisy._binning import bin_data, unbin
 from dfdx.noisy._noise import noise_rows
-from dfdx.noisy._validate import per_row
+from dfdx.noisy._validate import per_row, per_row_int
 
 __all__ = ["savgol"]
 
@@ -39,13 +39,19 @@ _MIN_WINDOW = 9
 def _local(offsets: np.ndarray, degree: int, n: int) -> tuple[np.ndarray, np.ndarray]:
     """Smoothing and n-th derivative weights at offset 0 for stencils (..., m)."""
     scale = np.abs(offsets).max(axis=-1, keepdims=True)
-    vander = (offsets / scale)[..., None] ** np.arange(degree + 1)
-    gram = np.swapaxes(vander, -1, -2) @ vander
+    t = offsets / scale
+    # Powers stored (..., degree + 1, m): the batched products below run on
+    # contiguous rows, an order of magnitude faster than the transposed layout.
+    vander = np.empty((*t.shape[:-1], degree + 1, t.shape[-1]))
+    vander[..., 0, :] = 1.0
+    for p in range(1, degree + 1):
+        np.multiply(vander[..., p - 1, :], t, out=vander[..., p, :])
+    gram = vander @ np.swapaxes(vander, -1, -2)
     pick = np.zeros((degree + 1, 2))
     pick[0, 0] = 1.0
     pick[n, 1] = factorial(n)
     coef = np.linalg.solve(gram, np.broadcast_to(pick, gram.shape[:-2] + pick.shape))
-    both = np.swapaxes(vander @ coef, -1, -2)
+    both = np.swapaxes(coef, -1, -2) @ vander
     return both[..., 0, :], both[..., 1, :] / scale**n
 
 
@@ -118,24 +124,37 @@ def _choose_window(y2: np.ndarray, x: np.ndarray, degree: int, uniform: bool) ->
     return win
 
 
-def _search(y2: np.ndarray, x: np.ndarray, degree: int) -> tuple[int, np.ndarray]:
-    """Choose (bin, window): GCV windows, on binned data when windows get too wide."""
-    size = x.size
-    k = _BIN_FACTOR ** int(max(0.0, np.log(size / _START_BINS) / np.log(_BIN_FACTOR)))
-    step = 0
-    while True:
-        yb, xb, _ = bin_data(y2, x, k)
-        uniform = _is_uniform(xb)
-        win = _choose_window(yb, xb, degree, uniform)
-        top = _candidates(xb.size, degree, uniform)[-1]
-        coarser = win.max() >= top and xb.size >= _BIN_FACTOR * 4 * (degree + 2)
-        finer = k > 1 and win.min() < _MIN_WINDOW
-        if coarser and step >= 0:
-            k, step = k * _BIN_FACTOR, 1
-        elif finer and step <= 0:
-            k, step = k // _BIN_FACTOR, -1
-        else:
-            return k, win
+def _search(y2: np.ndarray, x: np.ndarray, degree: int) -> tuple[np.ndarray, np.ndarray]:
+    """Choose (bin, window) per row: GCV windows, on binned data when windows get too wide.
+
+    Rows at the same level share the work; each row moves between levels on
+    its own, so it gets the same answer alone as in a batch.
+    """
+    rows, size = y2.shape
+    k0 = _BIN_FACTOR ** int(max(0.0, np.log(size / _START_BINS) / np.log(_BIN_FACTOR)))
+    k = np.full(rows, k0, dtype=np.int64)
+    win = np.zeros(rows, dtype=np.int64)
+    step = np.zeros(rows, dtype=np.int64)
+    active = np.ones(rows, dtype=bool)
+    while active.any():
+        for kv in np.unique(k[active]):
+            sel = np.nonzero(active & (k == kv))[0]
+            yb, xb, _ = bin_data(y2[sel], x, int(kv))
+            uniform = _is_uniform(xb)
+            found = _choose_window(yb, xb, degree, uniform)
+            win[sel] = found
+            top = _candidates(xb.size, degree, uniform)[-1]
+            # Coarser bins only help when the window cap, not the record, limited it.
+            coarser = (found >= top) & (xb.size > top + 1)
+            coarser &= xb.size >= _BIN_FACTOR * 4 * (degree + 2)
+            finer = (kv > 1) & (found < _MIN_WINDOW)
+            st = step[sel]
+            up = coarser & (st >= 0)
+            down = ~up & finer & (st <= 0)
+            k[sel[up]], step[sel[up]] = kv * _BIN_FACTOR, 1
+            k[sel[down]], step[sel[down]] = kv // _BIN_FACTOR, -1
+            active[sel[~(up | down)]] = False
+    return k, win
 
 
 def savgol(
@@ -163,18 +182,41 @@ def savgol(
         if bin is None:
             k, win = _search(y2, x, degree)
         else:
-            k = check_int(bin, "bin", minimum=1)
-            xb = bin_data(y2[:1], x, k)[1]
-            win = _choose_window(bin_data(y2, x, k)[0], xb, degree, _is_uniform(xb))
+            k = per_row_int(bin, rows, "bin")
+            win = np.zeros(rows, dtype=np.int64)
+            for kv in np.unique(k):
+                sel = np.nonzero(k == kv)[0]
+                yb, xb, _ = bin_data(y2[sel], x, int(kv))
+                win[sel] = _choose_window(yb, xb, degree, _is_uniform(xb))
     else:
-        k = 1 if bin is None else check_int(bin, "bin", minimum=1)
+        k = np.ones(rows, dtype=np.int64) if bin is None else per_row_int(bin, rows, "bin")
         win = per_row(window, rows, "window").astype(np.int64)
-    yb, xb, counts = bin_data(y2, x, k)
-    if np.any((win % 2 == 0) | (win < degree + 1) | (win > xb.size)):
-        raise ValueError(
-            f"`window` must be odd, at least `degree` + 1 = {degree + 1} and at most "
-            f"the number of samples or bins ({xb.size}), got {window!r}"
-        )
+    smooth, deriv, error = (np.empty_like(y2) for _ in range(3))
+    for kv in np.unique(k):
+        sel = np.nonzero(k == kv)[0]
+        yb, xb, counts = bin_data(y2[sel], x, int(kv))
+        if np.any((win[sel] % 2 == 0) | (win[sel] < degree + 1) | (win[sel] > xb.size)):
+            raise ValueError(
+                f"`window` must be odd, at least `degree` + 1 = {degree + 1} and at most "
+                f"the number of samples or bins ({xb.size}), got {window!r}"
+            )
+        fitted = _fit(yb, xb, counts, win[sel], degree, n, sigma[sel])
+        for out, v in zip((smooth, deriv, error), fitted, strict=True):
+            out[sel] = unbin(v, xb, x) if kv > 1 else v
+    params = {"window": win, "degree": degree, "bin": k, "noise_std": sigma}
+    return smooth, deriv, error, params
+
+
+def _fit(
+    yb: np.ndarray,
+    xb: np.ndarray,
+    counts: np.ndarray,
+    win: np.ndarray,
+    degree: int,
+    n: int,
+    sigma: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Smooth and differentiate the rows of ``yb`` (bins of ``counts`` samples)."""
     uniform = _is_uniform(xb)
     nb = xb.size
     smooth = np.empty_like(yb)
@@ -196,10 +238,7 @@ def savgol(
         start = np.clip(np.arange(nb) - int(m) // 2, 0, nb - int(m))
         var = np.sum(wd**2 / counts[start[:, None] + np.arange(int(m))], axis=1)
         error[sel] = np.sqrt(sigma[sel, None] ** 2 * var[None, :] + bias**2)
-    if k > 1:
-        smooth, deriv, error = (unbin(v, xb, x) for v in (smooth, deriv, error))
-    params = {"window": win, "degree": degree, "bin": k, "noise_std": sigma}
-    return smooth, deriv, error, params
+    return smooth, deriv, error
 
 
 def _trace(ws: np.ndarray, size: int, uniform: bool) -> float:

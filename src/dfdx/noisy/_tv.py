@@ -40,7 +40,7 @@ __all__ = ["tv"]
 _ITER = 40
 _BIN_FACTOR = 4
 _MAX_BINS = 4000  # longer series are averaged in bins of 4**k samples first
-_BISECT = 24
+_BISECT = 14  # 2^-14 of the ~20-decade range: alpha to about 0.3%
 _TOL = 1e-7
 
 

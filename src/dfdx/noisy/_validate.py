@@ -4,10 +4,9 @@ All methods work on a 2-D view ``(rows, samples)`` of the data with the
 differentiation axis last and on increasing float64 coordinates; the helpers
 here build that view from user input and put results back in the user's shape.
 
-Policy for missing data: ``y`` must be finite.  NaN or inf in ``y`` raise
-``ValueError`` (dropping samples silently would change the sampling grid of
-some rows and not others in N-D input); remove them first, for example with
-``mask = np.isfinite(y); diff(y[mask], x[mask])``.
+Policy for missing data: :func:`~dfdx.noisy.diff` drops NaN and inf samples
+of ``y`` with their ``x`` (series by series, see :mod:`._batch`);
+:func:`~dfdx.noisy.estimate_noise` needs finite ``y``.
 """
 
 from __future__ import annotations
@@ -17,9 +16,9 @@ from typing import Any
 
 import numpy as np
 
-from dfdx._core.validate import as_float_array, check_axis, check_coordinates
+from dfdx._core.validate import as_float_array, check_axis, check_coordinates, check_int
 
-__all__ = ["Prepared", "per_row", "prepare", "restore", "to_public"]
+__all__ = ["Prepared", "per_row", "per_row_int", "prepare", "restore", "to_public"]
 
 
 @dataclass(frozen=True)
@@ -34,8 +33,13 @@ class Prepared:
     uniform: bool
 
 
-def prepare(y: Any, x: Any, axis: Any, *, minimum: int, method: str) -> Prepared:
-    """Validate ``y``, ``x`` and ``axis`` and return the ``(rows, samples)`` view."""
+def prepare(
+    y: Any, x: Any, axis: Any, *, minimum: int, method: str, finite: bool = True
+) -> Prepared:
+    """Validate ``y``, ``x`` and ``axis`` and return the ``(rows, samples)`` view.
+
+    With ``finite=False``, NaN and inf in ``y`` are let through (the caller drops them).
+    """
     arr = as_float_array(y, "y", allow_complex=False)
     if arr.ndim == 0:
         raise ValueError("`y` must have at least one dimension, got a scalar")
@@ -46,7 +50,7 @@ def prepare(y: Any, x: Any, axis: Any, *, minimum: int, method: str) -> Prepared
             f"`y` must have at least {minimum} samples along `axis` for method "
             f"{method!r}, got {npts}"
         )
-    if not np.all(np.isfinite(arr)):
+    if finite and not np.all(np.isfinite(arr)):
         raise ValueError(
             "`y` must contain only finite values (found NaN or inf); "
             "drop those samples first, e.g. y[np.isfinite(y)]"
@@ -85,6 +89,18 @@ def per_row(value: Any, rows: int, name: str) -> np.ndarray:
             f"got shape {arr.shape}"
         )
     return arr.reshape(rows)
+
+
+def per_row_int(value: Any, rows: int, name: str, minimum: int = 1) -> np.ndarray:
+    """Like :func:`per_row` for integer parameters (each checked by ``check_int``)."""
+    if np.ndim(value) == 0:
+        return np.full(rows, check_int(value, name, minimum=minimum), dtype=np.int64)
+    arr = np.asarray(value)
+    if arr.dtype.kind == "f" and np.all(arr == np.round(arr)):
+        arr = arr.astype(np.int64)
+    for v in np.unique(arr):
+        check_int(v.item(), name, minimum=minimum)
+    return per_row(arr, rows, name).astype(np.int64)
 
 
 def to_public(params: dict, prep: Prepared) -> dict:
