@@ -11,6 +11,10 @@ import pathlib
 import subprocess
 import sys
 
+import numpy as np
+import pytest
+import scipy
+
 from dfdx.ad._registry import supported_table
 
 DOC = pathlib.Path(__file__).resolve().parent.parent / "docs" / "ad.md"
@@ -25,8 +29,11 @@ def _split(text):
 
 _FRESH = """
 import sys, numpy as np
+import scipy.special  # dfdx.ad needs it; before SciPy 1.17 it imports scipy.linalg itself
+lazy = {"scipy.stats", "scipy.linalg", "scipy.signal"}
+before = lazy & set(sys.modules)
 from dfdx import ad
-assert not {"scipy.stats", "scipy.linalg", "scipy.signal"} & set(sys.modules)
+assert not (lazy & set(sys.modules)) - before
 import scipy.stats, scipy.linalg, scipy.signal
 print(ad.grad(lambda m: scipy.stats.norm.logpdf(1.0, m, 2.0))(0.5))
 print(ad.grad(lambda a: scipy.linalg.expm(a)[0, 0])(np.zeros((1, 1)))[0, 0])
@@ -53,6 +60,17 @@ def render(text):
     return head + START + "\n" + _fresh_table() + "\n" + END + tail
 
 
+def _version(module) -> tuple[int, int]:
+    major, minor = module.__version__.split(".")[:2]
+    return int(major), int(minor)
+
+
+# the list names the functions of current NumPy and SciPy (older ones lack a few,
+# np.cumulative_sum for one), so it is compared where it was generated
+@pytest.mark.skipif(
+    _version(np) < (2, 4) or _version(scipy) < (1, 17),
+    reason="docs/ad.md lists the functions of NumPy >= 2.4 and SciPy >= 1.17",
+)
 def test_supported_functions_list_is_up_to_date():
     text = DOC.read_text()
     assert text == render(text), "docs/ad.md is stale: run python tests/test_ad_docs.py"

@@ -96,7 +96,7 @@ def test_wheel_metadata(dist):
     assert {"Homepage", "Documentation", "Source", "Issues"} <= urls
     requires = meta.get_all("Requires-Dist")
     runtime = sorted(r for r in requires if "extra ==" not in r)
-    assert runtime == ["numpy>=2.0", "scipy>=1.15"]  # the floors .ci/run tests
+    assert runtime == ["numpy>=2.0", "scipy>=1.16"]  # the floors .ci/run tests
 
 
 def test_dir_shows_only_the_public_api():
