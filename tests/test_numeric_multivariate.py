@@ -149,7 +149,11 @@ def test_status_for_failing_functions():
         ),
         (lambda: gradient(lambda x: np.ones(3), [1.0, 2.0]), ValueError, "use jacobian"),
         (lambda: gradient(_rosen, [1.0, 2.0], vectorized=1), TypeError, "`vectorized` must be"),
-        (lambda: gradient(_rosen, [1.0, 2.0], step=0.0), ValueError, "`step` must be positive"),
+        (
+            lambda: gradient(_rosen, [1.0, 2.0], step=0.0),
+            ValueError,
+            "`step` must be a positive finite",
+        ),
         (lambda: jacobian(_rosen, [1j, 2.0], method="complex"), TypeError, "`x` must be real"),
     ],
 )

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from dfdx._core.result import DerivativeResult
+from dfdx._core.validate import check_positive
 from dfdx.numeric._derivative import summarise
 from dfdx.numeric._multivariate import Along, point_array
 from dfdx.numeric._tolerance import default_atol, meet_tolerance, success_rtol
@@ -31,9 +32,10 @@ def parse(
 ) -> Options:
     """Validate the options of a multivariate call (``vectorized`` may be None)."""
     if step is not None:
-        arr = np.asarray(step, dtype=np.float64)
-        if not (np.all(np.isfinite(arr)) and np.all(arr > 0)):
-            raise ValueError(f"`step` must be positive and finite, got {step!r}")
+        arr = np.asarray(step, dtype=np.float64).ravel()
+        bad = ~(np.isfinite(arr) & (arr > 0))
+        if bad.any():
+            check_positive(float(arr[bad][0]), "step")  # the message `derivative` gives
     if vectorized is not None and not isinstance(vectorized, bool | np.bool_):
         raise TypeError(f"`vectorized` must be None, True or False, got {vectorized!r}")
     sc = check_scale(scale, step)
