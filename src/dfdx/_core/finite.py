@@ -16,7 +16,20 @@ import numpy as np
 
 from dfdx._core.result import DerivativeResult, Status
 
-__all__ = ["differentiate_finite"]
+__all__ = ["differentiate_finite", "pattern_groups"]
+
+
+def pattern_groups(mask: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Rows of a 2-D boolean ``mask`` grouped by their pattern: ``(rows, pattern)`` per group.
+
+    Groups come in the order of ``np.unique`` over the rows; one group when
+    every row has the same pattern (no sort then).
+    """
+    if not mask.any() or mask.all():
+        return [(np.arange(mask.shape[0]), mask[0])]
+    patterns, inverse = np.unique(mask, axis=0, return_inverse=True)
+    inverse = np.ravel(inverse)
+    return [(np.flatnonzero(inverse == g), p) for g, p in enumerate(patterns)]
 
 
 def differentiate_finite(
@@ -33,8 +46,6 @@ def differentiate_finite(
     size = moved.shape[-1]
     lanes = moved.reshape(-1, size)
     bad = ~np.isfinite(lanes)
-    patterns, inverse = np.unique(bad, axis=0, return_inverse=True)
-    inverse = np.ravel(inverse)
     dtype = np.result_type(lanes.dtype, np.float64)
     df = np.full(lanes.shape, np.nan, dtype)
     error = np.full(lanes.shape, np.nan)
@@ -42,8 +53,7 @@ def differentiate_finite(
     nfev = np.zeros(lanes.shape, dtype=np.intp)
     smooth = None
     first = None
-    for p, pattern in enumerate(patterns):  # one pass per distinct NaN pattern
-        rows = np.flatnonzero(inverse == p)
+    for rows, pattern in pattern_groups(bad):  # one pass per distinct NaN pattern
         keep = np.flatnonzero(~pattern)
         if keep.size == 0:
             continue

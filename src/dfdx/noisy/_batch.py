@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from dfdx._core.finite import pattern_groups
 from dfdx._core.result import Status
 from dfdx.noisy._auto import choose, label, prebin_factor, scale_up
 from dfdx.noisy._binning import bin_data
@@ -40,12 +41,7 @@ def fit(method: str, y2: np.ndarray, x: np.ndarray, n: int, params: dict, minimu
     """Run ``method`` (or ``"auto"``) on every series of ``y2``, missing samples dropped."""
     rows, size = y2.shape
     finite = np.isfinite(y2)
-    if finite.all():
-        groups = [(np.arange(rows), np.ones(size, dtype=bool))]
-    else:
-        patterns, inverse = np.unique(finite, axis=0, return_inverse=True)
-        inverse = inverse.reshape(-1)
-        groups = [(np.nonzero(inverse == g)[0], p) for g, p in enumerate(patterns)]
+    groups = pattern_groups(finite)
     smooth, deriv, error = (np.full((rows, size), np.nan) for _ in range(3))
     pieces: list[tuple[np.ndarray, str, dict]] = []
     notes: list[str] = []
