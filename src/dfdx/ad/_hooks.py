@@ -35,6 +35,7 @@ __all__ = [
     "hook",
     "install_lazy_rules",
     "is_traced",
+    "swap_code",
 ]
 
 # key (public dotted name) -> the original function (a fresh object holding its code)
@@ -135,14 +136,7 @@ def hook(fn: Any, key: str, traced: Callable[..., Any]) -> bool:
         code = _shim_code(fn, key)
         if code is None:
             return False
-        orig = types.FunctionType(
-            fn.__code__, fn.__globals__, fn.__name__, fn.__defaults__, fn.__closure__
-        )
-        orig.__kwdefaults__ = fn.__kwdefaults__
-        orig.__qualname__ = fn.__qualname__
-        orig.__doc__ = fn.__doc__
-        fn.__dfdx_original__ = orig  # type: ignore[attr-defined]
-        fn.__code__ = code
+        orig = swap_code(fn, code)
     ORIGINALS[key] = orig
     HOOKED.add(key)
     return True
@@ -224,3 +218,20 @@ def install_lazy_rules() -> None:
     """Hook each module of :data:`LAZY_RULES` now or when it is first imported."""
     for module, rules in LAZY_RULES.items():
         when_imported(module, _loader(rules))
+
+
+def swap_code(fn: types.FunctionType, code: types.CodeType) -> types.FunctionType:
+    """Give ``fn`` the body ``code``; return (and keep on ``fn``) a copy of the original.
+
+    ``fn`` itself stays the object users imported (identity, defaults,
+    docstring, signature), so names bound before the swap see it too.
+    """
+    orig = types.FunctionType(
+        fn.__code__, fn.__globals__, fn.__name__, fn.__defaults__, fn.__closure__
+    )
+    orig.__kwdefaults__ = fn.__kwdefaults__
+    orig.__qualname__ = fn.__qualname__
+    orig.__doc__ = fn.__doc__
+    fn.__dfdx_original__ = orig  # type: ignore[attr-defined]
+    fn.__code__ = code
+    return orig

@@ -26,6 +26,7 @@ import numpy as np
 import scipy.special as sc
 
 from dfdx.ad._helpers import neg_axes, shape_of
+from dfdx.ad._hooks import swap_code
 from dfdx.ad._objects import as_traced
 from dfdx.ad._primitive import Primitive, TracingError, implements
 from dfdx.ad._tracer import Tracer, raw
@@ -235,14 +236,7 @@ def _hook(name: str) -> None:
     if orig is None:
         if _signature(fn) != _signature(shim):
             return
-        orig = types.FunctionType(
-            fn.__code__, fn.__globals__, fn.__name__, fn.__defaults__, fn.__closure__
-        )
-        orig.__kwdefaults__ = fn.__kwdefaults__
-        orig.__qualname__ = fn.__qualname__
-        orig.__doc__ = fn.__doc__
-        fn.__dfdx_original__ = orig  # type: ignore[attr-defined]
-        fn.__code__ = shim.__code__
+        orig = swap_code(fn, shim.__code__)
     ORIGINALS[name] = orig
     implements(fn)(TRACED[name])
 

@@ -16,7 +16,7 @@ import scipy.special as sc
 from dfdx.ad._primitive import UFUNCS, Primitive
 from dfdx.ad._rules_elementwise import ew_primitive
 
-__all__ = ["POLYGAMMA", "SPECIAL"]
+__all__ = ["POLYGAMMA", "SPECIAL", "register_table"]
 
 _SQPI = np.sqrt(np.pi)
 _SQ2PI = np.sqrt(2 * np.pi)
@@ -123,10 +123,10 @@ SPECIAL: dict[Any, tuple[Any, ...]] = {
 }
 
 
-def _register() -> None:
-    for uf, derivs in SPECIAL.items():
-        real = tuple(d for d in derivs)
-        prim = ew_primitive(uf.__name__, uf, tuple(d if d is not None else 0 for d in real))
+def register_table(table: dict) -> None:
+    """One elementwise primitive per ufunc of ``table`` (``None``: no derivative there)."""
+    for uf, derivs in table.items():
+        prim = ew_primitive(uf.__name__, uf, tuple(d if d is not None else 0 for d in derivs))
         for i, d in enumerate(derivs):
             if d is None:
                 prim.jvps.pop(i, None)
@@ -134,4 +134,4 @@ def _register() -> None:
         UFUNCS[uf] = prim
 
 
-_register()
+register_table(SPECIAL)

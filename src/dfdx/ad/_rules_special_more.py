@@ -18,9 +18,8 @@ import scipy.special as sc
 import scipy.special._ufuncs as scu
 
 from dfdx.ad._hooks import hook, no_rule
-from dfdx.ad._primitive import UFUNCS
 from dfdx.ad._rules_elementwise import ew_primitive
-from dfdx.ad._rules_special import POLYGAMMA
+from dfdx.ad._rules_special import POLYGAMMA, register_table
 from dfdx.ad._tracer import Tracer, raw
 
 __all__ = ["SPECIAL_MORE"]
@@ -118,17 +117,7 @@ SPECIAL_MORE: dict[Any, tuple[Any, ...]] = {
 }
 
 
-def _register() -> None:
-    for uf, derivs in SPECIAL_MORE.items():
-        prim = ew_primitive(uf.__name__, uf, tuple(d if d is not None else 0 for d in derivs))
-        for i, d in enumerate(derivs):
-            if d is None:
-                prim.jvps.pop(i, None)
-                prim.vjps.pop(i, None)
-        UFUNCS[uf] = prim
-
-
-_register()
+register_table(SPECIAL_MORE)
 
 
 # ------------------------------------------------------------------ Python functions

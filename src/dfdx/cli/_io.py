@@ -18,6 +18,7 @@ __all__ = [
     "Table",
     "UserError",
     "as_list",
+    "is_number",
     "read_table",
     "select_column",
     "write_csv",
@@ -31,7 +32,8 @@ class UserError(Exception):
     """A problem with the user's input: reported in one line, exit status 1."""
 
 
-def _is_number(text: str) -> bool:
+def is_number(text: str) -> bool:
+    """Whether ``text`` reads as a float."""
     try:
         float(text)
     except ValueError:
@@ -72,8 +74,8 @@ def _column(text: np.ndarray, name: str, lines: np.ndarray, path: Path) -> np.nd
     times = _iso_times(np.where(missing, "NaT", text))
     if times is not None:
         return times
-    if np.count_nonzero(missing) < text.size and _is_number(text[~missing][0]):
-        bad = next(i for i, v in enumerate(filled) if not _is_number(v))
+    if np.count_nonzero(missing) < text.size and is_number(text[~missing][0]):
+        bad = next(i for i, v in enumerate(filled) if not is_number(v))
         raise UserError(
             f"{path}: non-numeric value {str(text[bad])!r} in column {name!r} at line {lines[bad]}"
         )
@@ -109,7 +111,7 @@ def _read_csv(path: Path, delimiter: str = ",") -> Table:
             raise UserError(f"{path}: the file is empty")
         names = [h.strip() for h in next(csv.reader([header], delimiter=delimiter))]
         line = 2
-        if all(_is_number(v) for v in names):  # no header: columns are numbered
+        if all(is_number(v) for v in names):  # no header: columns are numbered
             fh.seek(0)
             names = [str(i) for i in range(len(names))]
             line = 1

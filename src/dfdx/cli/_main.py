@@ -17,7 +17,7 @@ import dfdx
 from dfdx.cli._data import cmd_data, jsonable
 from dfdx.cli._demo import cmd_demo
 from dfdx.cli._expr import ExpressionError, parse_expression
-from dfdx.cli._io import UserError
+from dfdx.cli._io import UserError, is_number
 
 
 def _points(values: list[str]) -> np.ndarray:
@@ -95,18 +95,10 @@ def _protect_leading_minus(argv: list[str]) -> list[str]:
     out = [argv[0]]
     for tok in argv[1:]:
         flag = tok.split("=", 1)[0]
-        if tok.startswith("-") and flag not in _EVAL_FLAGS and not _is_number(tok):
+        if tok.startswith("-") and flag not in _EVAL_FLAGS and not is_number(tok):
             tok = " " + tok
         out.append(tok)
     return out
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 def build_parser() -> argparse.ArgumentParser:
